@@ -1,0 +1,179 @@
+import { isoUtc, timeframeToMs, DAY_MS } from '../../core/time.ts';
+import { BAR_TABLES, SERIES_COLUMNS, type ColumnSpec } from '../../domain/series.ts';
+import type { ColumnData, Rejection, SeriesData } from './types.ts';
+
+export interface ValidatedSeries {
+  /** The rows that passed, in source order (which validation guarantees is time order). */
+  data: SeriesData;
+  rejections: Rejection[];
+}
+
+/**
+ * Checks every row of a parsed series: required values present and finite, prices > 0, sizes >= 0,
+ * OHLC consistent, bid <= ask, book levels sorted, bars on their timeframe grid, and time strictly
+ * increasing by key (a row with an earlier time is out of order, an equal key a duplicate).
+ * Rejected rows are reported with file and line; nothing is dropped silently.
+ */
+export function validateSeries(series: SeriesData): ValidatedSeries {
+  const { key, rows, columns, lines, source } = series;
+  const specs = SERIES_COLUMNS[key.table];
+  const rejections: Rejection[] = [];
+  const keep = new Uint8Array(rows);
+  const ts = columns.ts as Float64Array;
+  const gridMs = BAR_TABLES.has(key.table) && key.timeframe ? timeframeToMs(key.timeframe) : 0;
+  const checkGrid = gridMs > 0 && gridMs <= DAY_MS;
+  const tradeIds = key.table === 'trades' ? (columns.trade_id as (string | null)[]) : null;
+  let lastTs = Number.NEGATIVE_INFINITY;
+  let lastRow = -1;
+  let seenIdsAtLastTs = new Set<string | null>();
+  let kept = 0;
+
+  for (let i = 0; i < rows; i++) {
+    const problem = rowProblem(specs, columns, i) ?? tableProblem(key.table, columns, i);
+    let reason = problem;
+    const t = ts[i];
+    if (reason === null && checkGrid && t % gridMs !== 0) reason = `ts ${isoUtc(t)} is not on the ${key.timeframe} grid`;
+    if (reason === null) {
+      if (t < lastTs) {
+        reason = `out of order: ${isoUtc(t)} comes after ${isoUtc(lastTs)} (line ${lines[lastRow]})`;
+      } else if (t === lastTs && (tradeIds === null || seenIdsAtLastTs.has(tradeIds[i]))) {
+        const same = rowsEqual(specs, columns, i, lastRow);
+        reason = `${same ? 'duplicate' : 'conflicting duplicate'} of line ${lines[lastRow]} (${isoUtc(t)})`;
+      }
+    }
+    if (reason !== null) {
+      rejections.push({ source, line: lines[i], reason });
+      continue;
+    }
+    if (t !== lastTs) seenIdsAtLastTs = new Set();
+    if (tradeIds) seenIdsAtLastTs.add(tradeIds[i]);
+    keep[i] = 1;
+    lastTs = t;
+    lastRow = i;
+    kept++;
+  }
+  if (kept === rows) return { data: series, rejections };
+  return { data: selectRows(series, keep, kept), rejections };
+}
+
+function rowProblem(specs: readonly ColumnSpec[], columns: Record<string, ColumnData>, i: number): string | null {
+  for (const spec of specs) {
+    const column = columns[spec.name];
+    if (spec.type === 'f64' || spec.type === 'i64') {
+      const v = (column as Float64Array)[i];
+      if (Number.isNaN(v)) {
+        if (spec.nullable) continue;
+        return `${spec.name} is missing or not a number`;
+      }
+      if (!Number.isFinite(v)) return `${spec.name} is not finite (${v})`;
+      if (spec.type === 'i64' && !Number.isInteger(v)) return `${spec.name} must be an integer (${v})`;
+      if (spec.check === 'price' && v <= 0) return `${spec.name} must be > 0 (${v})`;
+      if (spec.check === 'size' && v < 0) return `${spec.name} must be >= 0 (${v})`;
+    } else if (spec.type === 'string') {
+      const v = (column as (string | null)[])[i];
+      if (v === null || v === undefined) {
+        if (spec.nullable) continue;
+        return `${spec.name} is missing`;
+      }
+      if (spec.check === 'side' && v !== 'buy' && v !== 'sell') return `${spec.name} must be buy or sell ('${v}')`;
+    } else {
+      const levels = (column as Float64Array[])[i];
+      if (!levels) return `${spec.name} is missing`;
+      for (let k = 0; k < levels.length; k++) {
+        const v = levels[k];
+        if (!Number.isFinite(v)) return `${spec.name}[${k}] is not a finite number`;
+        if (spec.check === 'price' && v <= 0) return `${spec.name}[${k}] must be > 0 (${v})`;
+        if (spec.check === 'size' && v < 0) return `${spec.name}[${k}] must be >= 0 (${v})`;
+      }
+    }
+  }
+  return null;
+}
+
+function num(columns: Record<string, ColumnData>, name: string, i: number): number {
+  return (columns[name] as Float64Array)[i];
+}
+
+function ohlcProblem(columns: Record<string, ColumnData>, i: number, prefix: string): string | null {
+  const open = num(columns, `${prefix}open`, i);
+  const high = num(columns, `${prefix}high`, i);
+  const low = num(columns, `${prefix}low`, i);
+  const close = num(columns, `${prefix}close`, i);
+  if (high < Math.max(open, close, low)) return `${prefix}high ${high} is below open/close/low`;
+  if (low > Math.min(open, close)) return `${prefix}low ${low} is above open/close`;
+  return null;
+}
+
+function tableProblem(table: SeriesData['key']['table'], columns: Record<string, ColumnData>, i: number): string | null {
+  switch (table) {
+    case 'bars':
+    case 'mark_bars':
+    case 'index_bars':
+      return ohlcProblem(columns, i, '');
+    case 'quote_bars': {
+      const problem = ohlcProblem(columns, i, 'bid_') ?? ohlcProblem(columns, i, 'ask_');
+      if (problem) return problem;
+      const bid = num(columns, 'bid_close', i);
+      const ask = num(columns, 'ask_close', i);
+      return bid > ask ? `crossed: bid_close ${bid} > ask_close ${ask}` : null;
+    }
+    case 'quotes': {
+      const bid = num(columns, 'bid', i);
+      const ask = num(columns, 'ask', i);
+      return bid > ask ? `crossed: bid ${bid} > ask ${ask}` : null;
+    }
+    case 'books':
+      return bookProblem(columns, i);
+    default:
+      return null;
+  }
+}
+
+function bookProblem(columns: Record<string, ColumnData>, i: number): string | null {
+  const bidPrices = (columns.bid_prices as Float64Array[])[i];
+  const askPrices = (columns.ask_prices as Float64Array[])[i];
+  if (bidPrices.length !== (columns.bid_sizes as Float64Array[])[i].length) return 'bid_prices and bid_sizes differ in length';
+  if (askPrices.length !== (columns.ask_sizes as Float64Array[])[i].length) return 'ask_prices and ask_sizes differ in length';
+  for (let k = 1; k < bidPrices.length; k++) if (bidPrices[k] >= bidPrices[k - 1]) return `bids not strictly descending at level ${k}`;
+  for (let k = 1; k < askPrices.length; k++) if (askPrices[k] <= askPrices[k - 1]) return `asks not strictly ascending at level ${k}`;
+  if (bidPrices.length > 0 && askPrices.length > 0 && bidPrices[0] >= askPrices[0]) {
+    return `crossed book: best bid ${bidPrices[0]} >= best ask ${askPrices[0]}`;
+  }
+  return null;
+}
+
+function rowsEqual(specs: readonly ColumnSpec[], columns: Record<string, ColumnData>, a: number, b: number): boolean {
+  for (const spec of specs) {
+    if (spec.name === 'received_at') continue;
+    const column = columns[spec.name];
+    if (spec.type === 'f64' || spec.type === 'i64') {
+      const x = (column as Float64Array)[a];
+      const y = (column as Float64Array)[b];
+      if (x !== y && !(Number.isNaN(x) && Number.isNaN(y))) return false;
+    } else if (spec.type === 'string') {
+      if ((column as (string | null)[])[a] !== (column as (string | null)[])[b]) return false;
+    } else {
+      const x = (column as Float64Array[])[a];
+      const y = (column as Float64Array[])[b];
+      if (x.length !== y.length || x.some((v, k) => v !== y[k])) return false;
+    }
+  }
+  return true;
+}
+
+/** A copy of the series with only the rows where keep[i] is 1. */
+export function selectRows(series: SeriesData, keep: Uint8Array, kept: number): SeriesData {
+  const columns: Record<string, ColumnData> = {};
+  for (const [name, column] of Object.entries(series.columns)) {
+    if (column instanceof Float64Array) {
+      const out = new Float64Array(kept);
+      for (let i = 0, j = 0; i < series.rows; i++) if (keep[i]) out[j++] = column[i];
+      columns[name] = out;
+    } else {
+      columns[name] = (column as unknown[]).filter((_, i) => keep[i] === 1) as ColumnData;
+    }
+  }
+  const lines = new Int32Array(kept);
+  for (let i = 0, j = 0; i < series.rows; i++) if (keep[i]) lines[j++] = series.lines[i];
+  return { ...series, rows: kept, columns, lines };
+}

@@ -1,0 +1,4 @@
+export * from './symbol.ts';
+export * from './instrument.ts';
+export * from './series.ts';
+export * from './events.ts';
