@@ -37,7 +37,7 @@ export function validateSeries(series: SeriesData): ValidatedSeries {
       if (t < lastTs) {
         reason = `out of order: ${isoUtc(t)} comes after ${isoUtc(lastTs)} (line ${lines[lastRow]})`;
       } else if (t === lastTs && (tradeIds === null || seenIdsAtLastTs.has(tradeIds[i]))) {
-        const same = rowsEqual(specs, columns, i, lastRow);
+        const same = firstDifference(specs, columns, i, columns, lastRow) === null;
         reason = `${same ? 'duplicate' : 'conflicting duplicate'} of line ${lines[lastRow]} (${isoUtc(t)})`;
       }
     }
@@ -142,23 +142,34 @@ function bookProblem(columns: Record<string, ColumnData>, i: number): string | n
   return null;
 }
 
-function rowsEqual(specs: readonly ColumnSpec[], columns: Record<string, ColumnData>, a: number, b: number): boolean {
+/**
+ * The first column (other than received_at) where row a of `left` and row b of `right` differ,
+ * as 'name value (other value)', or null when the rows are equal.
+ */
+export function firstDifference(
+  specs: readonly ColumnSpec[],
+  left: Record<string, ColumnData>,
+  a: number,
+  right: Record<string, ColumnData>,
+  b: number,
+): string | null {
   for (const spec of specs) {
     if (spec.name === 'received_at') continue;
-    const column = columns[spec.name];
     if (spec.type === 'f64' || spec.type === 'i64') {
-      const x = (column as Float64Array)[a];
-      const y = (column as Float64Array)[b];
-      if (x !== y && !(Number.isNaN(x) && Number.isNaN(y))) return false;
+      const x = (left[spec.name] as Float64Array)[a];
+      const y = (right[spec.name] as Float64Array)[b];
+      if (x !== y && !(Number.isNaN(x) && Number.isNaN(y))) return `${spec.name} ${x} (other ${y})`;
     } else if (spec.type === 'string') {
-      if ((column as (string | null)[])[a] !== (column as (string | null)[])[b]) return false;
+      const x = (left[spec.name] as (string | null)[])[a];
+      const y = (right[spec.name] as (string | null)[])[b];
+      if (x !== y) return `${spec.name} ${x} (other ${y})`;
     } else {
-      const x = (column as Float64Array[])[a];
-      const y = (column as Float64Array[])[b];
-      if (x.length !== y.length || x.some((v, k) => v !== y[k])) return false;
+      const x = (left[spec.name] as Float64Array[])[a];
+      const y = (right[spec.name] as Float64Array[])[b];
+      if (x.length !== y.length || x.some((v, k) => v !== y[k])) return `${spec.name} levels differ`;
     }
   }
-  return true;
+  return null;
 }
 
 /** A copy of the series with only the rows where keep[i] is 1. */

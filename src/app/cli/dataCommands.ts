@@ -1,0 +1,181 @@
+import { writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { UsageError } from '../../core/errors.ts';
+import { isoUtc, parseTimeArg } from '../../core/time.ts';
+import { parseCsvMappingSpec } from '../../data/import/csvGeneric.ts';
+import { IMPORTERS } from '../../data/import/formats.ts';
+import { importPath, type ImportProgress, type ImportReport } from '../../data/import/importPath.ts';
+import type { FormatId } from '../../data/import/types.ts';
+import { defaultStoreDir } from '../../data/store/layout.ts';
+import { MarketStore } from '../../data/store/marketStore.ts';
+import { SERIES_TABLES, type SeriesTable } from '../../domain/series.ts';
+import { type CommonOptions, formatCount, formatTable, printError, printJson, printLine, runAction } from './output.ts';
+import { rowsAsObjects } from './rowsAsObjects.ts';
+
+const withCommon = (command: Command) =>
+  command
+    .option('--store <dir>', `market-data store directory (default: $PERP_ARB_STORE or ${defaultStoreDir()})`)
+    .option('--json', 'print one JSON object on stdout and nothing else there', false);
+
+const openStore = (options: CommonOptions) => new MarketStore(options.store ?? defaultStoreDir());
+
+interface ImportCliOptions extends CommonOptions {
+  format?: FormatId;
+  venue?: string;
+  symbol?: string;
+  timezone?: string;
+  map?: string;
+  table: SeriesTable;
+  timeframe?: string;
+  rejects?: string;
+  quiet: boolean;
+}
+
+interface ShowCliOptions extends CommonOptions {
+  table: SeriesTable;
+  timeframe?: string;
+  from?: string;
+  to?: string;
+  limit: string;
+}
+
+export function registerDataCommands(program: Command): void {
+  const data = program.command('data').description('the market-data store: import, list and show series');
+
+  withCommon(data.command('import'))
+    .description(
+      'import a file or a whole directory (recursively) into the store, in one transaction.\n' +
+        'Formats are detected; bad rows are reported with file, line and reason, never dropped silently.\n' +
+        'Importing the same data again changes nothing.',
+    )
+    .argument('<path>', 'file or directory')
+    .addOption(new Option('--format <format>', 'force a format instead of detecting it').choices(IMPORTERS.map((i) => i.id)))
+    .option('--venue <id>', 'venue (ccxt id) when the source does not name one, e.g. binance')
+    .option('--symbol <symbol>', 'unified symbol when the source does not name one, e.g. BTC/USDT:USDT')
+    .option('--timezone <zone>', "zone of local times in the source: IANA name or offset ('Europe/London', '+03:00')")
+    .option('--map <spec>', "csv: column mapping, e.g. 'ts=open_time_ms:ms,open=perp_open,high=perp_high,low=perp_low,close=perp_close,volume=perp_volume'")
+    .addOption(new Option('--table <table>', 'csv: the kind of series').choices([...SERIES_TABLES]).default('bars'))
+    .option('--timeframe <tf>', 'csv: bar length for bar tables, e.g. 1m, 8h')
+    .option('--rejects <file>', 'write every rejected row (source, line, reason) to this file as JSON lines')
+    .option('--quiet', 'no progress on stderr', false)
+    .addHelpText(
+      'after',
+      `\nFormats:\n${IMPORTERS.map((i) => `  ${i.id.padEnd(17)} ${i.description}`).join('\n')}\n\nExamples:\n` +
+        '  perp-arb data import ../shared/data\n' +
+        "  perp-arb data import joined.csv --format csv --venue binance --symbol BTC/USDT:USDT --timeframe 1m \\\n" +
+        "      --map 'ts=open_time_ms:ms,open=perp_open,high=perp_high,low=perp_low,close=perp_close,volume=perp_volume'",
+    )
+    .action(
+      runAction(async (path: string, options: ImportCliOptions) => {
+        const store = openStore(options);
+        const csvMapping = options.map ? parseCsvMappingSpec(options.map, options.table, options.timeframe ?? null) : undefined;
+        if (options.format === 'csv' && !csvMapping) throw new UsageError('--format csv needs --map (see --help)');
+        const report = await importPath(store, path, {
+          format: options.format,
+          venue: options.venue,
+          symbol: options.symbol,
+          timezone: options.timezone,
+          csvMapping,
+          onProgress: options.quiet ? undefined : printProgress,
+        });
+        if (options.rejects) {
+          const lines = report.files.flatMap((f) => f.rejections.map((r) => JSON.stringify(r)));
+          writeFileSync(options.rejects, lines.length ? `${lines.join('\n')}\n` : '');
+        }
+        if (options.json) printJson(report);
+        else printImportReport(report);
+      }),
+    );
+
+  withCommon(data.command('ls'))
+    .description('list the stored series (kind, venue, symbol, timeframe, rows, first and last time) and instruments')
+    .action(
+      runAction(async (options: CommonOptions) => {
+        const store = openStore(options);
+        const series = store.listSeries();
+        const instruments = store.instruments();
+        if (options.json) {
+          printJson({
+            store: store.root,
+            series: series.map((s) => ({ ...s.key, id: s.id, rows: s.rows, from: isoUtc(s.firstTs), to: isoUtc(s.lastTs), files: s.files })),
+            instruments,
+          });
+          return;
+        }
+        if (series.length === 0) {
+          printLine(`${store.root}: empty store (import data with: perp-arb data import <path>)`);
+          return;
+        }
+        printLine(
+          formatTable(
+            ['table', 'venue', 'symbol', 'tf', 'rows', 'from (UTC)', 'to (UTC)'],
+            series.map((s) => [s.key.table, s.key.venue, s.key.symbol, s.key.timeframe ?? '', formatCount(s.rows), isoUtc(s.firstTs), isoUtc(s.lastTs)]),
+          ),
+        );
+        printLine(`\n${series.length} series, ${formatCount(series.reduce((t, s) => t + s.rows, 0))} rows, ${instruments.length} instruments in ${store.root}`);
+      }),
+    );
+
+  withCommon(data.command('show'))
+    .description('show the rows of one series, optionally between two times')
+    .argument('<venue>', 'venue id, e.g. binance')
+    .argument('<symbol>', 'unified symbol, e.g. BTC/USDT:USDT')
+    .addOption(new Option('--table <table>', 'kind of series').choices([...SERIES_TABLES]).default('bars'))
+    .option('--timeframe <tf>', 'bar length when the store has several for this symbol, e.g. 1m')
+    .option('--from <time>', 'first time, ISO-8601 (UTC unless a zone is given) or epoch ms')
+    .option('--to <time>', 'last time, inclusive')
+    .option('--limit <n>', 'at most this many rows (0: all)', '20')
+    .action(
+      runAction(async (venue: string, symbol: string, options: ShowCliOptions) => {
+        const store = openStore(options);
+        const candidates = store
+          .listSeries()
+          .filter((s) => s.key.table === options.table && s.key.venue === venue && s.key.symbol === symbol)
+          .filter((s) => options.timeframe === undefined || s.key.timeframe === options.timeframe);
+        if (candidates.length === 0) {
+          const have = store.listSeries().filter((s) => s.key.venue === venue && s.key.symbol === symbol).map((s) => s.id);
+          throw new UsageError(`no ${options.table} for ${venue} ${symbol}${have.length ? `; the store has: ${have.join(', ')}` : ' (see perp-arb data ls)'}`);
+        }
+        if (candidates.length > 1) throw new UsageError(`several timeframes: ${candidates.map((c) => c.key.timeframe).join(', ')}; choose one with --timeframe`);
+        const limit = Number(options.limit);
+        if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit must be a whole number >= 0, got '${options.limit}'`);
+        const range = { fromMs: options.from ? parseTimeArg(options.from) : undefined, toMs: options.to ? parseTimeArg(options.to) : undefined };
+        const data = await store.read(candidates[0].key, range);
+        const shown = limit === 0 ? data.rows : Math.min(limit, data.rows);
+        const rows = rowsAsObjects(data, shown);
+        if (options.json) {
+          printJson({ series: candidates[0].id, rows: data.rows, shown, data: rows });
+          return;
+        }
+        const names = Object.keys(rows[0] ?? {});
+        printLine(formatTable(names, rows.map((r) => names.map((n) => String(r[n] ?? '')))));
+        printLine(`\n${formatCount(shown)} of ${formatCount(data.rows)} rows of ${candidates[0].id}`);
+      }),
+    );
+}
+
+function printProgress(progress: ImportProgress): void {
+  const prefix = `[${progress.fileIndex + 1}/${progress.fileCount}]`;
+  if (!progress.report) {
+    printError(`${prefix} reading ${progress.source}`);
+    return;
+  }
+  const r = progress.report;
+  printError(`${prefix} ${r.format}: ${formatCount(r.rowsRead)} rows read, ${formatCount(r.added)} added, ${formatCount(r.unchanged)} unchanged, ${formatCount(r.rejected)} rejected`);
+}
+
+function printImportReport(report: ImportReport): void {
+  for (const file of report.files) {
+    printLine(`${file.source} (${file.format})`);
+    for (const s of file.series) printLine(`  ${s.id}: ${formatCount(s.taken)} rows, ${formatCount(s.added)} added, ${formatCount(s.unchanged)} unchanged`);
+    for (const note of file.notes) printLine(`  note: ${note}`);
+    const shown = file.rejections.slice(0, 10);
+    for (const r of shown) printLine(`  rejected ${r.source}${r.line === null ? '' : `:${r.line}`}: ${r.reason}`);
+    if (file.rejections.length > shown.length) printLine(`  ... ${formatCount(file.rejections.length - shown.length)} more rejections (use --rejects FILE or --json)`);
+  }
+  for (const s of report.skipped) printLine(`skipped ${s.source}: ${s.reason}`);
+  printLine(
+    `\n${formatCount(report.rowsRead)} rows read: ${formatCount(report.added)} added, ${formatCount(report.unchanged)} already stored, ${formatCount(report.rejected)} rejected. ` +
+      (report.changed ? `Store ${report.store} is now at version ${report.txid}.` : `Store ${report.store} unchanged (version ${report.txid}).`),
+  );
+}

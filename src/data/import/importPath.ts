@@ -1,0 +1,152 @@
+import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../../core/errors.ts';
+import type { MarketStore, SeriesWriteResult } from '../store/marketStore.ts';
+import { detectImporter, importerFor } from './formats.ts';
+import type { FormatId, ImportOptions, Rejection } from './types.ts';
+import { validateSeries } from './validateSeries.ts';
+
+export interface SeriesImportSummary {
+  id: string;
+  taken: number;
+  added: number;
+  unchanged: number;
+}
+
+export interface FileImportReport {
+  source: string;
+  format: FormatId;
+  rowsRead: number;
+  added: number;
+  unchanged: number;
+  rejected: number;
+  rejections: Rejection[];
+  series: SeriesImportSummary[];
+  notes: string[];
+}
+
+export interface ImportReport {
+  store: string;
+  files: FileImportReport[];
+  /** Files in a directory that no importer recognised (README, licences, ...). */
+  skipped: { source: string; reason: string }[];
+  rowsRead: number;
+  added: number;
+  unchanged: number;
+  rejected: number;
+  /** Store version after the import; equal to the one before when nothing changed. */
+  txid: number;
+  changed: boolean;
+}
+
+export interface ImportProgress {
+  fileIndex: number;
+  fileCount: number;
+  source: string;
+  /** Present once the file is done. */
+  report?: FileImportReport;
+}
+
+export interface ImportPathOptions extends ImportOptions {
+  format?: FormatId;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+const HEAD_BYTES = 4096;
+
+/**
+ * Imports a file or a directory (recursively) into the store in ONE transaction: either every
+ * file's rows are committed or, when a file cannot be read at all, none are. Bad rows do not fail
+ * the import: each is reported with file, line and reason.
+ */
+export async function importPath(store: MarketStore, path: string, options: ImportPathOptions = {}): Promise<ImportReport> {
+  const root = resolve(path);
+  const isDirectory = statSync(root).isDirectory();
+  const files = isDirectory ? listFiles(root) : [root];
+  const plan: { source: string; format: FormatId }[] = [];
+  const skipped: ImportReport['skipped'] = [];
+  for (const file of files) {
+    const format = options.format ?? detectImporter(file, readHead(file))?.id;
+    if (format) plan.push({ source: file, format });
+    else if (isDirectory) skipped.push({ source: file, reason: 'not a recognised market-data format' });
+    else throw new UsageError(`${file}: format not recognised; give --format (freqtrade, csv, supervik-funding, aha-hh, lean, cryptofeed)`);
+  }
+  if (plan.length === 0) throw new UsageError(`${root}: no market-data files found`);
+
+  const transaction = store.begin();
+  try {
+    const reports: FileImportReport[] = [];
+    for (const [index, { source, format }] of plan.entries()) {
+      options.onProgress?.({ fileIndex: index, fileCount: plan.length, source });
+      const report = await importFile(transaction, source, format, options);
+      reports.push(report);
+      options.onProgress?.({ fileIndex: index, fileCount: plan.length, source, report });
+    }
+    const changed = transaction.hasChanges;
+    const txid = transaction.commit();
+    const sum = (pick: (r: FileImportReport) => number) => reports.reduce((total, r) => total + pick(r), 0);
+    return {
+      store: store.root,
+      files: reports,
+      skipped,
+      rowsRead: sum((r) => r.rowsRead),
+      added: sum((r) => r.added),
+      unchanged: sum((r) => r.unchanged),
+      rejected: sum((r) => r.rejected),
+      txid,
+      changed,
+    };
+  } catch (error) {
+    transaction.rollback();
+    throw error;
+  }
+}
+
+async function importFile(
+  transaction: ReturnType<MarketStore['begin']>,
+  source: string,
+  format: FormatId,
+  options: ImportOptions,
+): Promise<FileImportReport> {
+  const parsed = await importerFor(format).parse(source, options);
+  const rejections: Rejection[] = [...parsed.rejections];
+  const notes = [...parsed.notes];
+  const series: SeriesImportSummary[] = [];
+  let added = 0;
+  let unchanged = 0;
+  for (const instrument of parsed.instruments) notes.push(...transaction.noteInstrument(instrument));
+  for (const data of parsed.series) {
+    const validated = validateSeries(data);
+    rejections.push(...validated.rejections);
+    if (validated.data.rows === 0) continue;
+    const written: SeriesWriteResult = await transaction.write(validated.data);
+    rejections.push(...written.conflicts);
+    added += written.added;
+    unchanged += written.unchanged;
+    series.push({ id: written.id, taken: validated.data.rows, added: written.added, unchanged: written.unchanged });
+  }
+  return { source, format, rowsRead: parsed.rowsRead, added, unchanged, rejected: rejections.length, rejections, series, notes };
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listFiles(path));
+    else if (entry.isFile()) out.push(path);
+  }
+  return out;
+}
+
+function readHead(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const bytes = readSync(fd, buffer, 0, HEAD_BYTES, 0);
+    return buffer.subarray(0, bytes);
+  } finally {
+    closeSync(fd);
+  }
+}
+

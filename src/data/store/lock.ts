@@ -1,0 +1,30 @@
+import { openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
+
+/** An exclusive writer lock: a file holding the writer's pid; a lock left by a dead process is taken over. */
+export function acquireLock(path: string): () => void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(path, 'utf8'));
+      if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+        throw new Error(`the store is being written by process ${holder} (lock file ${path}); wait for it to finish`);
+      }
+      rmSync(path, { force: true });
+    }
+  }
+  throw new Error(`could not take the store lock ${path}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,284 @@
+import { existsSync, fsyncSync, openSync, closeSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { instrumentFromSymbol, instrumentId, mergeInstrument, type Instrument } from '../../domain/instrument.ts';
+import { seriesId, type SeriesKey, type SeriesTable } from '../../domain/series.ts';
+import type { Rejection, SeriesData } from '../import/types.ts';
+import { acquireLock } from './lock.ts';
+import { emptyManifest, manifestSchema, type Manifest, type PartitionEntry } from './manifest.ts';
+import { LOCK_FILE, MANIFEST_FILE, SERIES_DIR, monthOf, seriesDir } from './layout.ts';
+import { mergeRows } from './mergeRows.ts';
+import { readPartitions, writePartition } from './partitionIO.ts';
+import { sliceRows } from './sliceRows.ts';
+
+export interface SeriesSummary {
+  key: SeriesKey;
+  id: string;
+  rows: number;
+  firstTs: number;
+  lastTs: number;
+  files: number;
+}
+
+export interface TimeRange {
+  fromMs?: number;
+  toMs?: number;
+}
+
+export interface SeriesWriteResult {
+  id: string;
+  added: number;
+  unchanged: number;
+  conflicts: Rejection[];
+}
+
+const partitionId = (p: Pick<PartitionEntry, 'table' | 'venue' | 'symbol' | 'timeframe' | 'month'>) =>
+  `${p.table}/${p.venue}/${p.symbol}/${p.timeframe ?? '_'}/${p.month}`;
+
+const keyOf = (p: PartitionEntry): SeriesKey => ({ table: p.table as SeriesTable, venue: p.venue, symbol: p.symbol, timeframe: p.timeframe });
+
+/**
+ * The market-data store: Parquet files, one per series and UTC month, listed in manifest.json.
+ * A write is a transaction: new files are written beside the old ones and become visible only
+ * when the new manifest replaces the old one in a single rename; a failed import leaves the
+ * store as it was, and files of an interrupted one are removed by the next writer.
+ */
+export class MarketStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  manifest(): Manifest {
+    const path = join(this.root, MANIFEST_FILE);
+    if (!existsSync(path)) return emptyManifest();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (error) {
+      throw new Error(`${path}: not valid JSON (${(error as Error).message})`);
+    }
+    const result = manifestSchema.safeParse(parsed);
+    if (!result.success) throw new Error(`${path}: not a perp-arb store manifest: ${result.error.issues[0]?.message ?? 'invalid'}`);
+    return result.data;
+  }
+
+  listSeries(): SeriesSummary[] {
+    const byId = new Map<string, SeriesSummary>();
+    for (const p of this.manifest().partitions) {
+      const key = keyOf(p);
+      const id = seriesId(key);
+      const summary = byId.get(id);
+      if (!summary) byId.set(id, { key, id, rows: p.rows, firstTs: p.firstTs, lastTs: p.lastTs, files: 1 });
+      else {
+        summary.rows += p.rows;
+        summary.firstTs = Math.min(summary.firstTs, p.firstTs);
+        summary.lastTs = Math.max(summary.lastTs, p.lastTs);
+        summary.files++;
+      }
+    }
+    return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  instruments(): Instrument[] {
+    return this.manifest().instruments as Instrument[];
+  }
+
+  /** The partitions of a series that overlap the range, in time order. */
+  partitions(key: SeriesKey, range: TimeRange = {}): PartitionEntry[] {
+    const id = seriesId(key);
+    return this.manifest()
+      .partitions.filter((p) => seriesId(keyOf(p)) === id)
+      .filter((p) => (range.fromMs === undefined || p.lastTs >= range.fromMs) && (range.toMs === undefined || p.firstTs <= range.toMs))
+      .sort((a, b) => a.firstTs - b.firstTs);
+  }
+
+  /** All rows of a series in the range, in ts order. */
+  async read(key: SeriesKey, range: TimeRange = {}): Promise<SeriesData> {
+    const files = this.partitions(key, range).map((p) => join(this.root, p.file));
+    if (files.length === 0) throw new Error(`no data for ${seriesId(key)} in ${this.root}${describeRange(range)}`);
+    return readPartitions(key, files, range.fromMs, range.toMs);
+  }
+
+  /** The series one partition (month) at a time: memory stays bounded by one partition. */
+  async *chunks(key: SeriesKey, range: TimeRange = {}): AsyncGenerator<SeriesData> {
+    for (const p of this.partitions(key, range)) {
+      const chunk = await readPartitions(key, [join(this.root, p.file)], range.fromMs, range.toMs);
+      if (chunk.rows > 0) yield chunk;
+    }
+  }
+
+  /** Starts a write transaction (one writer at a time, across processes). */
+  begin(): StoreTransaction {
+    mkdirSync(this.root, { recursive: true });
+    const release = acquireLock(join(this.root, LOCK_FILE));
+    try {
+      const manifest = this.manifest();
+      removeUnlistedFiles(this.root, manifest);
+      return new StoreTransaction(this.root, manifest, release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+}
+
+function describeRange(range: TimeRange): string {
+  if (range.fromMs === undefined && range.toMs === undefined) return '';
+  const iso = (ms?: number) => (ms === undefined ? '…' : new Date(ms).toISOString());
+  return ` between ${iso(range.fromMs)} and ${iso(range.toMs)}`;
+}
+
+/** Files under series/ that no manifest lists are left by an interrupted import: never visible, safe to delete. */
+function removeUnlistedFiles(root: string, manifest: Manifest): void {
+  const listed = new Set(manifest.partitions.map((p) => resolve(root, p.file)));
+  const seriesRoot = join(root, SERIES_DIR);
+  if (!existsSync(seriesRoot)) return;
+  for (const entry of readdirSync(seriesRoot, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = resolve(entry.parentPath, entry.name);
+    if (!listed.has(path)) rmSync(path, { force: true });
+  }
+}
+
+export class StoreTransaction {
+  private readonly root: string;
+  private readonly base: Manifest;
+  private readonly release: () => void;
+  private readonly basePartitions = new Map<string, PartitionEntry>();
+  private readonly staged = new Map<string, PartitionEntry>();
+  private readonly instruments = new Map<string, Instrument>();
+  private instrumentsChanged = false;
+  private fileCounter = 0;
+  private open = true;
+
+  constructor(root: string, base: Manifest, release: () => void) {
+    this.root = root;
+    this.base = base;
+    this.release = release;
+    for (const p of base.partitions) this.basePartitions.set(partitionId(p), p);
+    for (const i of base.instruments) this.instruments.set(instrumentId(i.venue, i.symbol), i as Instrument);
+  }
+
+  /** Adds validated rows (ts order) of one series; rows stored already are counted unchanged, conflicting ones reported. */
+  async write(series: SeriesData): Promise<SeriesWriteResult> {
+    this.assertOpen();
+    const result: SeriesWriteResult = { id: seriesId(series.key), added: 0, unchanged: 0, conflicts: [] };
+    const dir = seriesDir(series.key);
+    const ts = series.columns.ts as Float64Array;
+    this.noteInstrument(instrumentFromSymbol(series.key.venue, series.key.symbol));
+    for (let start = 0; start < series.rows; ) {
+      const month = monthOf(ts[start]);
+      let end = start + 1;
+      while (end < series.rows && monthOf(ts[end]) === month) end++;
+      const incoming = sliceRows(series, start, end);
+      start = end;
+      const id = partitionId({ ...series.key, month });
+      const current = this.staged.get(id) ?? this.basePartitions.get(id);
+      let merged = incoming;
+      if (current) {
+        const stored = await readPartitions(series.key, [join(this.root, current.file)]);
+        const merge = mergeRows(stored, incoming);
+        result.unchanged += merge.unchanged;
+        result.conflicts.push(...merge.conflicts);
+        if (merge.added === 0) continue;
+        result.added += merge.added;
+        merged = merge.merged;
+      } else {
+        result.added += incoming.rows;
+      }
+      const file = join(dir, `${month}.${this.base.txid + 1}.${this.fileCounter++}.parquet`);
+      mkdirSync(join(this.root, dir), { recursive: true });
+      await writePartition(merged, 0, merged.rows, join(this.root, file));
+      const previous = this.staged.get(id);
+      if (previous) rmSync(join(this.root, previous.file), { force: true });
+      const mergedTs = merged.columns.ts as Float64Array;
+      this.staged.set(id, {
+        ...series.key,
+        month,
+        file,
+        rows: merged.rows,
+        firstTs: mergedTs[0],
+        lastTs: mergedTs[merged.rows - 1],
+      });
+    }
+    return result;
+  }
+
+  /** Records instrument facts; known values are kept, and differing ones returned as notes. */
+  noteInstrument(instrument: Instrument): string[] {
+    this.assertOpen();
+    const id = instrumentId(instrument.venue, instrument.symbol);
+    const known = this.instruments.get(id);
+    if (!known) {
+      this.instruments.set(id, instrument);
+      this.instrumentsChanged = true;
+      return [];
+    }
+    const { instrument: merged, conflicts } = mergeInstrument(known, instrument);
+    if (JSON.stringify(merged) !== JSON.stringify(known)) {
+      this.instruments.set(id, merged);
+      this.instrumentsChanged = true;
+    }
+    return conflicts.map((c) => `${id}: ${c}`);
+  }
+
+  get hasChanges(): boolean {
+    return this.staged.size > 0 || this.instrumentsChanged;
+  }
+
+  /** Makes the staged files visible in one atomic manifest swap; returns the new txid (unchanged when nothing changed). */
+  commit(): number {
+    this.assertOpen();
+    try {
+      if (!this.hasChanges) return this.base.txid;
+      const partitions = new Map(this.basePartitions);
+      for (const [id, p] of this.staged) partitions.set(id, p);
+      const manifest: Manifest = {
+        ...this.base,
+        txid: this.base.txid + 1,
+        partitions: [...partitions.values()].sort((a, b) => partitionId(a).localeCompare(partitionId(b))),
+        instruments: [...this.instruments.values()].sort((a, b) =>
+          instrumentId(a.venue, a.symbol).localeCompare(instrumentId(b.venue, b.symbol)),
+        ),
+      };
+      writeFileAtomic(join(this.root, MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
+      for (const [id] of this.staged) {
+        const replaced = this.basePartitions.get(id);
+        if (replaced) rmSync(join(this.root, replaced.file), { force: true });
+      }
+      return manifest.txid;
+    } finally {
+      this.finish();
+    }
+  }
+
+  /** Discards everything staged; the store stays as it was. */
+  rollback(): void {
+    if (!this.open) return;
+    for (const p of this.staged.values()) rmSync(join(this.root, p.file), { force: true });
+    this.finish();
+  }
+
+  private finish(): void {
+    this.open = false;
+    this.release();
+  }
+
+  private assertOpen(): void {
+    if (!this.open) throw new Error('store transaction already finished');
+  }
+}
+
+function writeFileAtomic(path: string, text: string): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  const fd = openSync(temp, 'r');
+  fsyncSync(fd);
+  closeSync(fd);
+  renameSync(temp, path);
+  const dirFd = openSync(dirname(path), 'r');
+  fsyncSync(dirFd);
+  closeSync(dirFd);
+}
+

@@ -1,0 +1,106 @@
+import { DOUBLE, LIST, VARCHAR, DuckDBDataChunk, listValue, type DuckDBType, type DuckDBVector } from '@duckdb/node-api';
+import { SERIES_COLUMNS, type ColumnSpec, type SeriesKey } from '../../domain/series.ts';
+import type { ColumnData, SeriesData } from '../import/types.ts';
+import { duckConnection, sqlIdent, sqlString } from './duck.ts';
+
+const CHUNK_ROWS = 2048;
+let stagingCounter = 0;
+
+function stagingType(spec: ColumnSpec): DuckDBType {
+  if (spec.type === 'string') return VARCHAR;
+  if (spec.type === 'f64list') return LIST(DOUBLE);
+  return DOUBLE;
+}
+
+/**
+ * Writes rows [start, end) of a series to a Parquet file (zstd), ordered as given.
+ * Numbers go through an in-memory staging table filled chunk by chunk with the appender;
+ * i64 columns are staged as DOUBLE (exact for integer ms) and cast on the way out.
+ */
+export async function writePartition(series: SeriesData, start: number, end: number, path: string): Promise<void> {
+  const connection = await duckConnection();
+  const specs = SERIES_COLUMNS[series.key.table];
+  const table = `staging_${process.pid}_${stagingCounter++}`;
+  await connection.run(`CREATE TEMP TABLE ${table} (${specs.map((s) => `${sqlIdent(s.name)} ${stagingType(s).toString()}`).join(', ')})`);
+  try {
+    const appender = await connection.createAppender(table, 'temp');
+    const types = specs.map(stagingType);
+    for (let offset = start; offset < end; offset += CHUNK_ROWS) {
+      const n = Math.min(CHUNK_ROWS, end - offset);
+      const chunk = DuckDBDataChunk.create(types, n);
+      specs.forEach((spec, k) => fillVector(chunk, k, spec, series.columns[spec.name], offset, n));
+      appender.appendDataChunk(chunk);
+    }
+    appender.closeSync();
+    const select = specs.map((s) => (s.type === 'i64' ? `${sqlIdent(s.name)}::BIGINT AS ${sqlIdent(s.name)}` : sqlIdent(s.name))).join(', ');
+    await connection.run(`COPY (SELECT ${select} FROM ${table}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);
+  } finally {
+    await connection.run(`DROP TABLE IF EXISTS ${table}`);
+  }
+}
+
+function fillVector(chunk: DuckDBDataChunk, k: number, spec: ColumnSpec, column: ColumnData, offset: number, n: number): void {
+  if (spec.type === 'f64' || spec.type === 'i64') {
+    const vector = chunk.getColumnVector(k) as DuckDBVector<number>;
+    const values = column as Float64Array;
+    for (let i = 0; i < n; i++) {
+      const v = values[offset + i];
+      vector.setItem(i, Number.isNaN(v) ? null : v);
+    }
+    vector.flush();
+  } else if (spec.type === 'string') {
+    chunk.setColumnValues(k, (column as (string | null)[]).slice(offset, offset + n));
+  } else {
+    chunk.setColumnValues(k, (column as Float64Array[]).slice(offset, offset + n).map((levels) => listValue(Array.from(levels))));
+  }
+}
+
+/** Reads Parquet files of one series into columnar form (rows in ts order), optionally limited to [fromMs, toMs]. */
+export async function readPartitions(key: SeriesKey, paths: string[], fromMs?: number, toMs?: number): Promise<SeriesData> {
+  const specs = SERIES_COLUMNS[key.table];
+  const select = specs
+    .map((s) => (s.type === 'i64' ? `${sqlIdent(s.name)}::DOUBLE AS ${sqlIdent(s.name)}` : sqlIdent(s.name)))
+    .join(', ');
+  const where: string[] = [];
+  if (fromMs !== undefined) where.push(`ts >= ${Math.trunc(fromMs)}`);
+  if (toMs !== undefined) where.push(`ts <= ${Math.trunc(toMs)}`);
+  const sql = `SELECT ${select} FROM read_parquet([${paths.map(sqlString).join(', ')}])${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts`;
+  const connection = await duckConnection();
+  const result = await connection.run(sql);
+  const chunks: DuckDBDataChunk[] = [];
+  let rows = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    chunks.push(chunk);
+    rows += chunk.rowCount;
+  }
+  const columns: Record<string, ColumnData> = {};
+  specs.forEach((spec, k) => {
+    columns[spec.name] = readColumn(spec, chunks, k, rows);
+  });
+  const lines = new Int32Array(rows);
+  return { key, source: paths.join(', '), rows, columns, lines };
+}
+
+function readColumn(spec: ColumnSpec, chunks: DuckDBDataChunk[], k: number, rows: number): ColumnData {
+  if (spec.type === 'f64' || spec.type === 'i64') {
+    const out = new Float64Array(rows);
+    let j = 0;
+    for (const chunk of chunks) {
+      const vector = chunk.getColumnVector(k) as DuckDBVector<number>;
+      for (let i = 0; i < chunk.rowCount; i++) out[j++] = vector.getItem(i) ?? Number.NaN;
+    }
+    return out;
+  }
+  const out: unknown[] = [];
+  for (const chunk of chunks) {
+    const vector = chunk.getColumnVector(k);
+    for (let i = 0; i < chunk.rowCount; i++) {
+      const item = vector.getItem(i);
+      if (spec.type === 'string') out.push(item as string | null);
+      else out.push(Float64Array.from(((item as { items: number[] } | null)?.items ?? []) as number[]));
+    }
+  }
+  return out as ColumnData;
+}
