@@ -23,7 +23,7 @@ export async function writePartition(series: SeriesData, start: number, end: num
   const table = `staging_${process.pid}_${stagingCounter++}`;
   await connection.run(`CREATE TEMP TABLE ${table} (${specs.map((s) => `${sqlIdent(s.name)} ${stagingType(s).toString()}`).join(', ')})`);
   try {
-    const appender = await connection.createAppender(table, 'temp');
+    const appender = await connection.createAppender(table, 'main', 'temp');
     const types = specs.map(stagingType);
     for (let offset = start; offset < end; offset += CHUNK_ROWS) {
       const n = Math.min(CHUNK_ROWS, end - offset);
