@@ -15,7 +15,7 @@ export interface Instrument {
   base: string;
   quote: string;
   settle: string | null;
-  /** true: linear (settled in quote), false: inverse (settled in base), null for spot. */
+  /** false: inverse (settled in the base asset, e.g. BTC/USD:BTC); true: linear (settled in quote or a stablecoin, e.g. BTC/USD:USDC); null for spot. */
   linear: boolean | null;
   contractSize: number | null;
   tickSize: number | null;
@@ -37,7 +37,7 @@ export function instrumentFromSymbol(venue: string, symbol: string): Instrument 
     base: parts.base,
     quote: parts.quote,
     settle: parts.settle,
-    linear: parts.settle === null ? null : parts.settle === parts.quote,
+    linear: parts.settle === null ? null : parts.settle !== parts.base,
     contractSize: parts.kind === 'spot' ? 1 : null,
     tickSize: null,
     lotSize: null,

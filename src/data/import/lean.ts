@@ -1,0 +1,138 @@
+import { readFile } from 'node:fs/promises';
+import { unzipSync } from 'fflate';
+import { InputError } from '../../core/errors.ts';
+import { DAY_MS } from '../../core/time.ts';
+import { instrumentFromSymbol } from '../../domain/instrument.ts';
+import type { SeriesKey } from '../../domain/series.ts';
+import { localTimeConverter } from './localTime.ts';
+import { SeriesBuilder, type RowValue } from './seriesBuilder.ts';
+import { applyInferredInterval, parseDecimal } from './supervikFunding.ts';
+import type { FormatImporter, ImportOptions, ParsedSource, Rejection } from './types.ts';
+
+const MINUTE_ZIP_RE = /(?:^|[\\/])Data[\\/](crypto|cryptofuture)[\\/]([^\\/]+)[\\/]minute[\\/]([^\\/]+)[\\/](\d{8})_(trade|quote)\.zip$/;
+const FUNDING_CSV_RE = /(?:^|[\\/])Data[\\/]cryptofuture[\\/]([^\\/]+)[\\/]margin_interest[\\/]([^\\/]+)\.csv$/;
+/** Quote assets LEAN tickers end with; the longest match wins (BTCUSDT is BTC/USDT, not BTCU/SDT or BTCUSD/T). */
+const QUOTE_ASSETS = ['FDUSD', 'USDT', 'BUSD', 'USDC', 'TUSD', 'USDP', 'DAI', 'USD', 'EUR', 'GBP', 'TRY', 'JPY', 'BTC', 'ETH', 'BNB'];
+const TRADE_COLUMNS = ['open', 'high', 'low', 'close', 'volume'];
+const QUOTE_COLUMNS = ['bid_open', 'bid_high', 'bid_low', 'bid_close', 'bid_size', 'ask_open', 'ask_high', 'ask_low', 'ask_close', 'ask_size'];
+
+/**
+ * A LEAN ticker ('btcusdt') to a unified symbol. Security type crypto is spot; cryptofuture is a
+ * perpetual: USD-quoted ones are coin-margined (inverse, settled in the base), others linear.
+ */
+export function leanSymbol(securityType: 'crypto' | 'cryptofuture', ticker: string): string | null {
+  const upper = ticker.toUpperCase();
+  const quote = [...QUOTE_ASSETS].sort((a, b) => b.length - a.length).find((q) => upper.endsWith(q) && upper.length > q.length);
+  if (!quote || !/^[A-Z0-9]+$/.test(upper)) return null;
+  const base = upper.slice(0, -quote.length);
+  if (securityType === 'crypto') return `${base}/${quote}`;
+  return quote === 'USD' ? `${base}/USD:${base}` : `${base}/${quote}:${quote}`;
+}
+
+function dayStartMs(yyyymmdd: string): number | null {
+  const [y, m, d] = [yyyymmdd.slice(0, 4), yyyymmdd.slice(4, 6), yyyymmdd.slice(6, 8)].map(Number);
+  const ms = Date.UTC(y, m - 1, d);
+  const check = new Date(ms);
+  return check.getUTCFullYear() === y && check.getUTCMonth() === m - 1 && check.getUTCDate() === d ? ms : null;
+}
+
+const splitLines = (text: string) => {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+};
+
+async function parseMinuteZip(path: string, match: RegExpExecArray, options: ImportOptions): Promise<ParsedSource> {
+  const [, securityType, market, ticker, day, tickType] = match;
+  const venue = options.venue ?? market.toLowerCase();
+  const symbol = options.symbol ?? leanSymbol(securityType as 'crypto' | 'cryptofuture', ticker);
+  if (!symbol) throw new InputError({ source: path }, `cannot split LEAN ticker '${ticker}' into base and quote`);
+  const dayMs = dayStartMs(day);
+  if (dayMs === null) throw new InputError({ source: path }, `'${day}' in the file name is not a date`);
+
+  const members = Object.entries(unzipSync(new Uint8Array(await readFile(path)))).filter(([name]) => !name.endsWith('/'));
+  if (members.length !== 1) throw new InputError({ source: path }, `expected one CSV in the zip, found ${members.length}`);
+  const [memberName, bytes] = members[0];
+  const source = `${path}!${memberName}`;
+  const lines = splitLines(Buffer.from(bytes).toString('utf8'));
+
+  const isQuote = tickType === 'quote';
+  const names = isQuote ? QUOTE_COLUMNS : TRADE_COLUMNS;
+  const key: SeriesKey = { table: isQuote ? 'quote_bars' : 'bars', venue, symbol, timeframe: '1m' };
+  const builder = new SeriesBuilder(key, source);
+  const rejections: Rejection[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = i + 1;
+    const f = lines[i].split(',');
+    if (f.length !== names.length + 1) {
+      rejections.push({ source, line, reason: `expected ${names.length + 1} fields, got ${f.length}` });
+      continue;
+    }
+    const msOfDay = /^\d+$/.test(f[0]) ? Number(f[0]) : Number.NaN;
+    if (Number.isNaN(msOfDay) || msOfDay >= DAY_MS) {
+      rejections.push({ source, line, reason: `time '${f[0]}' is not milliseconds within the day` });
+      continue;
+    }
+    const row: Record<string, RowValue> = { ts: dayMs + msOfDay };
+    let bad: string | null = null;
+    for (let k = 0; k < names.length && bad === null; k++) {
+      const text = f[k + 1];
+      // An empty cell is null; validation rejects it where the column is required.
+      const value = text === '' ? null : parseDecimal(text);
+      if (value !== null && Number.isNaN(value)) bad = `${names[k]} '${text}' is not a number`;
+      row[names[k]] = value;
+    }
+    if (bad) rejections.push({ source, line, reason: bad });
+    else builder.push(line, row);
+  }
+
+  const notes = [`venue ${venue}, ${symbol} (LEAN ${securityType} ${ticker}); times are ms after ${day} 00:00 UTC, bars keyed by open time`];
+  const instrument = instrumentFromSymbol(venue, symbol);
+  if (instrument.linear === false) notes.push(`${symbol} is coin-margined (inverse): ${isQuote ? 'bid/ask sizes' : 'volume'} in contracts, not base units`);
+  if (isQuote) notes.push('bid_size and ask_size are the last sizes at the bar close');
+  return { source: path, format: 'lean', series: [builder.build()], instruments: [instrument], rejections, rowsRead: lines.length, notes };
+}
+
+async function parseFundingCsv(path: string, match: RegExpExecArray, options: ImportOptions): Promise<ParsedSource> {
+  const [, market, ticker] = match;
+  const venue = options.venue ?? market.toLowerCase();
+  const symbol = options.symbol ?? leanSymbol('cryptofuture', ticker);
+  if (!symbol) throw new InputError({ source: path }, `cannot split LEAN ticker '${ticker}' into base and quote`);
+  const toUtcMs = localTimeConverter(options.timezone ?? 'UTC');
+  const lines = splitLines(await readFile(path, 'utf8'));
+  const builder = new SeriesBuilder({ table: 'funding', venue, symbol, timeframe: null }, path);
+  const rejections: Rejection[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = i + 1;
+    const f = lines[i].split(',');
+    if (f.length !== 2) {
+      rejections.push({ source: path, line, reason: `expected 2 fields (time,rate), got ${f.length}` });
+      continue;
+    }
+    const ts = toUtcMs(f[0]);
+    const rate = parseDecimal(f[1]);
+    if (typeof ts === 'string') rejections.push({ source: path, line, reason: `time: ${ts}` });
+    else if (Number.isNaN(rate)) rejections.push({ source: path, line, reason: `rate '${f[1]}' is not a number` });
+    else builder.push(line, { ts, rate });
+  }
+  const data = builder.build();
+  const { intervalMs, note } = applyInferredInterval(data);
+  const notes = [`venue ${venue}, ${symbol} (LEAN cryptofuture ${ticker}); times read as ${options.timezone ?? 'UTC'}`, note];
+  const instrument = { ...instrumentFromSymbol(venue, symbol), fundingIntervalMs: intervalMs };
+  return { source: path, format: 'lean', series: [data], instruments: [instrument], rejections, rowsRead: lines.length, notes };
+}
+
+export const leanImporter: FormatImporter = {
+  id: 'lean',
+  description: 'QuantConnect LEAN crypto/cryptofuture minute zips (trade, quote) and margin_interest funding CSVs',
+  detect(path) {
+    return MINUTE_ZIP_RE.test(path) || FUNDING_CSV_RE.test(path);
+  },
+  async parse(path, options) {
+    const zip = MINUTE_ZIP_RE.exec(path);
+    if (zip) return parseMinuteZip(path, zip, options);
+    const funding = FUNDING_CSV_RE.exec(path);
+    if (funding) return parseFundingCsv(path, funding, options);
+    throw new InputError({ source: path }, 'not a LEAN path (expected .../Data/<crypto|cryptofuture>/<market>/minute/<ticker>/<YYYYMMDD>_<trade|quote>.zip or .../Data/cryptofuture/<market>/margin_interest/<ticker>.csv)');
+  },
+};
