@@ -28,9 +28,9 @@ export function validateSeries(series: SeriesData): ValidatedSeries {
   let seenIdsAtLastTs = new Set<string | null>();
   let kept = 0;
 
+  const suspect = suspectRows(key.table, specs, columns, rows);
   for (let i = 0; i < rows; i++) {
-    const problem = rowProblem(specs, columns, i) ?? tableProblem(key.table, columns, i);
-    let reason = problem;
+    let reason = suspect[i] ? (rowProblem(specs, columns, i) ?? tableProblem(key.table, columns, i)) : null;
     const t = ts[i];
     if (reason === null && checkGrid && t % gridMs !== 0) reason = `ts ${isoUtc(t)} is not on the ${key.timeframe} grid`;
     if (reason === null) {
@@ -54,6 +54,44 @@ export function validateSeries(series: SeriesData): ValidatedSeries {
   }
   if (kept === rows) return { data: series, rejections };
   return { data: selectRows(series, keep, kept), rejections };
+}
+
+/**
+ * Marks the rows that may break a value check, column by column in tight loops; only those rows go
+ * through the row-wise checks that name the problem. Tables with text or list columns are all
+ * checked row by row (they are small).
+ */
+function suspectRows(table: SeriesData['key']['table'], specs: readonly ColumnSpec[], columns: Record<string, ColumnData>, rows: number): Uint8Array {
+  const suspect = new Uint8Array(rows);
+  if (specs.some((s) => s.type === 'string' || s.type === 'f64list')) return suspect.fill(1);
+  for (const spec of specs) {
+    const values = columns[spec.name] as Float64Array;
+    const integer = spec.type === 'i64';
+    const lowest = spec.check === 'price' ? Number.MIN_VALUE : spec.check === 'size' ? 0 : -Infinity;
+    for (let i = 0; i < rows; i++) {
+      const v = values[i];
+      if (v !== v) {
+        if (!spec.nullable) suspect[i] = 1;
+      } else if (!(v >= lowest && v < Infinity) || (integer && Math.floor(v) !== v)) suspect[i] = 1;
+    }
+  }
+  const prefixes = table === 'quote_bars' ? ['bid_', 'ask_'] : table === 'bars' || table === 'mark_bars' || table === 'index_bars' ? [''] : [];
+  for (const prefix of prefixes) {
+    const open = columns[`${prefix}open`] as Float64Array;
+    const high = columns[`${prefix}high`] as Float64Array;
+    const low = columns[`${prefix}low`] as Float64Array;
+    const close = columns[`${prefix}close`] as Float64Array;
+    for (let i = 0; i < rows; i++) {
+      if (high[i] < open[i] || high[i] < close[i] || high[i] < low[i] || low[i] > open[i] || low[i] > close[i]) suspect[i] = 1;
+    }
+  }
+  const [bid, ask] = table === 'quotes' ? ['bid', 'ask'] : table === 'quote_bars' ? ['bid_close', 'ask_close'] : [];
+  if (bid && ask) {
+    const bids = columns[bid] as Float64Array;
+    const asks = columns[ask] as Float64Array;
+    for (let i = 0; i < rows; i++) if (bids[i] > asks[i]) suspect[i] = 1;
+  }
+  return suspect;
 }
 
 function rowProblem(specs: readonly ColumnSpec[], columns: Record<string, ColumnData>, i: number): string | null {

@@ -29,3 +29,9 @@ export function seriesDir(key: SeriesKey): string {
 export function monthOf(tsMs: number): string {
   return new Date(tsMs).toISOString().slice(0, 7);
 }
+
+/** The first ms of the UTC month after the one holding tsMs. */
+export function nextMonthStartMs(tsMs: number): number {
+  const d = new Date(tsMs);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+}

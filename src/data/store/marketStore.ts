@@ -5,9 +5,9 @@ import { seriesId, type SeriesKey, type SeriesTable } from '../../domain/series.
 import type { Rejection, SeriesData } from '../import/types.ts';
 import { acquireLock } from './lock.ts';
 import { emptyManifest, manifestSchema, type Manifest, type PartitionEntry } from './manifest.ts';
-import { LOCK_FILE, MANIFEST_FILE, SERIES_DIR, monthOf, seriesDir } from './layout.ts';
+import { LOCK_FILE, MANIFEST_FILE, SERIES_DIR, monthOf, nextMonthStartMs, seriesDir } from './layout.ts';
 import { mergeRows } from './mergeRows.ts';
-import { readPartitions, writePartition } from './partitionIO.ts';
+import { readPartitions, writePartitions } from './partitionIO.ts';
 import { sliceRows } from './sliceRows.ts';
 
 export interface SeriesSummary {
@@ -164,45 +164,51 @@ export class StoreTransaction {
   async write(series: SeriesData): Promise<SeriesWriteResult> {
     this.assertOpen();
     const result: SeriesWriteResult = { id: seriesId(series.key), added: 0, unchanged: 0, conflicts: [] };
-    const dir = seriesDir(series.key);
     const ts = series.columns.ts as Float64Array;
     this.noteInstrument(instrumentFromSymbol(series.key.venue, series.key.symbol));
+    // Months not stored yet are written straight from the incoming rows, all from one staging table.
+    const fresh: { month: string; fromMs: number; toMs: number; rows: number }[] = [];
     for (let start = 0; start < series.rows; ) {
       const month = monthOf(ts[start]);
+      const fromMs = Date.parse(`${month}-01T00:00:00Z`);
+      const toMs = nextMonthStartMs(ts[start]);
       let end = start + 1;
-      while (end < series.rows && monthOf(ts[end]) === month) end++;
-      const incoming = sliceRows(series, start, end);
-      start = end;
-      const id = partitionId({ ...series.key, month });
-      const current = this.staged.get(id) ?? this.basePartitions.get(id);
-      let merged = incoming;
-      if (current) {
+      while (end < series.rows && ts[end] < toMs) end++;
+      const current = this.staged.get(partitionId({ ...series.key, month })) ?? this.basePartitions.get(partitionId({ ...series.key, month }));
+      if (!current) {
+        fresh.push({ month, fromMs, toMs, rows: end - start });
+        result.added += end - start;
+      } else {
         const stored = await readPartitions(series.key, [join(this.root, current.file)]);
-        const merge = mergeRows(stored, incoming);
+        const merge = mergeRows(stored, sliceRows(series, start, end));
         result.unchanged += merge.unchanged;
         result.conflicts.push(...merge.conflicts);
-        if (merge.added === 0) continue;
-        result.added += merge.added;
-        merged = merge.merged;
-      } else {
-        result.added += incoming.rows;
+        if (merge.added > 0) {
+          result.added += merge.added;
+          await this.stagePartitions(merge.merged, [{ month, fromMs, toMs, rows: merge.merged.rows }]);
+        }
       }
-      const file = join(dir, `${month}.${this.base.txid + 1}.${this.fileCounter++}.parquet`);
-      mkdirSync(join(this.root, dir), { recursive: true });
-      await writePartition(merged, 0, merged.rows, join(this.root, file));
+      start = end;
+    }
+    if (fresh.length > 0) await this.stagePartitions(series, fresh);
+    return result;
+  }
+
+  private async stagePartitions(series: SeriesData, months: { month: string; fromMs: number; toMs: number; rows: number }[]): Promise<void> {
+    const dir = seriesDir(series.key);
+    mkdirSync(join(this.root, dir), { recursive: true });
+    const entries = months.map(({ month, fromMs, toMs, rows }) => ({ month, fromMs, toMs, rows, file: join(dir, `${month}.${this.base.txid + 1}.${this.fileCounter++}.parquet`) }));
+    await writePartitions(series, entries.map((e) => ({ fromMs: e.fromMs, toMs: e.toMs, path: join(this.root, e.file) })));
+    const ts = series.columns.ts as Float64Array;
+    let start = 0;
+    for (const e of entries) {
+      while (start < series.rows && ts[start] < e.fromMs) start++;
+      const id = partitionId({ ...series.key, month: e.month });
       const previous = this.staged.get(id);
       if (previous) rmSync(join(this.root, previous.file), { force: true });
-      const mergedTs = merged.columns.ts as Float64Array;
-      this.staged.set(id, {
-        ...series.key,
-        month,
-        file,
-        rows: merged.rows,
-        firstTs: mergedTs[0],
-        lastTs: mergedTs[merged.rows - 1],
-      });
+      this.staged.set(id, { ...series.key, month: e.month, file: e.file, rows: e.rows, firstTs: ts[start], lastTs: ts[start + e.rows - 1] });
+      start += e.rows;
     }
-    return result;
   }
 
   /** Records instrument facts; known values are kept, and differing ones returned as notes. */
