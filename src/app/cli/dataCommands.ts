@@ -175,7 +175,7 @@ function printImportReport(report: ImportReport): void {
   }
   for (const s of report.skipped) printLine(`skipped ${s.source}: ${s.reason}`);
   printLine(
-    `\n${formatCount(report.rowsRead)} rows read: ${formatCount(report.added)} added, ${formatCount(report.unchanged)} already stored, ${formatCount(report.rejected)} rejected. ` +
+    `\n${report.files.length} files, ${formatCount(report.rowsRead)} records read: ${formatCount(report.added)} rows added, ${formatCount(report.unchanged)} already stored, ${formatCount(report.rejected)} rejected. ` +
       (report.changed ? `Store ${report.store} is now at version ${report.txid}.` : `Store ${report.store} unchanged (version ${report.txid}).`),
   );
 }

@@ -1,12 +1,18 @@
 import { Command } from 'commander';
 import { registerDataCommands } from './dataCommands.ts';
 
+// `perp-arb data ls | head` closes stdout early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const program = new Command();
 program
   .name('perp-arb')
   .description(
-    'Market-neutral crypto arbitrage between spot, perpetual and dated-futures markets:\n' +
-      'market data store, spread models, scanner, backtests, paper and live trading.',
+    'Market-neutral crypto arbitrage between spot, perpetual and dated-futures markets.\n' +
+      'Store: ~/.perp-arb/store, or $PERP_ARB_STORE, or --store DIR on any command.',
   )
   .version('0.1.0')
   .showHelpAfterError('(add --help for usage)');

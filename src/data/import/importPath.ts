@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.ts';
 import type { MarketStore, SeriesWriteResult } from '../store/marketStore.ts';
@@ -61,6 +61,7 @@ const HEAD_BYTES = 4096;
  */
 export async function importPath(store: MarketStore, path: string, options: ImportPathOptions = {}): Promise<ImportReport> {
   const root = resolve(path);
+  if (!existsSync(root)) throw new UsageError(`${root}: no such file or directory`);
   const isDirectory = statSync(root).isDirectory();
   const files = isDirectory ? listFiles(root) : [root];
   const plan: { source: string; format: FormatId }[] = [];
