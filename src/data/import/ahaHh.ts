@@ -3,7 +3,8 @@ import { InputError } from '../../core/errors.ts';
 import { instrumentFromSymbol, type Instrument } from '../../domain/instrument.ts';
 import { describeZone, localTimeConverter } from './localTime.ts';
 import { SeriesBuilder } from './seriesBuilder.ts';
-import { applyInferredInterval, parseDecimal } from './supervikFunding.ts';
+import { parseDecimal } from './decimal.ts';
+import { applyInferredInterval } from './fundingInterval.ts';
 import type { FormatImporter, ImportOptions, ParsedSource, Rejection, SeriesData } from './types.ts';
 
 const HEADER = ['time', 'exchange', 'crypto', 'pair', 'contract', 'open', 'high', 'low', 'close', 'volume', 'funding rate'];

@@ -5,6 +5,7 @@ import { InputError, UsageError } from '../../core/errors.ts';
 import { DAY_MS, timeframeToMs } from '../../core/time.ts';
 import { instrumentFromSymbol, type Instrument } from '../../domain/instrument.ts';
 import { BAR_TABLES, SERIES_COLUMNS, SERIES_TABLES, type SeriesKey, type SeriesTable } from '../../domain/series.ts';
+import { DECIMAL_RE } from './decimal.ts';
 import { SeriesBuilder, type RowValue } from './seriesBuilder.ts';
 import type { CsvMapping, FormatImporter, ImportOptions, ParsedSource, Rejection } from './types.ts';
 
@@ -229,13 +230,12 @@ class CsvRowReader {
   }
 }
 
-const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NULL_TEXTS = new Set(['', 'NaN', 'nan', 'NAN', 'null', 'NULL', 'None']);
 
 /** A number, NaN for an empty or null marker (validation decides whether null is allowed), null when unreadable. */
 function parseNumber(text: string): number | null {
   if (NULL_TEXTS.has(text)) return Number.NaN;
-  return NUMBER_RE.test(text) ? Number(text) : null;
+  return DECIMAL_RE.test(text) ? Number(text) : null;
 }
 
 /** Decimal places to move the point to get ms. */
@@ -249,7 +249,7 @@ const PLAIN_DECIMAL_RE = /^(-?)(\d+)(?:\.(\d*))?$/;
 function decimalToMs(text: string, shift: number): { ms: number; truncated: boolean } | null {
   const match = PLAIN_DECIMAL_RE.exec(text);
   if (!match) {
-    if (!NUMBER_RE.test(text)) return null;
+    if (!DECIMAL_RE.test(text)) return null;
     const value = shift >= 0 ? Number(text) * 10 ** shift : Number(text) / 10 ** -shift;
     return Number.isFinite(value) ? { ms: Math.floor(value), truncated: !Number.isInteger(value) } : null;
   }

@@ -6,7 +6,8 @@ import { instrumentFromSymbol } from '../../domain/instrument.ts';
 import type { SeriesKey } from '../../domain/series.ts';
 import { localTimeConverter } from './localTime.ts';
 import { SeriesBuilder, type RowValue } from './seriesBuilder.ts';
-import { applyInferredInterval, parseDecimal } from './supervikFunding.ts';
+import { parseDecimal } from './decimal.ts';
+import { applyInferredInterval } from './fundingInterval.ts';
 import type { FormatImporter, ImportOptions, ParsedSource, Rejection } from './types.ts';
 
 const MINUTE_ZIP_RE = /(?:^|[\\/])Data[\\/](crypto|cryptofuture)[\\/]([^\\/]+)[\\/]minute[\\/]([^\\/]+)[\\/](\d{8})_(trade|quote)\.zip$/;

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InputError } from '../../core/errors.ts';
-import { MINUTE_MS, msToTimeframe } from '../../core/time.ts';
 import { instrumentFromSymbol, type Instrument } from '../../domain/instrument.ts';
+import { parseDecimal } from './decimal.ts';
+import { applyInferredInterval } from './fundingInterval.ts';
 import { describeZone, localTimeConverter } from './localTime.ts';
 import { SeriesBuilder } from './seriesBuilder.ts';
 import type { FormatImporter, ImportOptions, ParsedSource, Rejection, SeriesData } from './types.ts';
@@ -10,7 +11,6 @@ import type { FormatImporter, ImportOptions, ParsedSource, Rejection, SeriesData
 export const SUPERVIK_HEADER = 'Symbol,Date,Funding Rate';
 const FILE_RE = /^([A-Z0-9]+-[A-Z0-9]+)_([a-z0-9]+)_(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})_funding_history\.csv$/i;
 const SYMBOL_RE = /^([A-Z0-9]+)-([A-Z0-9]+)$/;
-const DECIMAL_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
  * The zone of the Date column per venue. The fetcher (supervik/historical-funding-rates-fetcher)
@@ -41,46 +41,6 @@ export const SUPERVIK_ZONES: Readonly<Record<string, string>> = {
 export function supervikSymbol(venue: string, base: string, quote: string): string {
   if (venue === 'dydx' && quote === 'USDT') return `${base}/USD:USDC`;
   return `${base}/${quote}:${quote}`;
-}
-
-export const parseDecimal = (text: string): number => (DECIMAL_RE.test(text) ? Number(text) : Number.NaN);
-
-/**
- * The most common gap between consecutive times, rounded to the minute (Binance's funding times
- * carry a few ms of jitter); ties go to the shorter gap. Null with fewer than two times.
- */
-export function inferIntervalMs(ts: ArrayLike<number>): number | null {
-  const counts = new Map<number, number>();
-  for (let i = 1; i < ts.length; i++) {
-    const gap = Math.round((ts[i] - ts[i - 1]) / MINUTE_MS) * MINUTE_MS;
-    if (gap > 0) counts.set(gap, (counts.get(gap) ?? 0) + 1);
-  }
-  let best: number | null = null;
-  let bestCount = 0;
-  for (const [gap, count] of counts) {
-    if (count > bestCount || (count === bestCount && best !== null && gap < best)) [best, bestCount] = [gap, count];
-  }
-  return best;
-}
-
-/** Sets interval_ms on every row of a funding series and says how it was found and where the data departs from it. */
-export function applyInferredInterval(series: SeriesData): { intervalMs: number | null; note: string } {
-  const ts = series.columns.ts as Float64Array;
-  const intervalMs = inferIntervalMs(ts);
-  const where = `${series.key.venue} ${series.key.symbol}`;
-  if (intervalMs === null) return { intervalMs, note: `${where}: funding interval unknown (fewer than two rows)` };
-  (series.columns.interval_ms as Float64Array).fill(intervalMs);
-  let off = 0;
-  let largest = 0;
-  let largestLine = 0;
-  for (let i = 1; i < series.rows; i++) {
-    const gap = Math.round((ts[i] - ts[i - 1]) / MINUTE_MS) * MINUTE_MS;
-    if (gap !== intervalMs) off++;
-    if (gap > largest) [largest, largestLine] = [gap, series.lines[i]];
-  }
-  let note = `${where}: funding interval ${msToTimeframe(intervalMs)} inferred from the most common gap between rows`;
-  if (off > 0) note += `; ${off} of ${series.rows - 1} gaps differ (largest ${msToTimeframe(largest)}, before line ${largestLine})`;
-  return { intervalMs, note };
 }
 
 async function parse(path: string, options: ImportOptions): Promise<ParsedSource> {

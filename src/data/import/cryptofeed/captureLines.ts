@@ -7,6 +7,7 @@
  * Capture times are unix seconds with a fraction; they become integer ms, truncated.
  * Also here: the small collectors the per-venue parsers write into.
  */
+import { parseDecimal } from '../decimal.ts';
 import { instrumentId, mergeInstrument, type Instrument } from '../../../domain/instrument.ts';
 import { seriesId, type SeriesKey } from '../../../domain/series.ts';
 import { SeriesBuilder } from '../seriesBuilder.ts';
@@ -114,8 +115,7 @@ export function parseJson(text: string, source: string, line: number, what: stri
 /** A strict decimal string ('30218.8', '0', '1e-5') to a number; anything else is NaN (validation rejects it). */
 export function decimalText(value: unknown): number {
   if (typeof value === 'number') return value;
-  if (typeof value !== 'string' || !/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(value)) return Number.NaN;
-  return Number(value);
+  return typeof value === 'string' ? parseDecimal(value) : Number.NaN;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
