@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerDataCommands } from './dataCommands.ts';
+import { registerVenuesCommand } from './venuesCommand.ts';
 
 // `perp-arb data ls | head` closes stdout early: that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -18,5 +19,6 @@ program
   .showHelpAfterError('(add --help for usage)');
 
 registerDataCommands(program);
+registerVenuesCommand(program);
 
 await program.parseAsync(process.argv);

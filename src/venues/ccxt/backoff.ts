@@ -1,0 +1,29 @@
+export interface BackoffPolicy {
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** 0..1: each delay is shortened by up to this fraction at random, so many clients do not retry in step. */
+  jitterFraction: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { initialDelayMs: 250, maxDelayMs: 30_000, jitterFraction: 0.2 };
+
+/** Delay before retry number `attempt` (1-based): initial * 2^(attempt-1), capped, minus jitter. */
+export function backoffDelayMs(attempt: number, policy: BackoffPolicy = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+  const exponent = Math.max(0, attempt - 1);
+  const raw = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(exponent, 30));
+  return Math.round(raw * (1 - policy.jitterFraction * random()));
+}
+
+/** Resolves after `ms`, or at once when the signal aborts. */
+export function sleepMs(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

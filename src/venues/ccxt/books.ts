@@ -1,0 +1,45 @@
+import type { OrderBook } from 'ccxt';
+import { InputError } from '../../core/errors.ts';
+import type { EpochMs } from '../../core/time.ts';
+import type { BookLevel, BookSnapshotEvent } from '../../domain/events.ts';
+import { finiteOrNull } from './validate.ts';
+
+function levels(raw: unknown[][], venue: string, symbol: string, side: 'bids' | 'asks', depth: number | undefined, sizeMultiplier: number): BookLevel[] {
+  const out: BookLevel[] = [];
+  for (const [index, level] of raw.entries()) {
+    if (depth !== undefined && out.length >= depth) break;
+    const [price, size] = level;
+    if (typeof price !== 'number' || !(price > 0) || typeof size !== 'number' || !(size >= 0) || !Number.isFinite(price) || !Number.isFinite(size)) {
+      throw new InputError({ source: `${venue} orderBook ${symbol}` }, `${side}[${index}] is not [price > 0, size >= 0]: ${JSON.stringify(level)}`);
+    }
+    out.push({ price, size: sizeMultiplier === 1 ? size : Number((size * sizeMultiplier).toPrecision(12)) });
+  }
+  for (let k = 1; k < out.length; k++) {
+    const ordered = side === 'bids' ? out[k].price < out[k - 1].price : out[k].price > out[k - 1].price;
+    if (!ordered) throw new InputError({ source: `${venue} orderBook ${symbol}` }, `${side} are not sorted best first at level ${k}`);
+  }
+  return out;
+}
+
+/**
+ * A ccxt order book as a normalised snapshot: best first, validated, with the local receipt time.
+ * ccxt gives contract amounts for derivatives; `sizeMultiplier` (the contract size for linear
+ * contracts) turns them into base units, as the domain wants (inverse books stay in contracts).
+ */
+export function toBookSnapshot(venue: string, symbol: string, book: OrderBook, receivedAt: EpochMs, depth?: number, sizeMultiplier = 1): BookSnapshotEvent {
+  const bids = levels(book.bids as unknown[][], venue, symbol, 'bids', depth, sizeMultiplier);
+  const asks = levels(book.asks as unknown[][], venue, symbol, 'asks', depth, sizeMultiplier);
+  if (bids.length && asks.length && bids[0].price >= asks[0].price) {
+    throw new InputError({ source: `${venue} orderBook ${symbol}` }, `crossed book: best bid ${bids[0].price} >= best ask ${asks[0].price}`);
+  }
+  return {
+    type: 'book',
+    venue,
+    symbol,
+    ts: finiteOrNull(book.timestamp) ?? receivedAt,
+    receivedAt,
+    bids,
+    asks,
+    sequence: finiteOrNull(book.nonce),
+  };
+}

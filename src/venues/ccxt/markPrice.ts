@@ -1,0 +1,35 @@
+import type { Exchange } from 'ccxt';
+import type { EpochMs } from '../../core/time.ts';
+import type { MarkPriceEvent } from '../../domain/events.ts';
+import { UnsupportedMethodError } from '../types.ts';
+import { hasMethod } from './capabilities.ts';
+import { finiteOrNull, positiveOrNull, requireFinite } from './validate.ts';
+
+/**
+ * The mark (and index) price: fetchMarkPrice where the venue has it, else the ticker's markPrice,
+ * else the funding-rate structure's markPrice (many venues publish mark price with funding).
+ */
+export async function fetchMarkPriceEvent(exchange: Exchange, venue: string, symbol: string, now: () => EpochMs): Promise<MarkPriceEvent> {
+  const attempts: { method: string; run: () => Promise<{ markPrice?: number; indexPrice?: number; timestamp?: number }> }[] = [];
+  if (hasMethod(exchange, 'fetchMarkPrice')) attempts.push({ method: 'fetchMarkPrice', run: () => exchange.fetchMarkPrice(symbol) });
+  if (hasMethod(exchange, 'fetchTicker')) attempts.push({ method: 'fetchTicker', run: () => exchange.fetchTicker(symbol) });
+  if (hasMethod(exchange, 'fetchFundingRate')) attempts.push({ method: 'fetchFundingRate', run: () => exchange.fetchFundingRate(symbol) });
+  if (attempts.length === 0) throw new UnsupportedMethodError(venue, 'fetchMarkPrice', exchange.id);
+  let lastMethod = attempts[0].method;
+  for (const attempt of attempts) {
+    lastMethod = attempt.method;
+    const answer = await attempt.run();
+    const receivedAt = now();
+    if (positiveOrNull(answer.markPrice) === null) continue;
+    return {
+      type: 'mark',
+      venue,
+      symbol,
+      ts: finiteOrNull(answer.timestamp) ?? receivedAt,
+      receivedAt,
+      markPrice: requireFinite(answer.markPrice, venue, attempt.method, `${symbol} markPrice`),
+      indexPrice: positiveOrNull(answer.indexPrice),
+    };
+  }
+  return requireFinite(undefined, venue, lastMethod, `${symbol} markPrice`) as never;
+}

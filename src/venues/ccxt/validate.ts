@@ -1,0 +1,20 @@
+import { InputError } from '../../core/errors.ts';
+
+/** A number from a venue answer, checked once at the boundary: a missing or non-finite value is an error naming venue and method. */
+export function requireFinite(value: unknown, venue: string, method: string, field: string): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  throw new InputError({ source: `${venue} ${method}` }, `${field} is ${value === undefined ? 'missing' : `not a finite number (${String(value)})`}`);
+}
+
+export function finiteOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+export function positiveOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null;
+}
+
+export function requireSymbol(symbol: string | undefined, venue: string, method: string): string {
+  if (typeof symbol === 'string' && symbol !== '') return symbol;
+  throw new InputError({ source: `${venue} ${method}` }, 'the answer names no symbol');
+}

@@ -1,0 +1,45 @@
+import dns from 'node:dns';
+import net from 'node:net';
+
+/**
+ * Side-effect module: import it first in every venue test. Any connection to a host that is not
+ * loopback throws (and is recorded), so a test can never reach a real exchange, even by mistake.
+ */
+export const blockedConnections: string[] = [];
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost|::ffff:127\.\d+\.\d+\.\d+)$/i;
+
+function hostOf(args: unknown[]): string | undefined {
+  const first = args[0];
+  if (Array.isArray(first)) return hostOf(first);
+  if (typeof first === 'object' && first !== null) {
+    const options = first as { host?: string; path?: string };
+    if (options.path !== undefined && options.host === undefined) return 'localhost'; // unix socket / pipe
+    return options.host ?? 'localhost';
+  }
+  if (typeof first === 'number') return typeof args[1] === 'string' ? args[1] : 'localhost';
+  if (typeof first === 'string') return 'localhost'; // unix socket path
+  return undefined;
+}
+
+const originalConnect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args: unknown[]) {
+  const host = hostOf(args);
+  if (host !== undefined && !LOOPBACK.test(host)) {
+    blockedConnections.push(host);
+    throw new Error(`test network guard: connection to non-loopback host '${host}' refused (tests must use 127.0.0.1)`);
+  }
+  return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
+} as typeof net.Socket.prototype.connect;
+
+const originalLookup = dns.lookup;
+(dns as { lookup: unknown }).lookup = function guardedLookup(hostname: string, ...rest: unknown[]) {
+  if (!LOOPBACK.test(hostname)) {
+    blockedConnections.push(hostname);
+    const callback = rest[rest.length - 1];
+    const error = Object.assign(new Error(`test network guard: DNS lookup of '${hostname}' refused`), { code: 'ENOTFOUND' });
+    if (typeof callback === 'function') process.nextTick(() => (callback as (e: Error) => void)(error));
+    return {};
+  }
+  return (originalLookup as (...a: unknown[]) => unknown).call(dns, hostname, ...rest);
+};
