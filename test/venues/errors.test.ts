@@ -1,4 +1,3 @@
-import './support/noInternet.ts';
 import { errors } from 'ccxt';
 import { describe, expect, it } from 'vitest';
 import { CcxtMarketDataVenue } from '../../src/venues/ccxt/ccxtMarketDataVenue.ts';

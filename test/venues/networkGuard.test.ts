@@ -1,4 +1,4 @@
-import { blockedConnections } from './support/noInternet.ts';
+import { blockedConnections } from '../support/noInternet.ts';
 import { describe, expect, it } from 'vitest';
 import { CcxtMarketDataVenue } from '../../src/venues/ccxt/ccxtMarketDataVenue.ts';
 

@@ -1,4 +1,3 @@
-import './support/noInternet.ts';
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../../src/core/time.ts';
 import { HISTORY_FROM_MS, NOW_MS, VENUE_CASES } from './support/venueCases.ts';

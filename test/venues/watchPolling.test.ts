@@ -1,4 +1,3 @@
-import './support/noInternet.ts';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { BookStreamEvent } from '../../src/venues/types.ts';

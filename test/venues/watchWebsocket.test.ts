@@ -1,4 +1,3 @@
-import './support/noInternet.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BookStreamEvent } from '../../src/venues/types.ts';
 import { useVenueHarness } from './support/venueHarness.ts';

@@ -1,4 +1,3 @@
-import './noInternet.ts';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { CcxtMarketDataVenue, type CcxtVenueOptions } from '../../../src/venues/ccxt/ccxtMarketDataVenue.ts';
 import { loadVenueFixtures } from './fixtureFiles.ts';

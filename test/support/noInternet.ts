@@ -2,7 +2,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 
 /**
- * Side-effect module: import it first in every venue test. Any connection to a host that is not
+ * Side-effect module, loaded before every test file (vitest setupFiles). Any connection to a host that is not
  * loopback throws (and is recorded), so a test can never reach a real exchange, even by mistake.
  */
 export const blockedConnections: string[] = [];
