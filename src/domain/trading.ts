@@ -1,0 +1,73 @@
+/**
+ * Orders, fills and funding payments: plain immutable data shared by strategies, execution,
+ * simulated and live venues, and the portfolio. Quantities are in base units for spot and linear
+ * contracts, in contracts for inverse contracts (Instrument.contractSize converts). Prices are in
+ * the quote currency. Floats here are market values; the ledger books them as exact decimals.
+ */
+export type OrderSide = 'buy' | 'sell';
+export type OrderType = 'market' | 'limit';
+/** GTC rests on the book; IOC fills what it can at once and cancels the rest; PO (post-only) is rejected if it would take. */
+export type TimeInForce = 'GTC' | 'IOC' | 'PO';
+
+export interface OrderRequest {
+  /** Unique per order, chosen by the sender; venues echo it so a lost reply can be reconciled. */
+  clientOrderId: string;
+  venue: string;
+  symbol: string;
+  side: OrderSide;
+  type: OrderType;
+  quantity: number;
+  /** Required for limit orders; null for market orders. */
+  limitPrice: number | null;
+  timeInForce: TimeInForce;
+  reduceOnly: boolean;
+  /** Time the order was created (ms). */
+  ts: number;
+}
+
+export type Liquidity = 'maker' | 'taker';
+
+export interface Fill {
+  fillId: string;
+  clientOrderId: string;
+  venue: string;
+  symbol: string;
+  side: OrderSide;
+  quantity: number;
+  price: number;
+  /** Fee paid (positive) or rebate (negative), in feeAsset. */
+  fee: number;
+  feeAsset: string;
+  liquidity: Liquidity;
+  ts: number;
+}
+
+export type OrderStatus = 'accepted' | 'rejected' | 'partiallyFilled' | 'filled' | 'canceled' | 'expired';
+
+/** What a venue reports about an order. A rejection carries the venue's reason, as an exchange would. */
+export interface OrderUpdate {
+  clientOrderId: string;
+  venue: string;
+  symbol: string;
+  status: OrderStatus;
+  filledQuantity: number;
+  reason: string | null;
+  ts: number;
+}
+
+/**
+ * One funding settlement on a position. Positive rate: longs pay shorts.
+ * amount = -positionQty * contractSize * markPrice * rate (linear; in the settle asset), so a short
+ * receives positive funding. Inverse contracts settle in the base asset: amount is divided by markPrice.
+ */
+export interface FundingPayment {
+  venue: string;
+  symbol: string;
+  ts: number;
+  fundingRatePerInterval: number;
+  markPrice: number;
+  positionQty: number;
+  /** Received (positive) or paid (negative), in `asset`. */
+  amount: number;
+  asset: string;
+}
