@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerDataCommands } from './dataCommands.ts';
 import { registerVenuesCommand } from './venuesCommand.ts';
+import { registerScanCommand } from './scanCommand.ts';
 
 // `perp-arb data ls | head` closes stdout early: that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -20,5 +21,6 @@ program
 
 registerDataCommands(program);
 registerVenuesCommand(program);
+registerScanCommand(program);
 
 await program.parseAsync(process.argv);
