@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerDataCommands } from './dataCommands.ts';
+import { registerFitCommand } from './fitCommand.ts';
 import { registerVenuesCommand } from './venuesCommand.ts';
 import { registerScanCommand } from './scanCommand.ts';
 
@@ -20,6 +21,7 @@ program
   .showHelpAfterError('(add --help for usage)');
 
 registerDataCommands(program);
+registerFitCommand(program);
 registerVenuesCommand(program);
 registerScanCommand(program);
 
