@@ -56,9 +56,10 @@ export interface OrderUpdate {
 }
 
 /**
- * One funding settlement on a position. Positive rate: longs pay shorts.
- * amount = -positionQty * contractSize * markPrice * rate (linear; in the settle asset), so a short
- * receives positive funding. Inverse contracts settle in the base asset: amount is divided by markPrice.
+ * One funding settlement on a position. Positive rate: longs pay shorts, so a short receives.
+ * Linear (quantity in base units): amount = -positionQty * markPrice * rate, in the settle asset.
+ * Inverse (quantity in contracts of contractSize quote units): amount = -positionQty * contractSize * rate / markPrice,
+ * in the base asset. (DESIGN.md's -qty * contractSize * mark * rate is the linear case with qty in contracts.)
  */
 export interface FundingPayment {
   venue: string;

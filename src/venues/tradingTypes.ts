@@ -1,0 +1,171 @@
+import type { ReplayCursor } from '../data/replay/types.ts';
+import type { Instrument } from '../domain/instrument.ts';
+import type { Fill, FundingPayment, OrderRequest, OrderStatus, OrderUpdate } from '../domain/trading.ts';
+
+/**
+ * A trading venue: where orders go. Implemented by the simulated venue (`sim/`, backtest and paper)
+ * and later by the live ccxt venue, so it says only what an exchange says: replies to requests, and
+ * a stream of account events (order updates, fills, funding, liquidations, borrow interest). The
+ * venue keeps its own account (balances, positions, margin) as the exchange would; the portfolio
+ * books the events and reconciles against these views.
+ *
+ * Quantities are base units for spot and linear contracts, contracts for inverse contracts; prices
+ * in the quote currency; money amounts in the asset named beside them. Floats: the ledger turns them
+ * into exact decimals.
+ */
+
+export type MarginMode = 'cross' | 'isolated';
+
+/** One asset of the account, as the venue sees it. */
+export interface VenueBalance {
+  asset: string;
+  /** Deposits + realised PnL - fees + funding - borrow interest. Negative when the asset is borrowed (short spot). */
+  walletBalance: number;
+  /** Unrealised PnL of every position settled in this asset, at the venue's mark prices. */
+  unrealisedPnl: number;
+  /** walletBalance + unrealisedPnl. */
+  equity: number;
+  /** Initial margin of open positions (cross: at the mark; isolated: the margin set aside). */
+  positionMargin: number;
+  /** Reserved by resting orders: initial margin of the exposure they would add, the cost of spot buys, the base of spot sells. */
+  orderMargin: number;
+  /** Collateral held against borrowed assets (short spot), in this (quote) asset. */
+  borrowMargin: number;
+  /** Maintenance margin of the cross and isolated positions settled in this asset. */
+  maintenanceMargin: number;
+  /** What a new order may use: walletBalance + cross unrealised PnL - positionMargin - orderMargin - borrowMargin. */
+  available: number;
+  /** Amount borrowed (max(0, -walletBalance)). */
+  borrowed: number;
+}
+
+/** An open derivative position (spot holdings are balances). */
+export interface VenuePosition {
+  venue: string;
+  symbol: string;
+  /** Signed: positive long, negative short. */
+  quantity: number;
+  entryPrice: number;
+  markPrice: number;
+  unrealisedPnl: number;
+  /** Asset in which PnL, fees, funding and margin of this position are counted. */
+  settleAsset: string;
+  marginMode: MarginMode;
+  leverage: number;
+  initialMargin: number;
+  maintenanceMargin: number;
+  /** Isolated: margin set aside for this position; cross: null. */
+  isolatedMargin: number | null;
+  /** Mark price at which the position would be liquidated (others held at their marks); null when none. */
+  liquidationPrice: number | null;
+}
+
+/** An order resting on the venue's book. */
+export interface VenueOrder {
+  request: OrderRequest;
+  status: OrderStatus;
+  filledQuantity: number;
+  remainingQuantity: number;
+  /** Venue time at which the order reached the venue. */
+  acceptedAtMs: number;
+}
+
+/** The venue closed a position because its equity fell below the maintenance margin. */
+export interface LiquidationEvent {
+  venue: string;
+  symbol: string;
+  ts: number;
+  /** The fill that closed the position (emitted once, as a 'fill' event, with this fillId). */
+  fillId: string;
+  /** Signed position before liquidation. */
+  positionQty: number;
+  /** Mark price at which it was closed. */
+  price: number;
+  /** Liquidation fee (in feeAsset), also the fill's fee. */
+  liquidationFee: number;
+  feeAsset: string;
+  marginMode: MarginMode;
+  /** Collateral + unrealised PnL and maintenance margin at the trigger (settle asset). */
+  equityAtTrigger: number;
+  maintenanceMarginAtTrigger: number;
+}
+
+/** A dated future reached expiry: open positions were settled at the mark (the fill with fillId). */
+export interface ExpirySettlementEvent {
+  venue: string;
+  symbol: string;
+  ts: number;
+  fillId: string;
+  positionQty: number;
+  price: number;
+}
+
+/** Interest charged on a borrowed asset (short spot), added to the debt. */
+export interface BorrowInterestEvent {
+  venue: string;
+  asset: string;
+  ts: number;
+  /** Debt on which interest was charged. */
+  borrowedQuantity: number;
+  borrowRateAnnual: number;
+  /** Interest paid (positive), in `asset`. */
+  interest: number;
+}
+
+/**
+ * Everything the venue reports about the account. Each order update, fill and payment is emitted
+ * exactly once; position changes happen only through 'fill' events (liquidation and expiry
+ * settlement included), so a portfolio that books fills, funding and borrow interest sees all cash flows.
+ */
+export type TradingVenueEvent =
+  | { type: 'order'; update: OrderUpdate }
+  | { type: 'fill'; fill: Fill }
+  | { type: 'funding'; payment: FundingPayment }
+  | { type: 'liquidation'; liquidation: LiquidationEvent }
+  | { type: 'expiry'; settlement: ExpirySettlementEvent }
+  | { type: 'borrowInterest'; interest: BorrowInterestEvent };
+
+export type TradingVenueListener = (event: TradingVenueEvent) => void;
+
+export interface TradingVenue {
+  readonly venue: string;
+  /** The markets the venue trades. */
+  instruments(): Promise<Instrument[]>;
+  /**
+   * Sends an order. Resolves with the order's state once the venue has processed it: 'rejected'
+   * (with the venue's reason; never thrown), 'accepted' (resting), 'partiallyFilled', 'filled' or
+   * 'expired' (IOC / market remainder). Every update, including this one, is also emitted as an
+   * 'order' event, and every fill as a 'fill' event (except the rejection of a reused clientOrderId,
+   * which is only returned, so that it cannot be mistaken for news of the original order). With
+   * latency the reply comes when the order reaches the venue, so do not await it before letting
+   * market data (the clock) move on.
+   */
+  submit(order: OrderRequest): Promise<OrderUpdate>;
+  /**
+   * Cancels a resting order. Resolves with 'canceled' (also emitted as an event), or, when the venue
+   * cannot cancel it, the order's current status ('rejected' for an unknown order) with a reason
+   * starting 'cancel rejected:'.
+   */
+  cancel(clientOrderId: string): Promise<OrderUpdate>;
+  /** Orders resting on the book (all symbols, or one). */
+  openOrders(symbol?: string): Promise<VenueOrder[]>;
+  /** Open derivative positions. */
+  positions(): Promise<VenuePosition[]>;
+  /** Balances and margin per asset. */
+  balances(): Promise<VenueBalance[]>;
+  /** Leverage of a symbol (its initial margin rate becomes 1/leverage). Rejects (a VenueError) when invalid. */
+  setLeverage(symbol: string, leverage: number): Promise<void>;
+  /** Margin mode of a symbol. Rejects when a position or an order is open on it, as exchanges do. */
+  setMarginMode(symbol: string, mode: MarginMode): Promise<void>;
+  /** Receives account events; returns the function that unsubscribes. */
+  subscribe(listener: TradingVenueListener): () => void;
+  /**
+   * The engine's market-data clock, one event at a time in time order (the replay's cursor in
+   * backtests; a one-row cursor over live events in paper mode). The simulated venue matches orders,
+   * settles funding, accrues borrow and checks liquidations on it; a live venue, whose exchange has
+   * its own market, ignores it. Events of other venues only move the clock.
+   */
+  onMarketData(cursor: ReplayCursor): void;
+  /** Tells the venue that all market data up to and including `timeMs` has been delivered (end of a replay, timers). */
+  advanceTo(timeMs: number): void;
+}
