@@ -3,6 +3,7 @@ import { registerDataCommands } from './dataCommands.ts';
 import { registerFitCommand } from './fitCommand.ts';
 import { registerVenuesCommand } from './venuesCommand.ts';
 import { registerScanCommand } from './scanCommand.ts';
+import { registerBacktestCommand } from './backtestCommand.ts';
 
 // `perp-arb data ls | head` closes stdout early: that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -24,5 +25,6 @@ registerDataCommands(program);
 registerFitCommand(program);
 registerVenuesCommand(program);
 registerScanCommand(program);
+registerBacktestCommand(program);
 
 await program.parseAsync(process.argv);

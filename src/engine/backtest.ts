@@ -1,0 +1,219 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { MINUTE_MS, parseTimeArg } from '../core/time.ts';
+import type { ReplaySource, ReplayStats } from '../data/replay/types.ts';
+import { sourceFromColumns } from '../data/replay/sources.ts';
+import { storeSources } from '../data/replay/storeSources.ts';
+import { MarketStore } from '../data/store/marketStore.ts';
+import { generateSyntheticMarket, SYNTHETIC_VENUE, type SyntheticMarketOptions } from '../data/synthetic/market.ts';
+import { instrumentFromSymbol, parseInstrumentId, type Instrument } from '../domain/instrument.ts';
+import type { SeriesKey } from '../domain/series.ts';
+import { FundingCarryConfigSchema, FundingCarryStrategy } from '../strategy/fundingCarry.ts';
+import type { Strategy } from '../strategy/types.ts';
+import { SimulatedVenue } from '../venues/sim/simulatedVenue.ts';
+import { Engine, type EngineResult } from './engine.ts';
+import { summarize, type BacktestSummary } from './summary.ts';
+
+/**
+ * The backtest config file (JSON), validated once here; unknown keys are rejected with the key named.
+ *
+ * {
+ *   "strategy":    { "type": "fundingCarry", "params": { ...FundingCarryConfig (src/strategy/fundingCarry.ts) } },
+ *   "data":        { "source": "synthetic", "seed": 7, "days": 30, "options": { ...SyntheticMarketOptions } }
+ *                | { "source": "store", "from": "2025-05-26", "to": "2025-06-24", "barTimeframe": "1m" },
+ *   "instruments": [ { "id": "venue:SYMBOL", "makerFeeRate", "takerFeeRate", "lotSize", "tickSize" } ],
+ *   "venues":      [ { "venue", "balances": { "USDT": 100000 }, "leverage", "maintenanceMarginRate",
+ *                      "marginMode", "halfSpreadBps", "maxSlippageBps", "slippageCoefficientBps",
+ *                      "latencyMs", "borrowRateAnnualByAsset" } ],
+ *   "equitySampleMinutes": 60
+ * }
+ * Instruments: from the store when the data is a store (facts it lacks, such as fees, must be given
+ * here), from the symbol for synthetic data (venue 'synthetic', symbols SYN/USDT and SYN/USDT:USDT
+ * by default). Fee rates in the config win over stored ones.
+ */
+
+const Rate = z.number().min(-0.01).max(0.1);
+
+const InstrumentConfig = z.strictObject({
+  /** 'venue:SYMBOL', e.g. binance:BTC/USDT:USDT. */
+  id: z.string(),
+  makerFeeRate: Rate.optional(),
+  takerFeeRate: Rate.optional(),
+  /** Lot size in base units (null or absent: as stored / unchecked). */
+  lotSize: z.number().positive().nullable().optional(),
+  tickSize: z.number().positive().nullable().optional(),
+});
+
+const VenueConfig = z.strictObject({
+  venue: z.string().min(1),
+  /** Starting wallet per asset. */
+  balances: z.record(z.string(), z.number().nonnegative()),
+  /** Leverage of every derivative (initial margin 1/leverage). */
+  leverage: z.number().min(1).default(1),
+  maintenanceMarginRate: z.number().min(0).optional(),
+  marginMode: z.enum(['cross', 'isolated']).default('cross'),
+  /** Crossing cost against bars, bps of the close (half the spread). */
+  halfSpreadBps: z.number().min(0).optional(),
+  slippageCoefficientBps: z.number().min(0).optional(),
+  maxSlippageBps: z.number().min(0).optional(),
+  /** Fixed order latency, ms (0: orders fill on the event that sent them). */
+  latencyMs: z.number().min(0).default(0),
+  /** Annual borrow rate per asset that may be shorted on spot, e.g. { "BTC": 0.05 }. */
+  borrowRateAnnualByAsset: z.record(z.string(), z.number().min(0)).optional(),
+});
+
+const SyntheticData = z.strictObject({
+  source: z.literal('synthetic'),
+  seed: z.number().int(),
+  /** Length of the market, days of 1m bars. */
+  days: z.number().positive().default(30),
+  /** Further generator options (src/data/synthetic/market.ts), e.g. interestRatePerInterval. */
+  options: z.record(z.string(), z.union([z.number(), z.string(), z.null()])).default({}),
+});
+
+const StoreData = z.strictObject({
+  source: z.literal('store'),
+  /** Inclusive start and exclusive end (ISO-8601 or epoch ms); absent: everything stored. */
+  from: z.string().optional(),
+  to: z.string().optional(),
+  /** Timeframe of the trade bars to replay. */
+  barTimeframe: z.string().default('1m'),
+});
+
+const StrategyConfig = z.discriminatedUnion('type', [z.strictObject({ type: z.literal('fundingCarry'), params: FundingCarryConfigSchema })]);
+
+export const BacktestConfigSchema = z.strictObject({
+  strategy: StrategyConfig,
+  data: z.discriminatedUnion('source', [SyntheticData, StoreData]),
+  instruments: z.array(InstrumentConfig).min(1),
+  venues: z.array(VenueConfig).min(1),
+  /** Equity curve sampling interval, minutes. */
+  equitySampleMinutes: z.number().positive().default(60),
+});
+
+export type BacktestConfig = z.output<typeof BacktestConfigSchema>;
+
+export function parseBacktestConfig(value: unknown, where = 'config'): BacktestConfig {
+  const parsed = BacktestConfigSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new Error(`${where}: ${parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+export function loadBacktestConfig(file: string): BacktestConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}`);
+  }
+  return parseBacktestConfig(json, file);
+}
+
+export interface BacktestRun {
+  result: EngineResult;
+  summary: BacktestSummary;
+  instruments: Instrument[];
+}
+
+export interface BacktestRunOptions {
+  /** Store root for data.source = 'store'. */
+  storeDir?: string;
+  onProgress?: (stats: ReplayStats) => void;
+}
+
+function withOverrides(base: Instrument, c: z.output<typeof InstrumentConfig>): Instrument {
+  const out: Instrument = { ...base };
+  if (c.makerFeeRate !== undefined) out.makerFeeRate = c.makerFeeRate;
+  if (c.takerFeeRate !== undefined) out.takerFeeRate = c.takerFeeRate;
+  if (c.lotSize !== undefined) out.lotSize = c.lotSize;
+  if (c.tickSize !== undefined) out.tickSize = c.tickSize;
+  return out;
+}
+
+function buildStrategy(config: BacktestConfig): Strategy {
+  switch (config.strategy.type) {
+    case 'fundingCarry':
+      return new FundingCarryStrategy(config.strategy.params);
+  }
+}
+
+export async function runBacktest(config: BacktestConfig, options: BacktestRunOptions = {}): Promise<BacktestRun> {
+  let instruments: Instrument[];
+  let sources: ReplaySource[];
+  if (config.data.source === 'synthetic') {
+    const market = generateSyntheticMarket({ ...(config.data.options as Partial<SyntheticMarketOptions>), seed: config.data.seed, bars: Math.round(config.data.days * 1440), barIntervalMs: MINUTE_MS });
+    const interval = market.options.fundingIntervalMs;
+    instruments = config.instruments.map((c) => {
+      const { venue, symbol } = parseInstrumentId(c.id);
+      if (venue !== SYNTHETIC_VENUE) throw new Error(`instrument ${c.id}: synthetic data lives on venue '${SYNTHETIC_VENUE}'`);
+      const known = [market.spot.key.symbol, market.perp.key.symbol];
+      if (!known.includes(symbol)) throw new Error(`instrument ${c.id}: the synthetic market has ${known.join(' and ')}`);
+      const base = instrumentFromSymbol(venue, symbol);
+      if (base.kind !== 'spot') Object.assign(base, { contractSize: 1, fundingIntervalMs: interval });
+      return withOverrides(base, c);
+    });
+    const ordered = [market.spot, market.perp, market.funding];
+    sources = ordered.map((s) => sourceFromColumns(s.key, s.columns, s.rows));
+  } else {
+    if (!options.storeDir) throw new Error('data.source "store" needs a store directory (--store DIR)');
+    const store = new MarketStore(options.storeDir);
+    const stored = store.instruments();
+    instruments = config.instruments.map((c) => {
+      const { venue, symbol } = parseInstrumentId(c.id);
+      const base = stored.find((i) => i.venue === venue && i.symbol === symbol);
+      if (!base) throw new Error(`instrument ${c.id} is not in the store ${options.storeDir}`);
+      return withOverrides(base, c);
+    });
+    const series = store.listSeries();
+    const keys: SeriesKey[] = [];
+    // Prices before funding: at equal times the venue settles funding on the latest prices.
+    for (const table of ['mark_bars', 'quotes', 'bars'] as const) {
+      for (const inst of instruments) {
+        for (const s of series) {
+          if (s.key.table !== table || s.key.venue !== inst.venue || s.key.symbol !== inst.symbol) continue;
+          if (table === 'bars' && s.key.timeframe !== config.data.barTimeframe) continue;
+          keys.push(s.key);
+        }
+      }
+    }
+    for (const inst of instruments) {
+      if (inst.kind === 'spot') continue;
+      const f = series.find((s) => s.key.table === 'funding' && s.key.venue === inst.venue && s.key.symbol === inst.symbol);
+      if (f) keys.push(f.key);
+    }
+    const range = { fromMs: config.data.from ? parseTimeArg(config.data.from) : undefined, toMs: config.data.to ? parseTimeArg(config.data.to) : undefined };
+    sources = storeSources(store, keys, range);
+  }
+
+  const venues = config.venues.map((v) => {
+    const own = instruments.filter((i) => i.venue === v.venue);
+    if (own.length === 0) throw new Error(`venue ${v.venue}: no instrument of the config is on it`);
+    const fill: Record<string, number> = {};
+    if (v.halfSpreadBps !== undefined) fill.halfSpreadBps = v.halfSpreadBps;
+    if (v.slippageCoefficientBps !== undefined) fill.slippageCoefficientBps = v.slippageCoefficientBps;
+    if (v.maxSlippageBps !== undefined) fill.maxSlippageBps = v.maxSlippageBps;
+    return new SimulatedVenue({
+      venue: v.venue,
+      instruments: own,
+      balances: v.balances,
+      fill,
+      latency: v.latencyMs > 0 ? { kind: 'fixed', latencyMs: v.latencyMs } : undefined,
+      margin: { defaults: { leverage: v.leverage, marginMode: v.marginMode, ...(v.maintenanceMarginRate !== undefined ? { maintenanceMarginRate: v.maintenanceMarginRate } : {}) } },
+      borrow: v.borrowRateAnnualByAsset ? { borrowRateAnnualByAsset: v.borrowRateAnnualByAsset } : undefined,
+    });
+  });
+  for (const inst of instruments) {
+    if (!config.venues.some((v) => v.venue === inst.venue)) throw new Error(`instrument ${inst.venue}:${inst.symbol}: its venue is not configured under "venues"`);
+  }
+  const engine = new Engine({
+    venues,
+    instruments,
+    strategy: buildStrategy(config),
+    deposits: config.venues.flatMap((v) => Object.entries(v.balances).filter(([, amount]) => amount > 0).map(([asset, amount]) => ({ venue: v.venue, asset, amount }))),
+    equitySampleMs: config.equitySampleMinutes * MINUTE_MS,
+  });
+  const result = await engine.run(sources, options.onProgress);
+  return { result, summary: summarize(result), instruments };
+}

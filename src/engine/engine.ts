@@ -1,0 +1,255 @@
+import { HOUR_MS } from '../core/time.ts';
+import { replay } from '../data/replay/replay.ts';
+import type { ReplayCursor, ReplaySource, ReplayStats } from '../data/replay/types.ts';
+import type { Instrument } from '../domain/instrument.ts';
+import type { Fill, FundingPayment } from '../domain/trading.ts';
+import { PairExecutor, type ExecutionEvent } from '../execution/pairExecutor.ts';
+import type { EquityPoint, FillRecord, FundingRecord, RoundTrip } from '../model/performanceMetrics.ts';
+import { Ledger } from '../portfolio/ledger.ts';
+import type { LedgerSink } from '../portfolio/ledgerTypes.ts';
+import { minorToNumber } from '../portfolio/money.ts';
+import { USD_LIKE_ASSETS, type Valuation } from '../portfolio/valuation.ts';
+import type { Strategy, StrategyContext } from '../strategy/types.ts';
+import type { LiquidationEvent, TradingVenue, TradingVenueEvent } from '../venues/tradingTypes.ts';
+import { SimulatedClock, type Clock } from './clock.ts';
+import { EngineMarketView } from './marketView.ts';
+
+/**
+ * The one loop, for every mode:
+ *   market event -> clock -> venues.onMarketData -> market view -> strategy.onEvent -> intents
+ *   -> PairExecutor -> venues.submit;  venue events (fills, funding, borrow, liquidation) -> ledger
+ *   (exact money, src/portfolio/ledger.ts) and executor;  equity sampled every `equitySampleMs`.
+ * Backtests feed it replay sources with a SimulatedClock (run()); paper and live will feed the same
+ * onMarketEvent() from live cursors with a WallClock. The strategy only ever sees a StrategyContext.
+ */
+
+export interface EngineOptions {
+  venues: readonly TradingVenue[];
+  /** Every instrument traded or watched (also registered in the ledger). */
+  instruments: readonly Instrument[];
+  strategy: Strategy;
+  /** Cash deposited per venue and asset at the start (the venues must hold the same balances). */
+  deposits: { venue: string; asset: string; amount: number }[];
+  clock?: Clock;
+  /** Equity curve sampling interval (default 1 hour). */
+  equitySampleMs?: number;
+  /** Optional persistent journal (e.g. the SQLite ledger store). */
+  ledgerSink?: LedgerSink;
+}
+
+export interface EngineResult {
+  stats: ReplayStats;
+  equity: EquityPoint[];
+  fills: FillRecord[];
+  funding: FundingRecord[];
+  roundTrips: RoundTrip[];
+  execution: ExecutionEvent[];
+  liquidations: LiquidationEvent[];
+  fundingPnlUsd: number;
+  feesPaidUsd: number;
+  borrowPaidUsd: number;
+  finalEquityUsd: number;
+  ledger: Ledger;
+  /** Wall time of the run, ms. */
+  elapsedMs: number;
+}
+
+export class Engine {
+  readonly ledger: Ledger;
+  readonly market: EngineMarketView;
+  readonly executor: PairExecutor;
+  private readonly venues: readonly TradingVenue[];
+  private readonly strategy: Strategy;
+  private readonly clock: Clock;
+  private readonly equitySampleMs: number;
+  private readonly context: StrategyContext;
+  private nextSampleMs = Number.NEGATIVE_INFINITY;
+  private readonly equity: EquityPoint[] = [];
+  private readonly fills: FillRecord[] = [];
+  private readonly funding: FundingRecord[] = [];
+  private readonly execution: ExecutionEvent[] = [];
+  private readonly liquidations: LiquidationEvent[] = [];
+  private readonly openTrips = new Map<string, { entryTs: number; startEquity: number }>();
+  private readonly roundTrips: RoundTrip[] = [];
+  private readonly marks = new Map<string, number>();
+  private readonly deposits: EngineOptions['deposits'];
+  private started = false;
+
+  constructor(options: EngineOptions) {
+    this.venues = options.venues;
+    this.strategy = options.strategy;
+    this.clock = options.clock ?? new SimulatedClock();
+    this.equitySampleMs = options.equitySampleMs ?? HOUR_MS;
+    if (!(this.equitySampleMs > 0)) throw new Error(`equitySampleMs must be > 0 (got ${this.equitySampleMs})`);
+    this.deposits = options.deposits;
+    this.ledger = new Ledger({ instruments: options.instruments, sink: options.ledgerSink ?? null });
+    this.market = new EngineMarketView(options.instruments);
+    this.executor = new PairExecutor({ venues: options.venues, instruments: options.instruments, market: this.market });
+    this.executor.subscribe((e) => this.onExecution(e));
+    for (const venue of options.venues) venue.subscribe((e) => this.onVenueEvent(e));
+    const clock = this.clock;
+    const market = this.market;
+    const positions = this.executor;
+    this.context = {
+      get nowMs() {
+        return clock.nowMs();
+      },
+      market,
+      positions,
+    };
+  }
+
+  /** Backtest: replays the sources through the loop and returns the results. */
+  async run(sources: readonly ReplaySource[], onProgress?: (stats: ReplayStats) => void): Promise<EngineResult> {
+    const began = performance.now();
+    const stats = await replay(sources, (cursor) => this.onMarketEvent(cursor), { onProgress });
+    if (stats.lastTime !== null) this.finish(stats.lastTime);
+    return this.result(stats, performance.now() - began);
+  }
+
+  /** One market event (any mode). */
+  onMarketEvent(cursor: ReplayCursor): void {
+    const time = cursor.time;
+    if (!this.started) this.start(time);
+    this.clock.observe(time);
+    if (time >= this.nextSampleMs) this.sampleEquity(time);
+    const venues = this.venues;
+    for (let i = 0; i < venues.length; i++) venues[i].onMarketData(cursor);
+    const update = this.market.apply(cursor);
+    if (update === null) return;
+    this.executor.onTime(time);
+    const intents = this.strategy.onEvent(update, this.context);
+    for (let i = 0; i < intents.length; i++) this.executor.execute(intents[i], time);
+  }
+
+  /** End of the data: venues process everything up to `timeMs`, and the last equity point is taken. */
+  finish(timeMs: number): void {
+    for (const venue of this.venues) venue.advanceTo(timeMs);
+    this.sampleEquity(timeMs, true);
+  }
+
+  private start(time: number): void {
+    this.started = true;
+    for (const d of this.deposits) this.ledger.recordDeposit({ venue: d.venue, asset: d.asset, amount: d.amount, ts: time });
+    this.nextSampleMs = Math.floor(time / this.equitySampleMs) * this.equitySampleMs;
+  }
+
+  /** Ledger equity at the current marks, USD. Samples at most once per interval (or a forced final point). */
+  private sampleEquity(time: number, final = false): void {
+    const equityUsd = this.equityUsd();
+    if (equityUsd === null) {
+      // No prices yet for an open position: try again on the next event.
+      return;
+    }
+    const last = this.equity[this.equity.length - 1];
+    if (last && last.ts === time) last.equityUsd = equityUsd;
+    else this.equity.push({ ts: time, equityUsd });
+    if (!final) this.nextSampleMs = (Math.floor(time / this.equitySampleMs) + 1) * this.equitySampleMs;
+  }
+
+  equityUsd(): number | null {
+    this.marks.clear();
+    for (const s of this.market.snapshots()) {
+      const inst = this.market.instrument(s.venue, s.symbol)!;
+      const mark = inst.kind !== 'spot' && s.markPrice > 0 ? s.markPrice : s.price;
+      if (mark > 0) this.marks.set(`${s.venue}:${s.symbol}`, mark);
+    }
+    const valuation: Valuation = { marks: this.marks };
+    try {
+      return minorToNumber(this.ledger.equityUsd(valuation));
+    } catch {
+      return null;
+    }
+  }
+
+  private usd(asset: string, amount: number): number {
+    if (USD_LIKE_ASSETS.includes(asset)) return amount;
+    for (const s of this.market.snapshots()) {
+      const inst = this.market.instrument(s.venue, s.symbol)!;
+      if (inst.kind === 'spot' && inst.base === asset && USD_LIKE_ASSETS.includes(inst.quote) && s.price > 0) return amount * s.price;
+    }
+    return Number.NaN;
+  }
+
+  private onVenueEvent(event: TradingVenueEvent): void {
+    switch (event.type) {
+      case 'order':
+        this.executor.onOrderUpdate(event.update);
+        break;
+      case 'fill':
+        this.onFill(event.fill);
+        break;
+      case 'funding':
+        this.onFunding(event.payment);
+        break;
+      case 'borrowInterest':
+        if (event.interest.interest > 0) {
+          this.ledger.recordBorrow({ venue: event.interest.venue, asset: event.interest.asset, amount: event.interest.interest, ts: event.interest.ts });
+        }
+        break;
+      case 'liquidation':
+        // Its fill (same fillId) arrives as a 'fill' event and is booked there, fee included.
+        this.liquidations.push(event.liquidation);
+        break;
+      case 'expiry':
+        break;
+    }
+  }
+
+  private onFill(fill: Fill): void {
+    this.ledger.recordFill(fill);
+    this.executor.onFill(fill);
+    const inst = this.market.instrument(fill.venue, fill.symbol);
+    const contractSize = inst && inst.kind !== 'spot' && inst.linear === false ? 0 : 1;
+    const notional = contractSize === 0 ? fill.quantity * (inst?.contractSize ?? 0) : this.usd(inst?.quote ?? 'USD', fill.quantity * fill.price);
+    this.fills.push({ ts: fill.ts, notionalUsd: notional, feeUsd: this.usd(fill.feeAsset, fill.fee) });
+  }
+
+  private onFunding(payment: FundingPayment): void {
+    try {
+      this.ledger.recordFunding(payment);
+    } catch (error) {
+      // The exact recomputation needs the ledger's position to equal the venue's to 1e-8; float
+      // noise in a venue position is booked at the venue's reported amount instead.
+      if (!/differs from the ledger/.test((error as Error).message)) throw error;
+      this.ledger.recordFunding(payment, { amountFrom: 'reported' });
+    }
+    this.funding.push({ ts: payment.ts, amountUsd: this.usd(payment.asset, payment.amount) });
+  }
+
+  private onExecution(event: ExecutionEvent): void {
+    this.execution.push(event);
+    if (event.type === 'pairOpened') {
+      this.openTrips.set(event.id, { entryTs: event.ts, startEquity: this.equityUsd() ?? Number.NaN });
+    } else if (event.type === 'pairClosed') {
+      const trip = this.openTrips.get(event.id);
+      if (trip) {
+        this.openTrips.delete(event.id);
+        this.roundTrips.push({ entryTs: trip.entryTs, exitTs: event.ts, pnlUsd: (this.equityUsd() ?? Number.NaN) - trip.startEquity });
+      }
+    }
+  }
+
+  private result(stats: ReplayStats, elapsedMs: number): EngineResult {
+    const totals = this.ledger.totals();
+    const sumUsd = (amounts: Record<string, bigint>) => Object.entries(amounts).reduce((sum, [asset, minor]) => sum + this.usd(asset, minorToNumber(minor)), 0);
+    const roundTrips = [...this.roundTrips];
+    const lastEquity = this.equity[this.equity.length - 1]?.equityUsd ?? Number.NaN;
+    for (const [, trip] of this.openTrips) roundTrips.push({ entryTs: trip.entryTs, exitTs: null, pnlUsd: lastEquity - trip.startEquity });
+    return {
+      stats,
+      equity: this.equity,
+      fills: this.fills,
+      funding: this.funding,
+      roundTrips,
+      execution: this.execution,
+      liquidations: this.liquidations,
+      fundingPnlUsd: sumUsd(totals.fundingNet),
+      feesPaidUsd: sumUsd(totals.feesPaid),
+      borrowPaidUsd: sumUsd(totals.borrowPaid),
+      finalEquityUsd: lastEquity,
+      ledger: this.ledger,
+      elapsedMs,
+    };
+  }
+}

@@ -1,0 +1,312 @@
+import type { Instrument } from '../domain/instrument.ts';
+import type { Fill, OrderSide, OrderUpdate } from '../domain/trading.ts';
+import type { ClosePairIntent, InstrumentRef, Intent, MarketView, OpenPairIntent, PairStatus, PairView, PositionView } from '../strategy/types.ts';
+import type { TradingVenue } from '../venues/tradingTypes.ts';
+
+/**
+ * Two-leg execution. An openPair intent becomes two market IOC orders sent AT ONCE (neither waits for
+ * the other), sized in base units from the notional at current prices and rounded DOWN to the lot
+ * sizes of both legs, so both legs ask for the same quantity. When both orders are done (filled,
+ * expired, rejected or canceled; learned from the venues' order events, so it works with and
+ * without latency), the executor compares the filled quantities and, if they differ, sends a market
+ * order that takes the excess off the bigger leg (an unwind when one leg got nothing). No naked leg
+ * is left, unlike Hummingbot's spot-perp strategy (issues #3831, #6960). A close sends both
+ * reducing orders at once; a leg that fails to close is retried on the next market event (up to
+ * `maxCloseRetries`), and every outcome is reported as an ExecutionEvent.
+ */
+
+export type ExecutionEvent =
+  | { type: 'pairOpened'; id: string; ts: number; quantity: number; longPrice: number; shortPrice: number }
+  | { type: 'pairRehedged'; id: string; ts: number; leg: 'long' | 'short'; excess: number; longFilled: number; shortFilled: number; reasons: string[] }
+  | { type: 'pairOpenFailed'; id: string; ts: number; reasons: string[]; longFilled: number; shortFilled: number }
+  | { type: 'pairClosed'; id: string; ts: number }
+  | { type: 'closeRetry'; id: string; ts: number; leg: 'long' | 'short'; remaining: number; reason: string }
+  | { type: 'intentIgnored'; id: string; ts: number; reason: string };
+
+export type ExecutionListener = (event: ExecutionEvent) => void;
+
+type Leg = 'long' | 'short';
+type Purpose = 'open' | 'rehedge' | 'close';
+
+interface PendingOrder {
+  pairId: string;
+  leg: Leg;
+  purpose: Purpose;
+  side: OrderSide;
+  filled: number;
+  status: OrderUpdate['status'] | 'sent';
+  reason: string | null;
+}
+
+interface PairState {
+  id: string;
+  long: InstrumentRef;
+  short: InstrumentRef;
+  status: PairStatus;
+  /** Net quantity held per leg (long leg >= 0, short leg expressed as a positive quantity short). */
+  longQty: number;
+  shortQty: number;
+  openedAtMs: number | null;
+  openOrders: Set<string>;
+  reasons: string[];
+  closeRetries: number;
+  needsCloseRetry: boolean;
+  retryDue: boolean;
+}
+
+const TERMINAL = new Set(['rejected', 'filled', 'canceled', 'expired']);
+const QTY_EPS = 1e-12;
+
+export interface PairExecutorOptions {
+  venues: readonly TradingVenue[];
+  instruments: readonly Instrument[];
+  market: MarketView;
+  maxCloseRetries?: number;
+}
+
+/** Rounds q down to a multiple of every given lot size (lot sizes of two legs; null: unchecked). */
+export function roundDownToLots(quantity: number, lots: readonly (number | null)[]): number {
+  let q = quantity;
+  for (let pass = 0; pass < 3; pass++) {
+    for (const lot of lots) {
+      if (lot === null || !(lot > 0)) continue;
+      const units = Math.floor(q / lot + 1e-9);
+      q = Number((units * lot).toPrecision(12));
+    }
+  }
+  return q > 0 ? q : 0;
+}
+
+export class PairExecutor implements PositionView {
+  private readonly venues = new Map<string, TradingVenue>();
+  private readonly instruments = new Map<string, Instrument>();
+  private readonly market: MarketView;
+  private readonly pairs = new Map<string, PairState>();
+  private readonly orders = new Map<string, PendingOrder>();
+  private readonly listeners: ExecutionListener[] = [];
+  private readonly maxCloseRetries: number;
+  private orderSeq = 0;
+  private nowMs = 0;
+
+  constructor(options: PairExecutorOptions) {
+    for (const v of options.venues) this.venues.set(v.venue, v);
+    for (const i of options.instruments) this.instruments.set(`${i.venue}:${i.symbol}`, i);
+    this.market = options.market;
+    this.maxCloseRetries = options.maxCloseRetries ?? 10;
+  }
+
+  subscribe(listener: ExecutionListener): void {
+    this.listeners.push(listener);
+  }
+
+  // ---- PositionView --------------------------------------------------------------------------
+
+  activePairs(): readonly PairView[] {
+    return [...this.pairs.values()].filter((p) => p.status !== 'closed' && p.status !== 'failed').map(view);
+  }
+
+  pair(id: string): PairView | undefined {
+    const p = this.pairs.get(id);
+    return p ? view(p) : undefined;
+  }
+
+  // ---- intents -------------------------------------------------------------------------------
+
+  execute(intent: Intent, nowMs: number): void {
+    this.nowMs = nowMs;
+    if (intent.kind === 'openPair') this.open(intent);
+    else this.close(intent);
+  }
+
+  /** Called by the engine on every market event: retries closes that failed. */
+  onTime(nowMs: number): void {
+    this.nowMs = nowMs;
+    for (const p of this.pairs.values()) {
+      if (p.needsCloseRetry && p.openOrders.size === 0) {
+        p.needsCloseRetry = false;
+        if (p.status === 'opening') this.settle(p, nowMs);
+        else this.sendCloseOrders(p);
+      }
+    }
+  }
+
+  /** Venue order updates (all of them; others' ids are ignored). */
+  onOrderUpdate(update: OrderUpdate): void {
+    const order = this.orders.get(update.clientOrderId);
+    if (!order) return;
+    order.status = update.status;
+    if (update.reason) order.reason = update.reason;
+    if (!TERMINAL.has(update.status)) return;
+    this.orders.delete(update.clientOrderId);
+    const pair = this.pairs.get(order.pairId)!;
+    pair.openOrders.delete(update.clientOrderId);
+    if (update.status === 'rejected' || (update.status !== 'filled' && order.filled < QTY_EPS)) {
+      pair.reasons.push(`${order.leg} ${order.purpose}: ${update.status}${order.reason ? ` (${order.reason})` : ''}`);
+    }
+    if (pair.openOrders.size === 0) this.settle(pair, update.ts);
+  }
+
+  /** Venue fills: the held quantity of each leg follows the fills. */
+  onFill(fill: Fill): void {
+    const order = this.orders.get(fill.clientOrderId);
+    if (!order) return;
+    order.filled += fill.quantity;
+    const pair = this.pairs.get(order.pairId)!;
+    const signed = fill.side === 'buy' ? fill.quantity : -fill.quantity;
+    if (order.leg === 'long') pair.longQty = clean(pair.longQty + signed);
+    else pair.shortQty = clean(pair.shortQty - signed);
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private open(intent: OpenPairIntent): void {
+    if (this.pairs.has(intent.id)) return this.emit({ type: 'intentIgnored', id: intent.id, ts: this.nowMs, reason: 'pair id already used' });
+    const longSnap = this.market.get(intent.long.venue, intent.long.symbol);
+    const shortSnap = this.market.get(intent.short.venue, intent.short.symbol);
+    const longInst = this.instruments.get(`${intent.long.venue}:${intent.long.symbol}`);
+    const shortInst = this.instruments.get(`${intent.short.venue}:${intent.short.symbol}`);
+    const fail = (reason: string) => this.emit({ type: 'pairOpenFailed', id: intent.id, ts: this.nowMs, reasons: [reason], longFilled: 0, shortFilled: 0 });
+    if (!longInst || !shortInst) return fail('unknown instrument');
+    if (!this.venues.has(intent.long.venue) || !this.venues.has(intent.short.venue)) return fail('unknown venue');
+    if (!longSnap || !shortSnap || !(longSnap.price > 0) || !(shortSnap.price > 0)) return fail('no price for a leg');
+    const price = Math.max(longSnap.price, shortSnap.price);
+    const quantity = roundDownToLots(intent.notionalUsd / price, [longInst.lotSize, shortInst.lotSize]);
+    const pair: PairState = {
+      id: intent.id,
+      long: intent.long,
+      short: intent.short,
+      status: 'opening',
+      longQty: 0,
+      shortQty: 0,
+      openedAtMs: null,
+      openOrders: new Set(),
+      reasons: [],
+      closeRetries: 0,
+      needsCloseRetry: false,
+      retryDue: false,
+    };
+    this.pairs.set(intent.id, pair);
+    if (!(quantity > 0)) {
+      pair.status = 'failed';
+      return this.emit({ type: 'pairOpenFailed', id: intent.id, ts: this.nowMs, reasons: ['quantity rounds to zero at the lot sizes'], longFilled: 0, shortFilled: 0 });
+    }
+    // Both legs at once: register both before sending either (a synchronous venue may reply inside submit).
+    const longId = this.register(pair, 'long', 'open', 'buy');
+    const shortId = this.register(pair, 'short', 'open', 'sell');
+    this.send(longId, intent.long, 'buy', quantity, false);
+    this.send(shortId, intent.short, 'sell', quantity, false);
+  }
+
+  private close(intent: ClosePairIntent): void {
+    const pair = this.pairs.get(intent.id);
+    if (!pair || pair.status === 'closed' || pair.status === 'failed') {
+      return this.emit({ type: 'intentIgnored', id: intent.id, ts: this.nowMs, reason: 'no such open pair' });
+    }
+    pair.status = 'closing';
+    pair.closeRetries = 0;
+    if (pair.openOrders.size === 0) this.sendCloseOrders(pair);
+    // else: settle() sends them once the open orders are done.
+  }
+
+  private sendCloseOrders(pair: PairState): void {
+    const legs: { leg: Leg; ref: InstrumentRef; side: OrderSide; qty: number }[] = [];
+    if (Math.abs(pair.longQty) > QTY_EPS) legs.push({ leg: 'long', ref: pair.long, side: pair.longQty > 0 ? 'sell' : 'buy', qty: Math.abs(pair.longQty) });
+    if (Math.abs(pair.shortQty) > QTY_EPS) legs.push({ leg: 'short', ref: pair.short, side: pair.shortQty > 0 ? 'buy' : 'sell', qty: Math.abs(pair.shortQty) });
+    if (legs.length === 0) {
+      pair.status = 'closed';
+      return this.emit({ type: 'pairClosed', id: pair.id, ts: this.nowMs });
+    }
+    const ids = legs.map((l) => this.register(pair, l.leg, 'close', l.side));
+    legs.forEach((l, k) => this.send(ids[k], l.ref, l.side, l.qty, this.isDerivative(l.ref)));
+  }
+
+  /** All orders of the pair are done: decide what comes next. */
+  private settle(pair: PairState, ts: number): void {
+    const longFilled = pair.longQty;
+    const shortFilled = pair.shortQty;
+    if (pair.status === 'opening') {
+      const excess = longFilled - shortFilled;
+      if (Math.abs(excess) <= QTY_EPS) {
+        if (longFilled <= QTY_EPS) {
+          pair.status = 'failed';
+          return this.emit({ type: 'pairOpenFailed', id: pair.id, ts, reasons: pair.reasons.splice(0), longFilled, shortFilled });
+        }
+        pair.status = 'open';
+        pair.openedAtMs = ts;
+        const l = this.market.get(pair.long.venue, pair.long.symbol);
+        const s = this.market.get(pair.short.venue, pair.short.symbol);
+        return this.emit({ type: 'pairOpened', id: pair.id, ts, quantity: longFilled, longPrice: l?.price ?? Number.NaN, shortPrice: s?.price ?? Number.NaN });
+      }
+      // Unequal legs: take the excess off the bigger leg (an unwind when the other got nothing).
+      // The first attempt goes at once; a failed one is retried on the next market event.
+      if (pair.closeRetries > 0 && !pair.retryDue) {
+        if (pair.closeRetries > this.maxCloseRetries) return;
+        pair.needsCloseRetry = true;
+        pair.retryDue = true;
+        return;
+      }
+      pair.retryDue = false;
+      pair.closeRetries++;
+      const leg: Leg = excess > 0 ? 'long' : 'short';
+      const ref = leg === 'long' ? pair.long : pair.short;
+      const side: OrderSide = leg === 'long' ? 'sell' : 'buy';
+      const reasons = [...pair.reasons];
+      this.emit({ type: 'pairRehedged', id: pair.id, ts, leg, excess: Math.abs(excess), longFilled, shortFilled, reasons });
+      if (Math.min(longFilled, shortFilled) <= QTY_EPS) pair.status = 'closing';
+      const id = this.register(pair, leg, 'rehedge', side);
+      this.send(id, ref, side, Math.abs(excess), this.isDerivative(ref));
+      return;
+    }
+    if (pair.status === 'closing') {
+      const flat = Math.abs(pair.longQty) <= QTY_EPS && Math.abs(pair.shortQty) <= QTY_EPS;
+      if (flat) {
+        const failedOpen = pair.openedAtMs === null;
+        pair.status = failedOpen ? 'failed' : 'closed';
+        if (failedOpen) return this.emit({ type: 'pairOpenFailed', id: pair.id, ts, reasons: pair.reasons.splice(0), longFilled: 0, shortFilled: 0 });
+        return this.emit({ type: 'pairClosed', id: pair.id, ts });
+      }
+      if (pair.closeRetries++ < this.maxCloseRetries) {
+        const leg: Leg = Math.abs(pair.longQty) > QTY_EPS ? 'long' : 'short';
+        this.emit({ type: 'closeRetry', id: pair.id, ts, leg, remaining: leg === 'long' ? pair.longQty : pair.shortQty, reason: pair.reasons.splice(0).join('; ') });
+        pair.needsCloseRetry = true;
+      }
+      return;
+    }
+    if (pair.status === 'open') {
+      // A re-hedge completed on a pair that kept both legs.
+      if (Math.abs(pair.longQty - pair.shortQty) <= QTY_EPS) return;
+    }
+  }
+
+  private register(pair: PairState, leg: Leg, purpose: Purpose, side: OrderSide): string {
+    const id = `${pair.id}/${purpose}/${leg}/${++this.orderSeq}`;
+    this.orders.set(id, { pairId: pair.id, leg, purpose, side, filled: 0, status: 'sent', reason: null });
+    pair.openOrders.add(id);
+    return id;
+  }
+
+  private send(clientOrderId: string, ref: InstrumentRef, side: OrderSide, quantity: number, reduceOnly: boolean): void {
+    const venue = this.venues.get(ref.venue)!;
+    // Not awaited: order events report the outcome (see the class comment).
+    void venue.submit({ clientOrderId, venue: ref.venue, symbol: ref.symbol, side, type: 'market', quantity, limitPrice: null, timeInForce: 'IOC', reduceOnly, ts: this.nowMs }).then((update) => {
+      // A reply that was not emitted as an event (a reused id) still ends the order.
+      if (this.orders.has(clientOrderId) && TERMINAL.has(update.status)) this.onOrderUpdate(update);
+    });
+  }
+
+  private isDerivative(ref: InstrumentRef): boolean {
+    return this.instruments.get(`${ref.venue}:${ref.symbol}`)?.kind !== 'spot';
+  }
+
+  private emit(event: ExecutionEvent): void {
+    for (const l of this.listeners) l(event);
+  }
+}
+
+function view(p: PairState): PairView {
+  return { id: p.id, long: p.long, short: p.short, status: p.status, longQty: p.longQty, shortQty: p.shortQty, openedAtMs: p.openedAtMs };
+}
+
+function clean(x: number): number {
+  return Math.abs(x) < QTY_EPS ? 0 : x;
+}

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { DAY_MS, HOUR_MS, YEAR_MS } from '../core/time.ts';
+import { parseInstrumentId } from '../domain/instrument.ts';
+import { NO_INTENTS, type InstrumentRef, type Intent, type MarketUpdate, type Strategy, type StrategyContext } from './types.ts';
+
+/**
+ * Seed 000 funding carry. Holds spot against the perp of the same asset and collects funding:
+ * - funding positive (longs pay shorts): long spot / short perp;
+ * - funding negative: short spot / long perp, only when `allowShortSpot` (the spot leg is borrowed).
+ *
+ * Signal: the last settled funding rate, annualised by its own interval,
+ *   fundingApr = rate * YEAR / intervalMs   (0.01% per 8h = 10.95% APR).
+ * Cost: the round trip (four taker fills plus crossing, `roundTripCostRate`, a fraction of the
+ * notional of one leg) amortised over the expected holding period:
+ *   costApr = roundTripCostRate * YEAR / expectedHoldingMs.
+ * Open when |fundingApr| - costApr >= entryMarginApr (with the sign allowed); close when the
+ * carry's signed APR (fundingApr for long-spot/short-perp, -fundingApr for the mirror) falls below
+ * exitApr. Decisions are taken on each funding settlement, and on the first price update after a
+ * settlement that found prices missing.
+ */
+
+const instrumentId = z.string().transform((text, ctx) => {
+  try {
+    return parseInstrumentId(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+export const FundingCarryConfigSchema = z.strictObject({
+  /** Spot leg, 'venue:BASE/QUOTE'. */
+  spot: instrumentId,
+  /** Perpetual leg, 'venue:BASE/QUOTE:SETTLE'. */
+  perp: instrumentId,
+  /** Notional of each leg, USD. */
+  notionalUsd: z.number().positive(),
+  /** Round-trip cost as a fraction of one leg's notional: open and close both legs (4 fees) plus crossing. */
+  roundTripCostRate: z.number().min(0).default(0.003),
+  /** Expected holding period over which the round-trip cost is amortised, days. */
+  expectedHoldingDays: z.number().positive().default(30),
+  /** Extra annualised margin the carry must beat after costs to open (fraction, 0.02 = 2%). */
+  entryMarginApr: z.number().default(0),
+  /** Close when the carry's signed funding APR falls below this (fraction). */
+  exitApr: z.number().default(0),
+  /** Allow the mirror trade (short spot / long perp) when funding is negative. */
+  allowShortSpot: z.boolean().default(false),
+  /** Funding interval when the data does not give one, hours. */
+  defaultFundingIntervalHours: z.number().positive().default(8),
+});
+
+export type FundingCarryConfigInput = z.input<typeof FundingCarryConfigSchema>;
+export type FundingCarryConfig = z.output<typeof FundingCarryConfigSchema>;
+
+export function parseFundingCarryConfig(value: unknown): FundingCarryConfig {
+  const parsed = FundingCarryConfigSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new Error(`fundingCarry config: ${parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** APR (fraction) of a funding rate per interval. */
+export function fundingApr(ratePerInterval: number, intervalMs: number): number {
+  return (ratePerInterval * YEAR_MS) / intervalMs;
+}
+
+type Side = 'longSpot' | 'shortSpot';
+
+export class FundingCarryStrategy implements Strategy {
+  readonly name = 'fundingCarry';
+  readonly config: FundingCarryConfig;
+  private readonly spot: InstrumentRef;
+  private readonly perp: InstrumentRef;
+  private readonly costApr: number;
+  private active: { id: string; side: Side } | null = null;
+  private pairSeq = 0;
+  private pendingDecision = false;
+
+  /** Takes the raw config (validated here) or one already parsed by FundingCarryConfigSchema. */
+  constructor(config: FundingCarryConfigInput | FundingCarryConfig) {
+    this.config = typeof config.spot === 'object' ? (config as FundingCarryConfig) : parseFundingCarryConfig(config);
+    this.spot = this.config.spot;
+    this.perp = this.config.perp;
+    this.costApr = (this.config.roundTripCostRate * YEAR_MS) / (this.config.expectedHoldingDays * DAY_MS);
+  }
+
+  instruments(): readonly InstrumentRef[] {
+    return [this.spot, this.perp];
+  }
+
+  /** Annualised cost hurdle (fraction). */
+  get costAprHurdle(): number {
+    return this.costApr;
+  }
+
+  onEvent(update: MarketUpdate, context: StrategyContext): readonly Intent[] {
+    if (update.kind === 'funding') {
+      if (update.venue !== this.perp.venue || update.symbol !== this.perp.symbol) return NO_INTENTS;
+      return this.decide(context);
+    }
+    if (this.pendingDecision) return this.decide(context);
+    return NO_INTENTS;
+  }
+
+  private decide(context: StrategyContext): readonly Intent[] {
+    const perp = context.market.get(this.perp.venue, this.perp.symbol);
+    const spot = context.market.get(this.spot.venue, this.spot.symbol);
+    if (!perp || !Number.isFinite(perp.fundingRatePerInterval)) return NO_INTENTS;
+    const intervalMs = perp.fundingIntervalMs > 0 ? perp.fundingIntervalMs : this.config.defaultFundingIntervalHours * HOUR_MS;
+    const apr = fundingApr(perp.fundingRatePerInterval, intervalMs);
+
+    if (this.active) {
+      // Forget a pair the executor could not open (or that is gone).
+      const view = context.positions.pair(this.active.id);
+      if (!view || view.status === 'failed' || view.status === 'closed') this.active = null;
+    }
+    if (this.active) {
+      this.pendingDecision = false;
+      const carryApr = this.active.side === 'longSpot' ? apr : -apr;
+      if (carryApr < this.config.exitApr) {
+        const id = this.active.id;
+        this.active = null;
+        return [{ kind: 'closePair', id, reason: `funding APR ${pct(carryApr)} < exit ${pct(this.config.exitApr)}` }];
+      }
+      return NO_INTENTS;
+    }
+    if (!spot || !(spot.price > 0) || !(perp.price > 0)) {
+      this.pendingDecision = true;
+      return NO_INTENTS;
+    }
+    this.pendingDecision = false;
+    const hurdle = this.costApr + this.config.entryMarginApr;
+    let side: Side | null = null;
+    if (apr - hurdle >= 0 && apr > this.config.exitApr) side = 'longSpot';
+    else if (this.config.allowShortSpot && -apr - hurdle >= 0 && -apr > this.config.exitApr) side = 'shortSpot';
+    if (side === null) return NO_INTENTS;
+    const id = `carry-${++this.pairSeq}`;
+    this.active = { id, side };
+    const reason = `funding APR ${pct(apr)} vs cost ${pct(this.costApr)} + margin ${pct(this.config.entryMarginApr)}`;
+    return [
+      side === 'longSpot'
+        ? { kind: 'openPair', id, long: this.spot, short: this.perp, notionalUsd: this.config.notionalUsd, reason }
+        : { kind: 'openPair', id, long: this.perp, short: this.spot, notionalUsd: this.config.notionalUsd, reason },
+    ];
+  }
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(2)}%`;
+}

@@ -1,0 +1,102 @@
+import type { Instrument } from '../domain/instrument.ts';
+
+/**
+ * The strategy contract. A strategy reads market state and its positions through a StrategyContext
+ * and answers with INTENTS: plain data that the executor turns into orders. It never calls a venue
+ * and cannot tell a backtest from paper or live trading (the context is the same in every mode).
+ */
+
+/** One market on one venue. */
+export interface InstrumentRef {
+  venue: string;
+  symbol: string;
+}
+
+/** Open a two-leg position: buy `long`, sell `short`, each leg worth about notionalUsd at current prices. */
+export interface OpenPairIntent {
+  kind: 'openPair';
+  /** Chosen by the strategy, unique per pair; later intents and execution events name it. */
+  id: string;
+  long: InstrumentRef;
+  short: InstrumentRef;
+  notionalUsd: number;
+  /** Why (for logs and reports), e.g. 'funding APR 12.3% > entry 8%'. */
+  reason: string;
+}
+
+/** Close both legs of a pair opened before. */
+export interface ClosePairIntent {
+  kind: 'closePair';
+  id: string;
+  reason: string;
+}
+
+export type Intent = OpenPairIntent | ClosePairIntent;
+
+/** Latest known state of one instrument. NaN where not known yet. */
+export interface InstrumentSnapshot {
+  readonly venue: string;
+  readonly symbol: string;
+  /** Latest trade price (bar close, or quote mid when quotes are replayed). */
+  readonly price: number;
+  readonly priceTs: number;
+  /** Latest top of book (NaN without quotes). */
+  readonly bid: number;
+  readonly ask: number;
+  /** Latest mark price (mark bars or the funding row's mark), NaN when unknown. */
+  readonly markPrice: number;
+  /** Last settled funding rate (fraction per interval), its interval and its settlement time. */
+  readonly fundingRatePerInterval: number;
+  readonly fundingIntervalMs: number;
+  readonly fundingTs: number;
+}
+
+export interface MarketView {
+  /** The instrument's latest state, undefined when the engine does not track it. */
+  get(venue: string, symbol: string): InstrumentSnapshot | undefined;
+  instrument(venue: string, symbol: string): Instrument | undefined;
+}
+
+export type PairStatus = 'opening' | 'open' | 'closing' | 'closed' | 'failed';
+
+/** A pair as the executor knows it (quantities filled so far, base units / contracts). */
+export interface PairView {
+  readonly id: string;
+  readonly long: InstrumentRef;
+  readonly short: InstrumentRef;
+  readonly status: PairStatus;
+  readonly longQty: number;
+  readonly shortQty: number;
+  readonly openedAtMs: number | null;
+}
+
+export interface PositionView {
+  /** Pairs not yet closed or failed. */
+  activePairs(): readonly PairView[];
+  pair(id: string): PairView | undefined;
+}
+
+/** What just happened in the market (the strategy's trigger). */
+export interface MarketUpdate {
+  kind: 'price' | 'funding';
+  venue: string;
+  symbol: string;
+  timeMs: number;
+}
+
+export interface StrategyContext {
+  /** Current time of the engine's clock (ms). */
+  readonly nowMs: number;
+  readonly market: MarketView;
+  readonly positions: PositionView;
+}
+
+export const NO_INTENTS: readonly Intent[] = Object.freeze([]) as readonly Intent[];
+
+export interface Strategy {
+  readonly name: string;
+  /** Instruments whose market data the strategy needs. */
+  instruments(): readonly InstrumentRef[];
+  /** Called for every market update of a tracked instrument; returns intents (often NO_INTENTS). */
+  onEvent(update: MarketUpdate, context: StrategyContext): readonly Intent[];
+}
