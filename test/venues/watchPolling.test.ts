@@ -54,15 +54,21 @@ describe('watchOrderBook by REST polling (binance USDT-M, loopback)', () => {
 
   it('reports silence past staleAfterMs as a stale event, then the late book', async () => {
     const venue = harness.venue({ now: Date.now });
+    // The server holds the answer until the test has seen the stale event: no race with the machine's load.
+    let release: () => void = () => {};
     harness.server().override((req, res) => {
       if (req.path !== '/fapi/v1/depth') return false;
-      setTimeout(() => send(res, 200, depthBody), 250);
+      release = () => send(res, 200, depthBody);
       return true;
     });
-    const events = await take(venue.watchOrderBook('BTC/USDT:USDT', { ...FAST, staleAfterMs: 100 }), 2);
-    expect(events[0]).toMatchObject({ type: 'stale', venue: 'binance', symbol: 'BTC/USDT:USDT', channel: 'fetchOrderBook' });
-    expect(events[0].type === 'stale' && events[0].silentForMs).toBeGreaterThanOrEqual(100);
-    expect(events[1].type).toBe('book');
+    const stream = venue.watchOrderBook('BTC/USDT:USDT', { ...FAST, staleAfterMs: 100 })[Symbol.asyncIterator]();
+    const stale = (await stream.next()).value as BookStreamEvent;
+    expect(stale).toMatchObject({ type: 'stale', venue: 'binance', symbol: 'BTC/USDT:USDT', channel: 'fetchOrderBook' });
+    expect(stale.type === 'stale' && stale.silentForMs).toBeGreaterThanOrEqual(100);
+    release();
+    const book = (await stream.next()).value as BookStreamEvent;
+    expect(book.type).toBe('book');
+    await stream.return?.();
   });
 
   it('reports a sequence that goes back as a book gap', async () => {
