@@ -1,27 +1,14 @@
-import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MarketStore } from '../../src/data/store/marketStore.ts';
 import { replay } from '../../src/data/replay/replay.ts';
 import { storeSources } from '../../src/data/replay/storeSources.ts';
-import { PROJECT_ROOT, SHARED_DATA, dataPath } from '../support/paths.ts';
+import { SHARED_DATA, dataPath } from '../support/paths.ts';
+import { runCli } from '../support/cli.ts';
 import { useTempDirs } from '../support/tempDir.ts';
 
-const run = promisify(execFile);
-const CLI = join(PROJECT_ROOT, 'bin', 'perp-arb.js');
-
-async function cli(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('node', [CLI, ...args], { maxBuffer: 256 * 1024 * 1024 });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const e = error as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
 
 interface LsSeries {
   id: string;
@@ -40,10 +27,10 @@ describe('perp-arb data (CLI, every dataset in ../shared/data)', () => {
 
   beforeAll(async () => {
     store = mkdtempSync(join(tmpdir(), 'perp-arb-cli-'));
-    const imported = await cli(['data', 'import', SHARED_DATA, '--store', store, '--json']);
+    const imported = await runCli(['data', 'import', SHARED_DATA, '--store', store, '--json']);
     expect(imported.code, imported.stderr).toBe(0);
     firstImport = JSON.parse(imported.stdout);
-    const ls = await cli(['data', 'ls', '--store', store, '--json']);
+    const ls = await runCli(['data', 'ls', '--store', store, '--json']);
     expect(ls.code, ls.stderr).toBe(0);
     series = new Map((JSON.parse(ls.stdout).series as LsSeries[]).map((s) => [s.id, s]));
   }, 240_000);
@@ -88,7 +75,7 @@ describe('perp-arb data (CLI, every dataset in ../shared/data)', () => {
 
   it('importing everything again changes nothing', async () => {
     const manifestBefore = readFileSync(join(store, 'manifest.json'), 'utf8');
-    const again = await cli(['data', 'import', SHARED_DATA, '--store', store, '--json']);
+    const again = await runCli(['data', 'import', SHARED_DATA, '--store', store, '--json']);
     expect(again.code, again.stderr).toBe(0);
     const report = JSON.parse(again.stdout);
     expect(report).toMatchObject({ added: 0, changed: false, rejected: 0 });
@@ -99,13 +86,13 @@ describe('perp-arb data (CLI, every dataset in ../shared/data)', () => {
   it('the derived joined CSV, mapped with --map, matches the stored perp bars exactly', async () => {
     const csv = dataPath('derived_binance_1m_joined', 'binance_BTCUSDT_spot_vs_usdm_perp_1m_2025-05-25_2025-06-24.csv');
     const map = 'ts=open_time_ms:ms,open=perp_open,high=perp_high,low=perp_low,close=perp_close,volume=perp_volume';
-    const result = await cli(['data', 'import', csv, '--store', store, '--json', '--format', 'csv', '--venue', 'binance', '--symbol', 'BTC/USDT:USDT', '--timeframe', '1m', '--map', map]);
+    const result = await runCli(['data', 'import', csv, '--store', store, '--json', '--format', 'csv', '--venue', 'binance', '--symbol', 'BTC/USDT:USDT', '--timeframe', '1m', '--map', map]);
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ rowsRead: 43_199, added: 0, unchanged: 43_199, rejected: 0, changed: false });
   });
 
   it('data show prints the rows of a range as JSON and only JSON', async () => {
-    const shown = await cli(['data', 'show', 'binance', 'BTC/USDT:USDT', '--table', 'funding', '--from', '2025-05-25', '--to', '2025-05-26T00:00:01Z', '--store', store, '--json']);
+    const shown = await runCli(['data', 'show', 'binance', 'BTC/USDT:USDT', '--table', 'funding', '--from', '2025-05-25', '--to', '2025-05-26T00:00:01Z', '--store', store, '--json']);
     expect(shown.code, shown.stderr).toBe(0);
     const body = JSON.parse(shown.stdout);
     expect(body.series).toBe('funding/binance/BTC/USDT:USDT');
@@ -145,7 +132,7 @@ describe('perp-arb data (CLI, every dataset in ../shared/data)', () => {
     const broken = join(dir, 'BTC_USDT_USDT-8h-mark.feather');
     writeFileSync(broken, readFileSync(broken).subarray(0, 1000));
     const target = tempDir();
-    const result = await cli(['data', 'import', dir, '--venue', 'binance', '--store', target, '--json']);
+    const result = await runCli(['data', 'import', dir, '--venue', 'binance', '--store', target, '--json']);
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout).error).toContain('BTC_USDT_USDT-8h-mark.feather');
     const files = readdirSync(target, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
@@ -153,10 +140,10 @@ describe('perp-arb data (CLI, every dataset in ../shared/data)', () => {
   });
 
   it('explains a missing series and bad arguments in one line', async () => {
-    const shown = await cli(['data', 'show', 'binance', 'DOGE/USDT', '--store', store]);
+    const shown = await runCli(['data', 'show', 'binance', 'DOGE/USDT', '--store', store]);
     expect(shown.code).toBe(1);
     expect(shown.stderr.trim()).toBe('error: no bars for binance DOGE/USDT (see perp-arb data ls)');
-    const badTime = await cli(['data', 'show', 'binance', 'BTC/USDT', '--timeframe', '1m', '--from', 'yesterday', '--store', store]);
+    const badTime = await runCli(['data', 'show', 'binance', 'BTC/USDT', '--timeframe', '1m', '--from', 'yesterday', '--store', store]);
     expect(badTime.stderr.trim()).toBe("error: cannot parse time 'yesterday' (use ISO-8601 like 2025-06-01T00:00Z, or epoch ms)");
   });
 });

@@ -1,24 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, dataPath } from '../support/paths.ts';
+import { dataPath } from '../support/paths.ts';
+import { runCli } from '../support/cli.ts';
 
-const run = promisify(execFile);
-const CLI = join(PROJECT_ROOT, 'bin', 'perp-arb.js');
 const JOINED_CSV = dataPath('derived_binance_1m_joined', 'binance_BTCUSDT_spot_vs_usdm_perp_1m_2025-05-25_2025-06-24.csv');
-
-async function cli(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('node', [CLI, ...args], { maxBuffer: 64 * 1024 * 1024 });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const e = error as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
 
 interface FitJson {
   theta: number;
@@ -57,10 +44,10 @@ describe('perp-arb fit (CLI, real Binance BTC 1m spot and USD-M perp)', () => {
     store = mkdtempSync(join(tmpdir(), 'perp-arb-fit-store-'));
     work = mkdtempSync(join(tmpdir(), 'perp-arb-fit-'));
     for (const dir of ['binance_spot_1m__Filimonov-Eremeyka_freqtrade', 'binance_usdm_perp_1m__TheSnowGuru_Market-Swarm-Agents']) {
-      const imported = await cli(['data', 'import', dataPath(dir), '--store', store, '--quiet', '--json']);
+      const imported = await runCli(['data', 'import', dataPath(dir), '--store', store, '--quiet', '--json']);
       expect(imported.code, imported.stderr).toBe(0);
     }
-    const fitted = await cli(['fit', '--spot', 'binance:BTC/USDT', '--perp', 'binance:BTC/USDT:USDT', '--store', store, '--json']);
+    const fitted = await runCli(['fit', '--spot', 'binance:BTC/USDT', '--perp', 'binance:BTC/USDT:USDT', '--store', store, '--json']);
     expect(fitted.code, fitted.stderr).toBe(0);
     storeFit = JSON.parse(fitted.stdout);
   }, 120_000);
@@ -98,7 +85,7 @@ describe('perp-arb fit (CLI, real Binance BTC 1m spot and USD-M perp)', () => {
   });
 
   it('the CSV path (spot and perp columns of the joined CSV) gives the same fit as the store', async () => {
-    const result = await cli(['fit', '--csv', JOINED_CSV, '--spot-column', 'spot_close', '--perp-column', 'perp_close', '--dt-seconds', '60', '--json']);
+    const result = await runCli(['fit', '--csv', JOINED_CSV, '--spot-column', 'spot_close', '--perp-column', 'perp_close', '--dt-seconds', '60', '--json']);
     expect(result.code, result.stderr).toBe(0);
     const fromCsv: FitJson = JSON.parse(result.stdout);
     expect(fromCsv.points).toBe(43_199);
@@ -110,7 +97,7 @@ describe('perp-arb fit (CLI, real Binance BTC 1m spot and USD-M perp)', () => {
     const rows = lines.map((l) => l.split(',')).map((c) => `${c[0]},${(Number(c[10]) - Number(c[5])) / Number(c[5])}`);
     const csv = join(work, 'basis.csv');
     writeFileSync(csv, `time_ms,basis\n${rows.join('\n')}\n`);
-    const result = await cli(['fit', '--csv', csv, '--column', 'basis', '--time-column', 'time_ms', '--dt-seconds', '60', '--fee-rate', '0.0005', '--windows', '4', '--json']);
+    const result = await runCli(['fit', '--csv', csv, '--column', 'basis', '--time-column', 'time_ms', '--dt-seconds', '60', '--fee-rate', '0.0005', '--windows', '4', '--json']);
     expect(result.code, result.stderr).toBe(0);
     const fit: FitJson = JSON.parse(result.stdout);
     expect(relative(fit.theta, storeFit.theta)).toBeLessThan(1e-9);
@@ -121,7 +108,7 @@ describe('perp-arb fit (CLI, real Binance BTC 1m spot and USD-M perp)', () => {
   });
 
   it('--from and --to restrict the span (inclusive)', async () => {
-    const result = await cli(['fit', '--spot', 'binance:BTC/USDT', '--perp', 'binance:BTC/USDT:USDT', '--store', store, '--from', '2025-06-01', '--to', '2025-06-01T23:59Z', '--json']);
+    const result = await runCli(['fit', '--spot', 'binance:BTC/USDT', '--perp', 'binance:BTC/USDT:USDT', '--store', store, '--from', '2025-06-01', '--to', '2025-06-01T23:59Z', '--json']);
     expect(result.code, result.stderr).toBe(0);
     const fit: FitJson = JSON.parse(result.stdout);
     expect(fit.points).toBe(1440);
@@ -133,9 +120,9 @@ describe('perp-arb fit (CLI, real Binance BTC 1m spot and USD-M perp)', () => {
   it('--prices bidask fits the mid of real bybit quote bars and reports the executable basis of each side', async () => {
     const lean = mkdtempSync(join(tmpdir(), 'perp-arb-fit-lean-'));
     try {
-      const imported = await cli(['data', 'import', dataPath('bybit_binance_minute_20221213__QuantConnect_Lean'), '--store', lean, '--quiet', '--json']);
+      const imported = await runCli(['data', 'import', dataPath('bybit_binance_minute_20221213__QuantConnect_Lean'), '--store', lean, '--quiet', '--json']);
       expect(imported.code, imported.stderr).toBe(0);
-      const result = await cli(['fit', '--spot', 'bybit:BTC/USDT', '--perp', 'bybit:BTC/USDT:USDT', '--prices', 'bidask', '--store', lean, '--json']);
+      const result = await runCli(['fit', '--spot', 'bybit:BTC/USDT', '--perp', 'bybit:BTC/USDT:USDT', '--prices', 'bidask', '--store', lean, '--json']);
       expect(result.code, result.stderr).toBe(0);
       const fit = JSON.parse(result.stdout);
       expect(fit.points).toBe(460);
@@ -144,7 +131,7 @@ describe('perp-arb fit (CLI, real Binance BTC 1m spot and USD-M perp)', () => {
       expect(executable.openShortPerpBasis).toBeLessThan(fit.lastBasis);
       expect(executable.openLongPerpBasis).toBeGreaterThan(fit.lastBasis);
       // Closes of the same legs are trade prices: a different series, so a different fit.
-      const closes = await cli(['fit', '--spot', 'bybit:BTC/USDT', '--perp', 'bybit:BTC/USDT:USDT', '--store', lean, '--json']);
+      const closes = await runCli(['fit', '--spot', 'bybit:BTC/USDT', '--perp', 'bybit:BTC/USDT:USDT', '--store', lean, '--json']);
       expect(JSON.parse(closes.stdout).source).toContain('bars/bybit/BTC/USDT:USDT/1m');
     } finally {
       rmSync(lean, { recursive: true, force: true });
@@ -152,7 +139,7 @@ describe('perp-arb fit (CLI, real Binance BTC 1m spot and USD-M perp)', () => {
   });
 
   it('prints a human report with the fit, the tests, the thresholds and the p_k table', async () => {
-    const result = await cli(['fit', '--spot', 'binance:BTC/USDT', '--perp', 'binance:BTC/USDT:USDT', '--store', store, '--windows', '3']);
+    const result = await runCli(['fit', '--spot', 'binance:BTC/USDT', '--perp', 'binance:BTC/USDT:USDT', '--store', store, '--windows', '3']);
     expect(result.code, result.stderr).toBe(0);
     for (const text of ['43,199 points', 'half-life', 'ADF', 'variance ratio', 'Hurst', 'verdict', 'entry', 'p_k', 'Bertram', 'Leung']) {
       expect(result.stdout).toContain(text);
@@ -165,7 +152,7 @@ describe('perp-arb fit (CLI, real Binance BTC 1m spot and USD-M perp)', () => {
     const svg = join(work, 'spread.svg');
     const html = join(work, 'spread.html');
     for (const file of [png, svg, html]) {
-      const result = await cli([...base, '--plot', file]);
+      const result = await runCli([...base, '--plot', file]);
       expect(result.code, result.stderr).toBe(0);
       expect(JSON.parse(result.stdout).plot.path).toBe(file);
     }
@@ -186,23 +173,23 @@ describe('perp-arb fit (CLI, real Binance BTC 1m spot and USD-M perp)', () => {
   });
 
   it('explains bad input in one line', async () => {
-    const missing = await cli(['fit', '--csv', JOINED_CSV, '--column', 'basis_bps', '--dt-seconds', '60']);
+    const missing = await runCli(['fit', '--csv', JOINED_CSV, '--column', 'basis_bps', '--dt-seconds', '60']);
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toContain("no column 'basis_bps'");
 
     const constant = join(work, 'constant.csv');
     writeFileSync(constant, `basis\n${Array(100).fill('0.0001').join('\n')}\n`);
-    const flat = await cli(['fit', '--csv', constant, '--column', 'basis', '--dt-seconds', '60', '--json']);
+    const flat = await runCli(['fit', '--csv', constant, '--column', 'basis', '--dt-seconds', '60', '--json']);
     expect(flat.code).toBe(1);
     expect(JSON.parse(flat.stdout).error).toMatch(/constant/);
 
-    const noPerp = await cli(['fit', '--spot', 'binance:BTC/USDT', '--perp', 'binance:ETH/USDT:USDT', '--store', store]);
+    const noPerp = await runCli(['fit', '--spot', 'binance:BTC/USDT', '--perp', 'binance:ETH/USDT:USDT', '--store', store]);
     expect(noPerp.code).toBe(1);
     expect(noPerp.stderr.trim().split('\n')).toHaveLength(1);
     expect(noPerp.stderr).toContain('binance:ETH/USDT:USDT');
 
-    const badPlot = await cli(['fit', '--csv', JOINED_CSV, '--spot-column', 'spot_close', '--perp-column', 'perp_close', '--dt-seconds', '60', '--plot', join(work, 'x.jpg')]);
+    const badPlot = await runCli(['fit', '--csv', JOINED_CSV, '--spot-column', 'spot_close', '--perp-column', 'perp_close', '--dt-seconds', '60', '--plot', join(work, 'x.jpg')]);
     expect(badPlot.code).toBe(1);
     expect(badPlot.stderr).toContain('.png, .svg or .html');
   });

@@ -1,26 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, dataPath } from '../support/paths.ts';
+import { dataPath } from '../support/paths.ts';
+import { runCli } from '../support/cli.ts';
 
-const run = promisify(execFile);
-const CLI = join(PROJECT_ROOT, 'bin', 'perp-arb.js');
 const FTX_FILE = dataPath('raw_exchange_api_captures__bmoscon_cryptofeed', 'at_ad74b11d5de8ad0414231c23dc5d7f73cdbfc5ab', 'FTX.0');
 const SUPERVIK_BTC = dataPath('funding_history_7_exchanges__supervik', 'BTC-USDT');
 const HOUR = 3_600_000;
-
-async function cli(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('node', [CLI, ...args], { maxBuffer: 64 * 1024 * 1024 });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const e = error as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
 
 interface Leg {
   venue: string;
@@ -51,7 +38,7 @@ afterAll(() => {
 
 describe('perp-arb scan --snapshot (the real FTX capture)', () => {
   it('--json prints one object whose opportunities carry type, asset, legs, grossBps, netBps, apr; BTC-1231 vs BTC-PERP as computed from the file', async () => {
-    const { stdout, stderr, code } = await cli(['scan', '--snapshot', FTX_FILE, '--top', '10', '--json', '--taker-fee-rate', '0.0007']);
+    const { stdout, stderr, code } = await runCli(['scan', '--snapshot', FTX_FILE, '--top', '10', '--json', '--taker-fee-rate', '0.0007']);
     expect(code, stderr).toBe(0);
     const out = JSON.parse(stdout) as { asOf: string; notes: string[]; opportunities: Opp[] };
     expect(out.asOf).toBe('2021-07-22T22:45:02.920Z');
@@ -71,7 +58,7 @@ describe('perp-arb scan --snapshot (the real FTX capture)', () => {
     const gross = (mid(dec) - mid(perp)) / mid(perp);
     const net = gross - (perp.ask - perp.bid) / mid(perp) - (dec.ask - dec.bid) / mid(dec) - 4 * 0.0007;
     const years = (Date.UTC(2021, 11, 31, 3) - Date.parse(out.asOf)) / (365 * 24 * HOUR);
-    const btc = await cli(['scan', '--snapshot', FTX_FILE, '--asset', 'BTC', '--type', 'calendarSpread', '--json', '--taker-fee-rate', '0.0007', '--top', '0']);
+    const btc = await runCli(['scan', '--snapshot', FTX_FILE, '--asset', 'BTC', '--type', 'calendarSpread', '--json', '--taker-fee-rate', '0.0007', '--top', '0']);
     const found = (JSON.parse(btc.stdout).opportunities as Opp[]).find((o) => o.legs[0].venueSymbol === 'BTC-PERP' && o.legs[1].venueSymbol === 'BTC-1231')!;
     expect(found.legs.map((l) => [l.side, l.price])).toEqual([['buy', perp.ask], ['sell', dec.bid]]);
     expect(found.grossBps).toBeCloseTo(gross * 1e4, 3);
@@ -80,7 +67,7 @@ describe('perp-arb scan --snapshot (the real FTX capture)', () => {
   });
 
   it('prints the table once when stdout is not a terminal, even with --watch', async () => {
-    const { stdout, stderr, code } = await cli(['scan', '--snapshot', FTX_FILE, '--top', '10', '--watch']);
+    const { stdout, stderr, code } = await runCli(['scan', '--snapshot', FTX_FILE, '--top', '10', '--watch']);
     expect(code, stderr).toBe(0);
     expect(stderr).toContain('--watch refreshes only in a terminal');
     expect(stdout).toContain('note: ');
@@ -90,10 +77,10 @@ describe('perp-arb scan --snapshot (the real FTX capture)', () => {
   });
 
   it('rejects --live with a clear message, and a missing source', async () => {
-    const live = await cli(['scan', '--live']);
+    const live = await runCli(['scan', '--live']);
     expect(live.code).toBe(1);
     expect(live.stderr).toContain('live feeds need the exchange connectivity work');
-    const none = await cli(['scan', '--json']);
+    const none = await runCli(['scan', '--json']);
     expect(none.code).toBe(1);
     expect(JSON.parse(none.stdout).error).toContain('--snapshot FILE');
   });
@@ -102,17 +89,17 @@ describe('perp-arb scan --snapshot (the real FTX capture)', () => {
     const dir = tempDir();
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ notionalUsd: 1000, thresholds: { minBasisBps: 20, maxBasisBps: 500 } }));
-    const res = await cli(['scan', '--snapshot', FTX_FILE, '--config', bad, '--json']);
+    const res = await runCli(['scan', '--snapshot', FTX_FILE, '--config', bad, '--json']);
     expect(res.code).toBe(1);
     expect(JSON.parse(res.stdout).error).toBe(`${bad}: unknown key 'thresholds.maxBasisBps'`);
     const good = join(dir, 'good.json');
     writeFileSync(good, JSON.stringify({ notionalUsd: 1000, thresholds: { minBasisBps: 150 } }));
-    const ok = await cli(['scan', '--snapshot', FTX_FILE, '--config', good, '--json', '--top', '0']);
+    const ok = await runCli(['scan', '--snapshot', FTX_FILE, '--config', good, '--json', '--top', '0']);
     expect(ok.code, ok.stderr).toBe(0);
     const out = JSON.parse(ok.stdout) as { config: { notionalUsd: number }; opportunities: (Opp & { notionalUsd: number })[] };
     expect(out.config.notionalUsd).toBe(1000);
     expect(out.opportunities.every((o) => Math.abs(o.grossBps) >= 150 && o.notionalUsd === 1000)).toBe(true);
-    const badFee = await cli(['scan', '--snapshot', FTX_FILE, '--fee-rate', 'abc']);
+    const badFee = await runCli(['scan', '--snapshot', FTX_FILE, '--fee-rate', 'abc']);
     expect(badFee.stderr).toContain("--fee-rate must be a number, got 'abc'");
   });
 
@@ -120,15 +107,15 @@ describe('perp-arb scan --snapshot (the real FTX capture)', () => {
     const dir = tempDir();
     const path = join(dir, 'FTX.0');
     writeFileSync(path, readFileSync(FTX_FILE, 'utf8').replace('"name":"ETH-PERP","enabled":true,"postOnly":false,"priceIncrement":0.1,"sizeIncrement":0.001,"minProvideSize":0.001,"last":2005.9,"bid":2005.9', '"name":"ETH-PERP","enabled":true,"postOnly":false,"priceIncrement":0.1,"sizeIncrement":0.001,"minProvideSize":0.001,"last":2005.9,"bid":2100.0'));
-    const strict = await cli(['scan', '--snapshot', path, '--strict']);
+    const strict = await runCli(['scan', '--snapshot', path, '--strict']);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toContain(`error: ${path}:1: ftx market ETH-PERP (ETH/USD:USD): crossed: bid 2100 > ask 2006`);
-    const lenient = await cli(['scan', '--snapshot', path, '--json']);
+    const lenient = await runCli(['scan', '--snapshot', path, '--json']);
     expect(lenient.code).toBe(0);
     expect(JSON.parse(lenient.stdout).rejections).toEqual([{ source: path, line: 1, reason: 'ftx market ETH-PERP (ETH/USD:USD): crossed: bid 2100 > ask 2006' }]);
     const truncated = join(dir, 'FTX.truncated');
     writeFileSync(truncated, readFileSync(FTX_FILE, 'utf8').slice(0, 50_000));
-    const broken = await cli(['scan', '--snapshot', truncated]);
+    const broken = await runCli(['scan', '--snapshot', truncated]);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain(`${truncated}:1: FTX response body of https://ftx.com/api/markets is not valid JSON`);
   });
@@ -156,7 +143,7 @@ describe('perp-arb scan --store --at (supervik funding of 7 venues, imported wit
   let store: string;
   beforeAll(async () => {
     store = tempDir();
-    const imported = await cli(['data', 'import', SUPERVIK_BTC, '--store', store, '--quiet']);
+    const imported = await runCli(['data', 'import', SUPERVIK_BTC, '--store', store, '--quiet']);
     expect(imported.code, imported.stderr).toBe(0);
   }, 120_000);
 
@@ -172,7 +159,7 @@ describe('perp-arb scan --store --at (supervik funding of 7 venues, imported wit
       const count = (v: (typeof venues)[number]) => Math.floor((atMs + 7 * 24 * HOUR - (v.settlementMs + v.intervalMs)) / v.intervalMs) + 1;
       const gross = high.rate * count(high) - low.rate * count(low);
 
-      const { stdout, stderr, code } = await cli(['scan', '--store', store, '--at', at, '--type', 'fundingDifferential', '--asset', 'BTC', '--json', '--top', '1']);
+      const { stdout, stderr, code } = await runCli(['scan', '--store', store, '--at', at, '--type', 'fundingDifferential', '--asset', 'BTC', '--json', '--top', '1']);
       expect(code, stderr).toBe(0);
       const [best] = JSON.parse(stdout).opportunities as Opp[];
       expect(best.legs.map((l) => [l.venue, l.side])).toEqual([[low.venue, 'buy'], [high.venue, 'sell']]);
@@ -184,7 +171,7 @@ describe('perp-arb scan --store --at (supervik funding of 7 venues, imported wit
   }
 
   it('needs a time for the store, and says so', async () => {
-    const res = await cli(['scan', '--store', store]);
+    const res = await runCli(['scan', '--store', store]);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('--at TIME');
   });

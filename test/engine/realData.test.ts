@@ -1,17 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBacktestConfig, runBacktest } from '../../src/engine/backtest.ts';
 import { MarketStore } from '../../src/data/store/marketStore.ts';
 import type { SeriesKey } from '../../src/domain/series.ts';
 import { minorToNumber } from '../../src/portfolio/money.ts';
 import { PROJECT_ROOT, dataPath } from '../support/paths.ts';
+import { importIntoStore, runCli } from '../support/cli.ts';
 
-const run = promisify(execFile);
-const CLI = join(PROJECT_ROOT, 'bin', 'perp-arb.js');
 const PERP = 'BTC/USDT:USDT';
 const EIGHT_HOURS = 8 * 3_600_000;
 const MINUTE = 60_000;
@@ -27,9 +24,8 @@ describe('backtest on real Binance data (spot 1m + USD-M perp 1m, 8h funding and
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'perp-arb-engine-'));
-    for (const dir of ['binance_spot_1m__Filimonov-Eremeyka_freqtrade', 'binance_usdm_perp_1m__TheSnowGuru_Market-Swarm-Agents']) {
-      await run('node', [CLI, 'data', 'import', dataPath(dir), '--store', root, '--venue', 'binance', '--json'], { maxBuffer: 64 * 1024 * 1024 });
-    }
+    const dirs = ['binance_spot_1m__Filimonov-Eremeyka_freqtrade', 'binance_usdm_perp_1m__TheSnowGuru_Market-Swarm-Agents'];
+    await importIntoStore(root, dirs.map((dir) => dataPath(dir)), ['--venue', 'binance']);
   }, 120_000);
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -86,7 +82,8 @@ describe('backtest on real Binance data (spot 1m + USD-M perp 1m, 8h funding and
   }, 120_000);
 
   it('the example Binance config runs end to end', async () => {
-    const { stdout } = await run('node', [CLI, 'backtest', '--config', join(PROJECT_ROOT, 'examples', 'backtest-carry-binance.json'), '--store', root, '--json'], { maxBuffer: 16 * 1024 * 1024 });
+    const { stdout, stderr, code } = await runCli(['backtest', '--config', join(PROJECT_ROOT, 'examples', 'backtest-carry-binance.json'), '--store', root, '--json']);
+    expect(code, stderr).toBe(0);
     const summary = JSON.parse(stdout);
     expect(summary.events).toBeGreaterThan(80_000);
     expect(summary.fundingPnl).toEqual(expect.any(Number));

@@ -1,5 +1,6 @@
 import type { FundingRate } from 'ccxt';
-import { MINUTE_MS, timeframeToMs } from '../../core/time.ts';
+import { timeframeToMs } from '../../core/time.ts';
+import { inferIntervalMs } from '../../data/import/fundingInterval.ts';
 
 /** ccxt's `interval` ('8h', '1h', '60m') in ms; null when absent or unreadable. */
 export function intervalStringToMs(interval: string | undefined | null): number | null {
@@ -12,26 +13,11 @@ export function intervalStringToMs(interval: string | undefined | null): number 
 }
 
 /**
- * The funding interval implied by settlement times: the most frequent gap between consecutive
- * settlements, rounded to the minute (venues stamp settlements a few ms late). Null with fewer
- * than two settlements. Ties go to the shorter gap (a missing settlement doubles a gap, never halves it).
+ * The funding interval implied by settlement times in any order: the most frequent gap, rounded to
+ * the minute (the rule the importers use, in data/import/fundingInterval.ts). Null with fewer than two.
  */
 export function inferIntervalMsFromSettlements(settlementTimesMs: readonly number[]): number | null {
-  const sorted = [...settlementTimesMs].sort((a, b) => a - b);
-  const counts = new Map<number, number>();
-  for (let k = 1; k < sorted.length; k++) {
-    const gap = Math.round((sorted[k] - sorted[k - 1]) / MINUTE_MS) * MINUTE_MS;
-    if (gap > 0) counts.set(gap, (counts.get(gap) ?? 0) + 1);
-  }
-  let best: number | null = null;
-  let bestCount = 0;
-  for (const [gap, count] of counts) {
-    if (count > bestCount || (count === bestCount && best !== null && gap < best)) {
-      best = gap;
-      bestCount = count;
-    }
-  }
-  return best;
+  return inferIntervalMs([...settlementTimesMs].sort((a, b) => a - b));
 }
 
 /** Interval per symbol from ccxt's fetchFundingIntervals (a dictionary or a list, depending on the exchange). */

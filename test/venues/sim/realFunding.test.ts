@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { replay } from '../../../src/data/replay/replay.ts';
 import { storeSources } from '../../../src/data/replay/storeSources.ts';
@@ -8,11 +6,10 @@ import { MarketStore } from '../../../src/data/store/marketStore.ts';
 import type { SeriesKey } from '../../../src/domain/series.ts';
 import type { FundingPayment } from '../../../src/domain/trading.ts';
 import { SimulatedVenue } from '../../../src/venues/sim/simulatedVenue.ts';
-import { PROJECT_ROOT, dataPath } from '../../support/paths.ts';
+import { dataPath } from '../../support/paths.ts';
+import { importIntoStore } from '../../support/cli.ts';
 import { useTempDirs } from '../../support/tempDir.ts';
 
-const run = promisify(execFile);
-const CLI = join(PROJECT_ROOT, 'bin', 'perp-arb.js');
 const DATASET = dataPath('binance_usdm_perp_1m__TheSnowGuru_Market-Swarm-Agents');
 const SYMBOL = 'BTC/USDT:USDT';
 const MARK_KEY: SeriesKey = { table: 'mark_bars', venue: 'binance', symbol: SYMBOL, timeframe: '8h' };
@@ -34,7 +31,7 @@ describe('simulated venue on real Binance data (USD-M BTCUSDT perp, 1m bars, 8h 
 
   beforeAll(async () => {
     const root = join(tempDir(), 'store');
-    await run('node', [CLI, 'data', 'import', DATASET, '--store', root, '--json'], { maxBuffer: 64 * 1024 * 1024 });
+    await importIntoStore(root, [DATASET]);
     store = new MarketStore(root);
   });
 
