@@ -9,6 +9,7 @@ import { generateSyntheticMarket, SYNTHETIC_VENUE, type SyntheticMarketOptions }
 import { instrumentFromSymbol, parseInstrumentId, type Instrument } from '../domain/instrument.ts';
 import type { SeriesKey } from '../domain/series.ts';
 import { FundingCarryConfigSchema, FundingCarryStrategy } from '../strategy/fundingCarry.ts';
+import { OuBasisConfigSchema, OuBasisStrategy } from '../strategy/ouBasis.ts';
 import type { Strategy } from '../strategy/types.ts';
 import { SimulatedVenue } from '../venues/sim/simulatedVenue.ts';
 import { Engine, type EngineResult } from './engine.ts';
@@ -18,7 +19,8 @@ import { summarize, type BacktestSummary } from './summary.ts';
  * The backtest config file (JSON), validated once here; unknown keys are rejected with the key named.
  *
  * {
- *   "strategy":    { "type": "fundingCarry", "params": { ...FundingCarryConfig (src/strategy/fundingCarry.ts) } },
+ *   "strategy":    { "type": "fundingCarry", "params": { ...FundingCarryConfig (src/strategy/fundingCarry.ts) } }
+ *                | { "type": "ouBasis", "params": { ...OuBasisConfig (src/strategy/ouBasis.ts) } },
  *   "data":        { "source": "synthetic", "seed": 7, "days": 30, "options": { ...SyntheticMarketOptions } }
  *                | { "source": "store", "from": "2025-05-26", "to": "2025-06-24", "barTimeframe": "1m" },
  *   "instruments": [ { "id": "venue:SYMBOL", "makerFeeRate", "takerFeeRate", "lotSize", "tickSize" } ],
@@ -80,7 +82,10 @@ const StoreData = z.strictObject({
   barTimeframe: z.string().default('1m'),
 });
 
-const StrategyConfig = z.discriminatedUnion('type', [z.strictObject({ type: z.literal('fundingCarry'), params: FundingCarryConfigSchema })]);
+const StrategyConfig = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('fundingCarry'), params: FundingCarryConfigSchema }),
+  z.strictObject({ type: z.literal('ouBasis'), params: OuBasisConfigSchema }),
+]);
 
 export const BacktestConfigSchema = z.strictObject({
   strategy: StrategyConfig,
@@ -136,6 +141,8 @@ function buildStrategy(config: BacktestConfig): Strategy {
   switch (config.strategy.type) {
     case 'fundingCarry':
       return new FundingCarryStrategy(config.strategy.params);
+    case 'ouBasis':
+      return new OuBasisStrategy(config.strategy.params);
   }
 }
 
