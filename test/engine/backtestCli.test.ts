@@ -11,7 +11,7 @@ const CLI = join(PROJECT_ROOT, 'bin', 'perp-arb.js');
 
 describe('perp-arb backtest', () => {
   it('--json on the synthetic example prints one object with the headline figures', async () => {
-    const { stdout } = await run('node', [CLI, 'backtest', '--config', join(PROJECT_ROOT, 'examples', 'backtest-carry-synthetic.json'), '--json'], { maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run('node', [CLI, 'backtest', '--config', join(PROJECT_ROOT, 'examples', 'backtest-carry-synthetic.json'), '--json', '--no-report'], { maxBuffer: 16 * 1024 * 1024 });
     const s = JSON.parse(stdout);
     for (const key of ['totalReturn', 'apr', 'sharpe', 'maxDrawdown', 'fundingPnl', 'feesPaid', 'trades', 'events']) expect(s).toHaveProperty(key);
     expect(s.events).toBe(30 * 1440 * 2 + 90); // spot and perp 1m bars, 90 funding settlements
@@ -19,7 +19,7 @@ describe('perp-arb backtest', () => {
     expect(s.feesPaid).toBeGreaterThan(0);
     expect(s.maxDrawdown).toBeGreaterThanOrEqual(0);
     // Deterministic: the same seed gives the same figures.
-    const again = JSON.parse((await run('node', [CLI, 'backtest', '--config', join(PROJECT_ROOT, 'examples', 'backtest-carry-synthetic.json'), '--json'])).stdout);
+    const again = JSON.parse((await run('node', [CLI, 'backtest', '--config', join(PROJECT_ROOT, 'examples', 'backtest-carry-synthetic.json'), '--json', '--no-report'])).stdout);
     expect({ ...again, elapsedMs: 0, eventsPerSec: 0 }).toEqual({ ...s, elapsedMs: 0, eventsPerSec: 0 });
   }, 60_000);
 
@@ -28,7 +28,7 @@ describe('perp-arb backtest', () => {
     try {
       const file = join(dir, 'bad.json');
       writeFileSync(file, JSON.stringify({ strategy: { type: 'fundingCarry', params: { spot: 'synthetic:SYN/USDT', perp: 'synthetic:SYN/USDT:USDT', notionalUsd: 1, notional: 5 } }, data: { source: 'synthetic', seed: 1 }, instruments: [{ id: 'synthetic:SYN/USDT' }], venues: [{ venue: 'synthetic', balances: {} }] }));
-      const failed = await run('node', [CLI, 'backtest', '--config', file, '--json']).then(
+      const failed = await run('node', [CLI, 'backtest', '--config', file, '--json', '--no-report']).then(
         () => null,
         (e: { stdout: string; code: number }) => e,
       );

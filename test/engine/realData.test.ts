@@ -82,7 +82,7 @@ describe('backtest on real Binance data (spot 1m + USD-M perp 1m, 8h funding and
   }, 120_000);
 
   it('the example Binance config runs end to end', async () => {
-    const { stdout, stderr, code } = await runCli(['backtest', '--config', join(PROJECT_ROOT, 'examples', 'backtest-carry-binance.json'), '--store', root, '--json']);
+    const { stdout, stderr, code } = await runCli(['backtest', '--config', join(PROJECT_ROOT, 'examples', 'backtest-carry-binance.json'), '--store', root, '--json', '--no-report']);
     expect(code, stderr).toBe(0);
     const summary = JSON.parse(stdout);
     expect(summary.events).toBeGreaterThan(80_000);

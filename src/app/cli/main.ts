@@ -4,6 +4,7 @@ import { registerFitCommand } from './fitCommand.ts';
 import { registerVenuesCommand } from './venuesCommand.ts';
 import { registerScanCommand } from './scanCommand.ts';
 import { registerBacktestCommand } from './backtestCommand.ts';
+import { registerStartCommand } from './startCommand.ts';
 
 // `perp-arb data ls | head` closes stdout early: that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -26,5 +27,6 @@ registerFitCommand(program);
 registerVenuesCommand(program);
 registerScanCommand(program);
 registerBacktestCommand(program);
+registerStartCommand(program);
 
 await program.parseAsync(process.argv);

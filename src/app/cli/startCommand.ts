@@ -1,0 +1,143 @@
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { parseBacktestConfig, runBacktest, type BacktestConfig } from '../../engine/backtest.ts';
+import { defaultStoreDir } from '../../data/store/layout.ts';
+import { MarketStore } from '../../data/store/marketStore.ts';
+import { existsSync } from 'node:fs';
+import { writeBacktestReport } from '../report/backtestReport.ts';
+import { spreadSeriesOf } from '../report/spreadSeries.ts';
+import { headline } from './backtestCommand.ts';
+import { printJson, printLine, runAction, type CommonOptions } from './output.ts';
+
+/**
+ * `perp-arb start` (what `npm start` runs): the main job on embedded defaults, nothing to fetch and
+ * no server. Backtests the funding carry and the OU basis strategy on the Binance BTC spot/perp pair
+ * when the store holds its 1m bars and funding, else on the built-in synthetic market (the
+ * generator's defaults, calibrated to BTC figures, labelled SYNTHETIC everywhere), prints the
+ * headline figures and one HTML report path per strategy.
+ */
+
+interface StartOptions extends CommonOptions {
+  reportDir?: string;
+}
+
+const COSTS = {
+  instruments: (venue: string, spot: string, perp: string) => [
+    { id: `${venue}:${spot}`, makerFeeRate: 0.001, takerFeeRate: 0.001, lotSize: 0.00001 },
+    { id: `${venue}:${perp}`, makerFeeRate: 0.0002, takerFeeRate: 0.0005, lotSize: 0.001 },
+  ],
+  venue: (venue: string) => ({ venue, balances: { USDT: 100000 }, leverage: 3, halfSpreadBps: 0.5 }),
+};
+
+const carryParams = (venue: string, spot: string, perp: string) => ({
+  spot: `${venue}:${spot}`,
+  perp: `${venue}:${perp}`,
+  notionalUsd: 40000,
+  roundTripCostRate: 0.003,
+  expectedHoldingDays: 30,
+  entryMarginApr: 0.0,
+  exitApr: 0.0,
+  allowShortSpot: false,
+});
+
+/** OU basis parameters (as examples/backtest-ou-synthetic.json); feeRate: the fee the strategy assumes per fill. */
+const ouParams = (venue: string, spot: string, perp: string, feeRate: number) => ({
+  spot: `${venue}:${spot}`,
+  perp: `${venue}:${perp}`,
+  notionalUsd: 40000,
+  mode: 'closeBeforeFunding',
+  feeRate,
+  crossingCostFraction: 0.0002,
+  fitWindowPoints: 1440,
+  refitEveryPoints: 60,
+  closeBeforeFundingSeconds: 60,
+  allowShortSpot: false,
+  minExpectedProfitFraction: 0.0002,
+});
+
+/** The synthetic backtests: examples/backtest-carry-synthetic.json and examples/backtest-ou-synthetic.json. */
+export function syntheticStartConfigs(): BacktestConfig[] {
+  const data = { source: 'synthetic', seed: 7, days: 30 };
+  const carry = {
+    strategy: { type: 'fundingCarry', params: carryParams('synthetic', 'SYN/USDT', 'SYN/USDT:USDT') },
+    data,
+    instruments: COSTS.instruments('synthetic', 'SYN/USDT', 'SYN/USDT:USDT'),
+    venues: [COSTS.venue('synthetic')],
+    equitySampleMinutes: 60,
+  };
+  const ou = {
+    strategy: { type: 'ouBasis', params: ouParams('synthetic', 'SYN/USDT', 'SYN/USDT:USDT', 0.00005) },
+    data,
+    instruments: [
+      { id: 'synthetic:SYN/USDT', makerFeeRate: 0.00005, takerFeeRate: 0.00005, lotSize: 0.00001 },
+      { id: 'synthetic:SYN/USDT:USDT', makerFeeRate: 0.00005, takerFeeRate: 0.00005, lotSize: 0.001 },
+    ],
+    venues: [{ ...COSTS.venue('synthetic'), slippageCoefficientBps: 0 }],
+    equitySampleMinutes: 60,
+  };
+  return [parseBacktestConfig(carry, 'built-in synthetic carry config'), parseBacktestConfig(ou, 'built-in synthetic OU config')];
+}
+
+/** The backtests on the stored Binance BTC pair (Binance's base fees), or null when the store lacks its bars or funding. */
+export function realStartConfigs(storeDir: string): BacktestConfig[] | null {
+  if (!existsSync(storeDir)) return null;
+  let series;
+  try {
+    series = new MarketStore(storeDir).listSeries();
+  } catch {
+    return null;
+  }
+  const venue = 'binance';
+  const spot = 'BTC/USDT';
+  const perp = 'BTC/USDT:USDT';
+  const has = (table: string, symbol: string, timeframe: string | null) =>
+    series.some((s) => s.key.table === table && s.key.venue === venue && s.key.symbol === symbol && (timeframe === null || s.key.timeframe === timeframe));
+  if (!has('bars', spot, '1m') || !has('bars', perp, '1m') || !has('funding', perp, null)) return null;
+  // Only where both legs have bars: outside the overlap one leg's price would be stale.
+  const bars = series.filter((s) => s.key.table === 'bars' && s.key.venue === venue && (s.key.symbol === spot || s.key.symbol === perp) && s.key.timeframe === '1m');
+  const fromMs = Math.max(...bars.map((s) => s.firstTs));
+  const toMs = Math.min(...bars.map((s) => s.lastTs)) + 1;
+  if (!(toMs > fromMs)) return null;
+  const data = { source: 'store', barTimeframe: '1m', from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() };
+  const common = { data, instruments: COSTS.instruments(venue, spot, perp), venues: [COSTS.venue(venue)], equitySampleMinutes: 60 };
+  return [
+    parseBacktestConfig({ strategy: { type: 'fundingCarry', params: carryParams(venue, spot, perp) }, ...common }, 'built-in Binance BTC carry config'),
+    // The strategy assumes the mean of the legs' taker fees (spot 10 bps, perp 5 bps).
+    parseBacktestConfig({ strategy: { type: 'ouBasis', params: ouParams(venue, spot, perp, 0.00075) }, ...common }, 'built-in Binance BTC OU config'),
+  ];
+}
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('The main job (npm start): backtest the funding carry and OU basis strategies on the stored Binance BTC pair, else on the built-in SYNTHETIC market; print the figures and the HTML report paths')
+    .option('--store <dir>', `store to look in for Binance BTC 1m bars and funding (default: $PERP_ARB_STORE or ${defaultStoreDir()})`)
+    .option('--report-dir <dir>', 'write the HTML reports here (default: ./reports)')
+    .option('--json', 'print one JSON object: { data, runs: [{ strategy, summary, report }] }')
+    .action(
+      runAction(async (options: StartOptions) => {
+        const storeDir = options.store ?? defaultStoreDir();
+        const real = realStartConfigs(storeDir);
+        const configs = real ?? syntheticStartConfigs();
+        const data = real ? `binance BTC/USDT + BTC/USDT:USDT from the store ${storeDir}` : 'SYNTHETIC (seeded generator calibrated to BTC, not market prices; no Binance BTC 1m data in the store)';
+        if (!options.json) printLine(`data           ${data}`);
+        const stamp = new Date().toISOString().replace(/:/g, '').replace(/\.\d+Z$/, 'Z');
+        const dir = resolve(options.reportDir ?? 'reports');
+        const runs = [];
+        for (const config of configs) {
+          const run = await runBacktest(config, { storeDir });
+          const spread = await spreadSeriesOf(config, run.instruments, storeDir);
+          const path = join(dir, `start-${stamp}-${config.strategy.type}.html`);
+          await writeBacktestReport(path, { config, run, spread, configSource: 'perp-arb start (built-in defaults)' });
+          runs.push({ strategy: config.strategy.type, summary: run.summary, report: path });
+          if (!options.json) {
+            printLine();
+            printLine(`strategy       ${config.strategy.type}`);
+            for (const line of headline(run.summary)) printLine(line);
+            printLine(`report         ${path}`);
+          }
+        }
+        if (options.json) printJson({ data: real ? 'store' : 'synthetic', runs });
+      }),
+    );
+}
