@@ -13,6 +13,7 @@ import { MarketStore } from '../src/data/store/marketStore.ts';
 import type { SeriesKey } from '../src/domain/series.ts';
 import { benchFit } from './fitBench.ts';
 import { benchScan } from './scanBench.ts';
+import { benchBacktest } from './backtestBench.ts';
 
 const SHARED_DATA = resolve(fileURLToPath(new URL('..', import.meta.url)), '..', 'shared', 'data');
 const SPOT_FILE = join(SHARED_DATA, 'binance_spot_1m__Filimonov-Eremeyka_freqtrade', 'BTC_USDT-1m.feather');
@@ -86,8 +87,10 @@ async function main(): Promise<void> {
   Object.assign(results, benchFit());
   log('scan: 10 venues x 300 instruments, seeded random updates ...');
   Object.assign(results, benchScan());
+  log('backtest: OU strategy on the synthetic market, 30 and 300 days, each in its own process ...');
+  Object.assign(results, benchBacktest());
   // Floors (at least) and ceilings (at most); fitToNumpyRatio is null without numpy.
-  const atLeast = { importRowsPerSec: 1_000_000, replayEventsPerSec: 20_000_000, fitToNumpyRatio: 3 };
+  const atLeast = { importRowsPerSec: 1_000_000, replayEventsPerSec: 20_000_000, fitToNumpyRatio: 3, backtestEventsPerSec: 10_000_000 };
   const atMost = { scanUpdateP99Micros: 20, fullRescanMillis: 2 };
   results.targets = { atLeast, atMost };
   const check = (key: string, ok: (v: number) => boolean) => [key, results[key] === null ? null : ok(results[key] as number)];
