@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { instrumentIdSchema } from './instrumentIdSchema.ts';
 import { DAY_MS, HOUR_MS, YEAR_MS } from '../core/time.ts';
-import { parseInstrumentId } from '../domain/instrument.ts';
 import { NO_INTENTS, type InstrumentRef, type Intent, type MarketUpdate, type Strategy, type StrategyContext } from './types.ts';
 
 /**
@@ -19,20 +19,11 @@ import { NO_INTENTS, type InstrumentRef, type Intent, type MarketUpdate, type St
  * settlement that found prices missing.
  */
 
-const instrumentId = z.string().transform((text, ctx) => {
-  try {
-    return parseInstrumentId(text);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
-
 export const FundingCarryConfigSchema = z.strictObject({
   /** Spot leg, 'venue:BASE/QUOTE'. */
-  spot: instrumentId,
+  spot: instrumentIdSchema,
   /** Perpetual leg, 'venue:BASE/QUOTE:SETTLE'. */
-  perp: instrumentId,
+  perp: instrumentIdSchema,
   /** Notional of each leg, USD. */
   notionalUsd: z.number().positive(),
   /** Round-trip cost as a fraction of one leg's notional: open and close both legs (4 fees) plus crossing. */

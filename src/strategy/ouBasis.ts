@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { instrumentIdSchema } from './instrumentIdSchema.ts';
 import { HOUR_MS } from '../core/time.ts';
-import { parseInstrumentId } from '../domain/instrument.ts';
 import { FitError } from '../model/ar1.ts';
 import { fitOu, MIN_FIT_POINTS } from '../model/ouFit.ts';
 import type { OuParams } from '../model/ouParams.ts';
@@ -29,20 +29,11 @@ import { NO_INTENTS, type InstrumentRef, type Intent, type MarketUpdate, type St
  *   as the expected rate of every future settlement) says so; close when s crosses back to mu.
  */
 
-const instrumentId = z.string().transform((text, ctx) => {
-  try {
-    return parseInstrumentId(text);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
-
 export const OuBasisConfigSchema = z.strictObject({
   /** Spot leg, 'venue:BASE/QUOTE'. */
-  spot: instrumentId,
+  spot: instrumentIdSchema,
   /** Perpetual leg, 'venue:BASE/QUOTE:SETTLE'. */
-  perp: instrumentId,
+  perp: instrumentIdSchema,
   /** Notional of each leg, USD. */
   notionalUsd: z.number().positive(),
   mode: z.enum(['closeBeforeFunding', 'holdAcrossFunding']).default('closeBeforeFunding'),

@@ -7,17 +7,12 @@ import { MarketStore } from '../../src/data/store/marketStore.ts';
 import type { SeriesKey } from '../../src/domain/series.ts';
 import { minorToNumber } from '../../src/portfolio/money.ts';
 import { PROJECT_ROOT, dataPath } from '../support/paths.ts';
+import { lastClosedAtOrBefore } from '../support/bars.ts';
 import { importIntoStore, runCli } from '../support/cli.ts';
 
 const PERP = 'BTC/USDT:USDT';
 const EIGHT_HOURS = 8 * 3_600_000;
 const MINUTE = 60_000;
-
-function lastClosedAtOrBefore(ts: Float64Array, timeframeMs: number, time: number): number {
-  let found = -1;
-  for (let i = 0; i < ts.length && ts[i] + timeframeMs <= time; i++) found = i;
-  return found;
-}
 
 describe('backtest on real Binance data (spot 1m + USD-M perp 1m, 8h funding and mark, 2025-05/06)', () => {
   let root: string;

@@ -7,6 +7,7 @@ import type { SeriesKey } from '../../../src/domain/series.ts';
 import type { FundingPayment } from '../../../src/domain/trading.ts';
 import { SimulatedVenue } from '../../../src/venues/sim/simulatedVenue.ts';
 import { dataPath } from '../../support/paths.ts';
+import { lastClosedAtOrBefore } from '../../support/bars.ts';
 import { importIntoStore } from '../../support/cli.ts';
 import { useTempDirs } from '../../support/tempDir.ts';
 
@@ -17,13 +18,6 @@ const BARS_KEY: SeriesKey = { table: 'bars', venue: 'binance', symbol: SYMBOL, t
 const FUNDING_KEY: SeriesKey = { table: 'funding', venue: 'binance', symbol: SYMBOL, timeframe: null };
 const EIGHT_HOURS = 8 * 3_600_000;
 const MINUTE = 60_000;
-
-/** Index of the last row whose close time (ts + timeframe) is at or before `time`, -1 if none. */
-function lastClosedAtOrBefore(ts: Float64Array, timeframeMs: number, time: number): number {
-  let found = -1;
-  for (let i = 0; i < ts.length && ts[i] + timeframeMs <= time; i++) found = i;
-  return found;
-}
 
 describe('simulated venue on real Binance data (USD-M BTCUSDT perp, 1m bars, 8h funding and mark, 2025-05/06)', () => {
   const tempDir = useTempDirs();
