@@ -35,20 +35,18 @@ const applyMark: Apply = (s, c) => {
   s.markPrice = c.columns.close[c.row];
   return null;
 };
-const applyQuote: Apply = (s, c) => {
-  s.bid = c.columns.bid[c.row];
-  s.ask = c.columns.ask[c.row];
-  s.price = (s.bid + s.ask) / 2;
-  s.priceTs = c.time;
-  return 'price';
-};
-const applyQuoteBar: Apply = (s, c) => {
-  s.bid = c.columns.bid_close[c.row];
-  s.ask = c.columns.ask_close[c.row];
-  s.price = (s.bid + s.ask) / 2;
-  s.priceTs = c.time;
-  return 'price';
-};
+/** Top of book from the given bid and ask columns; the price is the mid. */
+const topOfBook =
+  (bidColumn: string, askColumn: string): Apply =>
+  (s, c) => {
+    s.bid = c.columns[bidColumn][c.row];
+    s.ask = c.columns[askColumn][c.row];
+    s.price = (s.bid + s.ask) / 2;
+    s.priceTs = c.time;
+    return 'price';
+  };
+const applyQuote = topOfBook('bid', 'ask');
+const applyQuoteBar = topOfBook('bid_close', 'ask_close');
 const applyTrade: Apply = (s, c) => {
   s.price = c.columns.price[c.row];
   s.priceTs = c.time;
