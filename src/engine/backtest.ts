@@ -126,6 +126,8 @@ export interface BacktestRunOptions {
   /** Store root for data.source = 'store'. */
   storeDir?: string;
   onProgress?: (stats: ReplayStats) => void;
+  /** Trade only events with event time in [fromMs, toMs) (walk-forward windows; on top of data.from/to). */
+  window?: { fromMs?: number; toMs?: number };
 }
 
 function withOverrides(base: Instrument, c: z.output<typeof InstrumentConfig>): Instrument {
@@ -221,6 +223,6 @@ export async function runBacktest(config: BacktestConfig, options: BacktestRunOp
     deposits: config.venues.flatMap((v) => Object.entries(v.balances).filter(([, amount]) => amount > 0).map(([asset, amount]) => ({ venue: v.venue, asset, amount }))),
     equitySampleMs: config.equitySampleMinutes * MINUTE_MS,
   });
-  const result = await engine.run(sources, options.onProgress);
+  const result = await engine.run(sources, { onProgress: options.onProgress, fromMs: options.window?.fromMs, toMs: options.window?.toMs });
   return { result, summary: summarize(result), instruments };
 }

@@ -37,6 +37,13 @@ export interface EngineOptions {
   ledgerSink?: LedgerSink;
 }
 
+export interface EngineRunOptions {
+  onProgress?: (stats: ReplayStats) => void;
+  /** Replay only events with event time in [fromMs, toMs). */
+  fromMs?: number;
+  toMs?: number;
+}
+
 export interface EngineResult {
   stats: ReplayStats;
   equity: EquityPoint[];
@@ -99,10 +106,10 @@ export class Engine {
     };
   }
 
-  /** Backtest: replays the sources through the loop and returns the results. */
-  async run(sources: readonly ReplaySource[], onProgress?: (stats: ReplayStats) => void): Promise<EngineResult> {
+  /** Backtest: replays the sources (events in [fromMs, toMs) when given) through the loop and returns the results. */
+  async run(sources: readonly ReplaySource[], options: EngineRunOptions = {}): Promise<EngineResult> {
     const began = performance.now();
-    const stats = await replay(sources, (cursor) => this.onMarketEvent(cursor), { onProgress });
+    const stats = await replay(sources, (cursor) => this.onMarketEvent(cursor), { onProgress: options.onProgress, from: options.fromMs, to: options.toMs });
     if (stats.lastTime !== null) this.finish(stats.lastTime);
     return this.result(stats, performance.now() - began);
   }
