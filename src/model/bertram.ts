@@ -156,6 +156,10 @@ export function bertramOptimalBands(
   options: { riskFree?: RiskFreeReturn; maxHalfWidthSd?: number } = {},
 ): BertramBands {
   if (!(cost >= 0)) throw new Error(`cost must be >= 0 (got ${cost})`);
+  if (cost === 0 && objective === 'expectedReturn') {
+    // Return per unit time grows without bound as the bands narrow: the optimum is to trade every tick.
+    throw new Error('no optimum at zero cost: the bands collapse onto mu (give a positive fee rate)');
+  }
   const sd = params.sigmaPerSqrtSecond / Math.sqrt(2 * params.thetaPerSecond);
   const rf = options.riskFree ?? {};
   const value = (hSd: number): number => {

@@ -132,4 +132,8 @@ describe('Bertram (2010) optimal bands', () => {
     }
     expect(perSecond.metrics.sharpePerSqrtSecond).toBeGreaterThanOrEqual(gridPerSecond * (1 - 1e-12));
   });
+  it('refuses the degenerate zero-cost expected-return optimum with a reason', () => {
+    const p: OuParams = { mu: 0, thetaPerSecond: 0.01, sigmaPerSqrtSecond: 0.001 };
+    expect(() => bertramOptimalBands(p, 0, 'expectedReturn')).toThrow(/zero cost: the bands collapse onto mu/);
+  });
 });
