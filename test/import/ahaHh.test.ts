@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../../src/core/time.ts';
@@ -8,6 +7,7 @@ import { supervikFundingImporter } from '../../src/data/import/supervikFunding.t
 import type { ParsedSource, SeriesData } from '../../src/data/import/types.ts';
 import { validateSeries } from '../../src/data/import/validateSeries.ts';
 import { dataPath } from '../support/paths.ts';
+import { useTempDirs } from '../support/tempDir.ts';
 
 const PATH = dataPath('binance_bybit_okx_8h_spot_perp_funding__AHA-HH', 'all_exchanges.csv');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -135,6 +135,7 @@ describe('AHA-HH importer on the real file', () => {
 });
 
 describe('AHA-HH importer on a broken copy', () => {
+  const tempDir = useTempDirs();
   it('reports every bad row with its line and reason', async () => {
     const real = readFileSync(PATH, 'utf8').split('\n');
     const perp = real.filter((l) => l.includes(',binance,bitcoin,BTCUSDT,perpetual,'));
@@ -156,7 +157,7 @@ describe('AHA-HH importer on a broken copy', () => {
       spot[7].replace(/,$/, ',0.0001'), // 14: funding on a spot row
       perp[7].split(',').slice(0, 9).join(','), // 15: short row
     ];
-    const path = join(mkdtempSync(join(tmpdir(), 'aha-hh-')), 'all_exchanges.csv');
+    const path = join(tempDir(), 'all_exchanges.csv');
     writeFileSync(path, lines.join('\n') + '\n');
 
     const parsed = await ahaHhImporter.parse(path, {});
@@ -187,7 +188,7 @@ describe('AHA-HH importer on a broken copy', () => {
   });
 
   it('refuses a file with another header', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'aha-hh-')), 'x.csv');
+    const path = join(tempDir(), 'x.csv');
     writeFileSync(path, 'time,exchange,crypto,pair,contract,open,high,low,close\n');
     await expect(ahaHhImporter.parse(path, {})).rejects.toThrow(`${path}:1: header is`);
   });

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +7,9 @@ import { leanImporter, leanSymbol } from '../../src/data/import/lean.ts';
 import type { ParsedSource, SeriesData } from '../../src/data/import/types.ts';
 import { validateSeries } from '../../src/data/import/validateSeries.ts';
 import { dataPath } from '../support/paths.ts';
+import { useTempDirs } from '../support/tempDir.ts';
+
+const tempDir = useTempDirs();
 
 const DATA = dataPath('bybit_binance_minute_20221213__QuantConnect_Lean', 'Data');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -130,7 +132,7 @@ describe('LEAN importer on broken copies', () => {
       '660000,17200,17201', // 12: short row
       '86400000,17300,17300,17300,17300,1,17301,17301,17301,17301,1', // 13: past the day
     ];
-    const root = mkdtempSync(join(tmpdir(), 'lean-'));
+    const root = tempDir();
     const member = '20221213_btcusdt_minute_quote.csv';
     const path = writeZip(root, 'Data/crypto/bybit/minute/btcusdt/20221213_quote.zip', { [member]: lines.join('\n') });
 
@@ -155,7 +157,7 @@ describe('LEAN importer on broken copies', () => {
   });
 
   it('reports bad trade rows and funding rows', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'lean-'));
+    const root = tempDir();
     const member = '20221213_btcusdt_minute_trade_perp.csv';
     const trades = writeZip(root, 'Data/cryptofuture/bybit/minute/btcusdt/20221213_trade.zip', {
       [member]: ['0,17194,17199.5,17193.5,17199,78.677', '60000,17199.5,17212.5,17199,17212.5,-1', '120000,17212,17211,17212,17212,1', '180000,17212,17213,17211,17212,'].join('\n'),
@@ -182,7 +184,7 @@ describe('LEAN importer on broken copies', () => {
   });
 
   it('refuses a zip without exactly one CSV', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'lean-'));
+    const root = tempDir();
     const path = writeZip(root, 'Data/crypto/bybit/minute/btcusdt/20221213_trade.zip', { 'a.csv': '0,1,1,1,1,1', 'b.csv': '0,1,1,1,1,1' });
     await expect(leanImporter.parse(path, {})).rejects.toThrow(`${path}: expected one CSV in the zip, found 2`);
   });

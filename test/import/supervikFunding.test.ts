@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../../src/core/time.ts';
@@ -7,6 +6,9 @@ import { supervikFundingImporter } from '../../src/data/import/supervikFunding.t
 import type { ParsedSource, SeriesData } from '../../src/data/import/types.ts';
 import { validateSeries } from '../../src/data/import/validateSeries.ts';
 import { dataPath } from '../support/paths.ts';
+import { useTempDirs } from '../support/tempDir.ts';
+
+const tempDir = useTempDirs();
 
 const DIR = 'funding_history_7_exchanges__supervik';
 const file = (coin: string, venue: string) => {
@@ -145,7 +147,7 @@ describe('supervik funding importer on a broken copy', () => {
       'BTC-USDT,2020-01-03 03:00:00.000,', // 12
       'BTCUSDT,2020-01-03 11:00:00.000,0.0001', // 13
     ];
-    const dir = mkdtempSync(join(tmpdir(), 'supervik-'));
+    const dir = tempDir();
     const path = join(dir, 'BTC-USDT_binance_2020-01-01_2024-01-01_funding_history.csv');
     writeFileSync(path, lines.join('\n') + '\n');
 
@@ -168,7 +170,7 @@ describe('supervik funding importer on a broken copy', () => {
   });
 
   it('refuses a venue whose time zone is unknown unless one is given', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'supervik-'));
+    const dir = tempDir();
     const path = join(dir, 'BTC-USDT_okx_2021-01-01_2024-01-01_funding_history.csv');
     writeFileSync(path, 'Symbol,Date,Funding Rate\nBTC-USDT,2021-01-01 00:00:00,0.0001\n');
     await expect(parse(path)).rejects.toThrow("the Date time zone of venue 'okx' is not known");

@@ -1,8 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCANNER_CONFIG, loadScannerConfigFile, parseScannerConfig, withOverrides } from '../../../src/strategy/scanner/config.ts';
+import { useTempDirs } from '../../support/tempDir.ts';
+
+const tempDir = useTempDirs();
 
 describe('scanner config', () => {
   it("has the seed's thresholds as defaults: funding 0.01% per 8 h, spread 0.1%, basis 0.2%", () => {
@@ -24,7 +26,7 @@ describe('scanner config', () => {
   });
 
   it('reads a file, and applies overrides with validation', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'perp-arb-config-'));
+    const dir = tempDir();
     const path = join(dir, 'scan.json');
     writeFileSync(path, JSON.stringify({ notionalUsd: 50_000, thresholds: { minBasisBps: 30 }, venueFees: { binance: { takerFeeRate: 0.0004 } } }));
     const config = loadScannerConfigFile(path);

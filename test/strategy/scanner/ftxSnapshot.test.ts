@@ -1,11 +1,13 @@
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCANNER_CONFIG } from '../../../src/strategy/scanner/config.ts';
 import { Scanner } from '../../../src/strategy/scanner/scanner.ts';
 import { applyLoad, loadSnapshot } from '../../../src/strategy/scanner/stateSources.ts';
 import { dataPath } from '../../support/paths.ts';
+import { useTempDirs } from '../../support/tempDir.ts';
+
+const tempDir = useTempDirs();
 
 const FTX_FILE = dataPath('raw_exchange_api_captures__bmoscon_cryptofeed', 'at_ad74b11d5de8ad0414231c23dc5d7f73cdbfc5ab', 'FTX.0');
 const YEAR_MS = 365 * 86_400_000;
@@ -94,7 +96,7 @@ describe('scanner on the real FTX /api/markets snapshot (2021-07-22)', () => {
 
 describe('broken snapshots', () => {
   const copy = (edit: (text: string) => string): string => {
-    const path = join(mkdtempSync(join(tmpdir(), 'perp-arb-scan-')), 'FTX.0');
+    const path = join(tempDir(), 'FTX.0');
     writeFileSync(path, edit(readFileSync(FTX_FILE, 'utf8')));
     return path;
   };
