@@ -116,4 +116,30 @@ describe('MarketStore', () => {
     writeFileSync(join(root, 'manifest.json'), '{"format": "something else"}');
     expect(() => new MarketStore(root).listSeries()).toThrow(/manifest.json: not a perp-arb store manifest/);
   });
+  it('lastRows: the last rows at or before each time for many series in one call, across month boundaries', async () => {
+    const store = new MarketStore(tempDir());
+    const eth = { ...key, symbol: 'ETH/USDT' };
+    const tx = store.begin();
+    await tx.write(bars(MAY_31_2358, 5)); // 23:58, 23:59 in May; 00:00..00:02 in June
+    const ethBars = bars(MAY_31_2358, 3, (i) => 2000 + i);
+    await tx.write({ ...ethBars, key: eth });
+    tx.commit();
+    const JUNE_1 = Date.UTC(2025, 5, 1);
+    const [btc, ethRows, before, btcMay] = await store.lastRows(
+      [
+        { key, toMs: JUNE_1 }, // one row in June, one in May
+        { key: eth, toMs: JUNE_1 + 3_600_000 },
+        { key, toMs: MAY_31_2358 - 1 }, // nothing that early
+        { key, toMs: MAY_31_2358 },
+      ],
+      2,
+    );
+    expect(Array.from(btc.columns.ts as Float64Array)).toEqual([JUNE_1 - 60_000, JUNE_1]);
+    expect(Array.from(btc.columns.close as Float64Array)).toEqual([101, 102]);
+    expect(btc.key).toEqual(key);
+    expect(Array.from(ethRows.columns.close as Float64Array)).toEqual([2001, 2002]);
+    expect(ethRows.key).toEqual(eth);
+    expect(before.rows).toBe(0);
+    expect(Array.from(btcMay.columns.close as Float64Array)).toEqual([100]);
+  });
 });

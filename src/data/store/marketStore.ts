@@ -7,7 +7,7 @@ import { acquireLock } from './lock.ts';
 import { emptyManifest, manifestSchema, type Manifest, type PartitionEntry } from './manifest.ts';
 import { LOCK_FILE, MANIFEST_FILE, SERIES_DIR, monthOf, nextMonthStartMs, seriesDir } from './layout.ts';
 import { mergeRows } from './mergeRows.ts';
-import { readPartitions, writePartitions } from './partitionIO.ts';
+import { readLastRows, readPartitions, writePartitions } from './partitionIO.ts';
 import { sliceRows } from './sliceRows.ts';
 
 export interface SeriesSummary {
@@ -98,6 +98,35 @@ export class MarketStore {
     const files = this.partitions(key, range).map((p) => join(this.root, p.file));
     if (files.length === 0) throw new Error(`no data for ${seriesId(key)} in ${this.root}${describeRange(range)}`);
     return readPartitions(key, files, range.fromMs, range.toMs);
+  }
+
+  /**
+   * The last `count` rows at or before each request's toMs, for many series at once (one query per
+   * table). Results follow the requests' order; a series without such a row has 0 rows.
+   */
+  async lastRows(requests: readonly { key: SeriesKey; toMs: number }[], count: number): Promise<SeriesData[]> {
+    const out: SeriesData[] = new Array(requests.length);
+    // One manifest read for all requests (parsing it costs ~5 ms).
+    const partitionsById = new Map<string, PartitionEntry[]>();
+    for (const p of this.manifest().partitions) {
+      const id = seriesId(keyOf(p));
+      const list = partitionsById.get(id);
+      if (list) list.push(p);
+      else partitionsById.set(id, [p]);
+    }
+    const byTable = new Map<SeriesTable, number[]>();
+    requests.forEach((r, i) => byTable.set(r.key.table, [...(byTable.get(r.key.table) ?? []), i]));
+    for (const indices of byTable.values()) {
+      const batch = indices.map((i) => {
+        const { key, toMs } = requests[i];
+        // Each partition holds at least one row, so the last `count` partitions up to toMs hold the rows wanted.
+        const partitions = (partitionsById.get(seriesId(key)) ?? []).filter((p) => p.firstTs <= toMs).sort((a, b) => a.firstTs - b.firstTs);
+        return { key, toMs, paths: partitions.slice(-count).map((p) => join(this.root, p.file)) };
+      });
+      const data = await readLastRows(batch, count);
+      indices.forEach((i, j) => (out[i] = data[j]));
+    }
+    return out;
   }
 
   /** The series one partition (month) at a time: memory stays bounded by one partition. */

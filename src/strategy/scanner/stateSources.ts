@@ -234,13 +234,13 @@ export async function loadSnapshot(path: string, options: LoadOptions = {}): Pro
 }
 
 /**
- * The store's state as of atMs: reads, per series, only the last one or two partitions up to atMs,
+ * The store's state as of atMs: reads the last two rows up to atMs of every series in one query per table,
  * and skips series that end too long before atMs to be used (maxPriceAgeMs, maxFundingAgeMs).
  */
 export async function loadStoreState(store: MarketStore, atMs: number, options: LoadOptions = {}): Promise<StateLoad> {
   const all = store.listSeries();
   if (all.length === 0) throw new InputError({ source: store.root }, 'the store is empty (import data with: perp-arb data import <path>)');
-  const series: SeriesData[] = [];
+  const wanted: { key: SeriesKey; toMs: number }[] = [];
   let after = 0;
   let tooOld = 0;
   for (const summary of all) {
@@ -257,10 +257,10 @@ export async function loadStoreState(store: MarketStore, atMs: number, options: 
       tooOld++;
       continue;
     }
-    const partitions = store.partitions(key, { toMs });
-    const fromMs = partitions.length >= 2 ? partitions[partitions.length - 2].firstTs : partitions[0].firstTs;
-    series.push(await store.read(key, { fromMs, toMs }));
+    wanted.push({ key, toMs });
   }
+  // Two rows per series: the latest, and for funding the settlement before it (the interval).
+  const series = await store.lastRows(wanted, 2);
   const load = stateFromSeries(store.root, store.instruments(), series, atMs, options);
   if (after > 0) load.notes.push(`${after} series start after ${isoUtc(atMs)}`);
   if (tooOld > 0) load.notes.push(`${tooOld} series end too long before ${isoUtc(atMs)} to be used (older than maxPriceAgeMs / maxFundingAgeMs) and were not read`);
