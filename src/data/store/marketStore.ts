@@ -1,4 +1,4 @@
-import { existsSync, fsyncSync, openSync, closeSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, fsyncSync, statSync, openSync, closeSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { instrumentFromSymbol, instrumentId, mergeInstrument, type Instrument } from '../../domain/instrument.ts';
 import { seriesId, type SeriesKey, type SeriesTable } from '../../domain/series.ts';
@@ -44,6 +44,7 @@ const keyOf = (p: PartitionEntry): SeriesKey => ({ table: p.table as SeriesTable
  */
 export class MarketStore {
   readonly root: string;
+  private cached: { stamp: string; manifest: Manifest } | null = null;
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -52,6 +53,10 @@ export class MarketStore {
   manifest(): Manifest {
     const path = join(this.root, MANIFEST_FILE);
     if (!existsSync(path)) return emptyManifest();
+    // A commit replaces the file by rename (a new inode): same inode, size and mtime is the same manifest.
+    const stat = statSync(path);
+    const stamp = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+    if (this.cached?.stamp === stamp) return this.cached.manifest;
     let parsed: unknown;
     try {
       parsed = JSON.parse(readFileSync(path, 'utf8'));
@@ -60,6 +65,7 @@ export class MarketStore {
     }
     const result = manifestSchema.safeParse(parsed);
     if (!result.success) throw new Error(`${path}: not a perp-arb store manifest: ${result.error.issues[0]?.message ?? 'invalid'}`);
+    this.cached = { stamp, manifest: result.data };
     return result.data;
   }
 
