@@ -5,6 +5,7 @@ import { registerVenuesCommand } from './venuesCommand.ts';
 import { registerScanCommand } from './scanCommand.ts';
 import { registerBacktestCommand } from './backtestCommand.ts';
 import { registerStartCommand } from './startCommand.ts';
+import { registerSweepCommand } from './sweepCommand.ts';
 
 // `perp-arb data ls | head` closes stdout early: that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -28,5 +29,6 @@ registerVenuesCommand(program);
 registerScanCommand(program);
 registerBacktestCommand(program);
 registerStartCommand(program);
+registerSweepCommand(program);
 
 await program.parseAsync(process.argv);

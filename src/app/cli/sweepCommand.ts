@@ -1,0 +1,190 @@
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { defaultStoreDir } from '../../data/store/layout.ts';
+import { loadSweepConfig } from '../../engine/sweep/sweepConfig.ts';
+import { planSweep, runSweep, type RankedRow, type SweepResult } from '../../engine/sweep/sweep.ts';
+import { WorkerPool } from '../../engine/sweep/workerPool.ts';
+import { formatTable, printJson, printLine, runAction, type CommonOptions } from './output.ts';
+
+interface SweepOptions extends CommonOptions {
+  config: string;
+  workers?: number;
+  top: number;
+  out?: string;
+}
+
+const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : `${(x * 100).toFixed(2)}%`);
+const num = (x: number | null, digits = 2) => (x === null || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits));
+const value = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+function wholeNumber(min: number) {
+  return (text: string) => {
+    if (!/^\d+$/.test(text) || Number(text) < min) throw new InvalidArgumentError(`must be a whole number >= ${min}`);
+    return Number(text);
+  };
+}
+
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/** Short column names for grid paths: the last segment, or more of the path when two would clash. */
+function paramHeaders(paths: string[]): string[] {
+  return paths.map((path) => {
+    const parts = path.split('.');
+    for (let n = 1; n <= parts.length; n++) {
+      const tail = parts.slice(-n).join('.');
+      if (paths.filter((p) => p === tail || p.endsWith(`.${tail}`)).length === 1) return tail;
+    }
+    return path;
+  });
+}
+
+function rankedTable(rows: RankedRow[], paths: string[], top: number): string {
+  const shown = top > 0 ? rows.slice(0, top) : rows;
+  const header = ['rank', 'combo', ...paramHeaders(paths), 'score', 'return', 'APR', 'Sharpe', 'maxDD', 'trades', 'fees', 'funding'];
+  return formatTable(
+    header,
+    shown.map((r) => [
+      `${r.rank}${r.eligible ? '' : '*'}`,
+      String(r.combo),
+      ...paths.map((p) => value(r.params[p])),
+      num(r.score, 4),
+      pct(r.summary.totalReturn),
+      pct(r.summary.apr),
+      num(r.summary.sharpe),
+      pct(r.summary.maxDrawdown),
+      String(r.summary.trades),
+      num(r.summary.feesPaid),
+      num(r.summary.fundingPnl),
+    ]),
+  );
+}
+
+function printText(result: SweepResult, top: number, workers: number, elapsedMs: number): void {
+  const s = result.sweep;
+  const paths = Object.keys(s.grid);
+  printLine(`sweep          ${s.source}: ${s.strategy}, ${s.combinations} combinations, ${result.jobs.total} backtests on ${workers} worker(s) in ${duration(elapsedMs)}`);
+  if (s.data === 'synthetic') printLine('data           SYNTHETIC (seeded generator, not market prices)');
+  const wf = result.walkForward;
+  const over = result.ranking.window ? `the out-of-sample span ${result.ranking.window.from} .. ${result.ranking.window.to}, with hindsight` : 'the whole span';
+  printLine(`ranked by      ${s.rankBy} over ${over}${s.minTrades > 0 ? `; minTrades ${s.minTrades}` : ''}`);
+  printLine();
+  printLine(rankedTable(result.ranking.rows, paths, top));
+  const hidden = result.ranking.rows.filter((r) => !r.eligible).length;
+  if (hidden > 0) printLine(`* not eligible (too few trades or no ${s.rankBy}): ranked last`);
+  if (top > 0 && result.ranking.rows.length > top) printLine(`(top ${top} of ${result.ranking.rows.length}; --top 0 shows all)`);
+  if (wf) {
+    const w = wf.spec;
+    printLine();
+    printLine(`walk-forward   train ${w.trainDays} d, test ${w.testDays} d, step ${w.stepDays} d, ${w.anchored ? 'anchored' : 'rolling'}; ${wf.folds.length} folds over ${wf.span.from} .. ${wf.span.to}`);
+    printLine(
+      formatTable(
+        ['fold', 'test from', 'test to', 'chosen', ...paramHeaders(paths), `train ${s.rankBy}`, `test ${s.rankBy}`, 'test return', 'trades', 'note'],
+        wf.folds.map((f) => [
+          String(f.fold),
+          f.test.from,
+          f.test.to,
+          f.chosen ? String(f.chosen.combo) : '-',
+          ...paths.map((p) => (f.chosen ? value(f.chosen.params[p]) : '-')),
+          f.chosen ? num(f.chosen.trainScore, 4) : 'n/a',
+          num(f.testScore, 4),
+          pct(f.testSummary?.totalReturn ?? null),
+          f.testSummary ? String(f.testSummary.trades) : '-',
+          f.note ?? '',
+        ]),
+      ),
+    );
+    const o = wf.outOfSample;
+    printLine();
+    if (o) {
+      printLine(`out-of-sample  return ${pct(o.totalReturn)} (compounded over ${o.foldsRun} of ${o.folds} folds traded), PnL ${num(o.pnlUsd)} USD, APR ${pct(o.apr)}`);
+      printLine(`               Sharpe ${num(o.sharpe)} (joined curve), mean fold Sharpe ${num(o.meanFoldSharpe)}, max drawdown ${pct(o.maxDrawdown)}, ${o.trades} trades, fees ${num(o.feesPaid)}, funding ${num(o.fundingPnl)}`);
+    } else printLine('out-of-sample  nothing traded');
+    const b = wf.inSampleBest;
+    if (b) printLine(`in-sample best combo ${b.combo} (${paths.map((p) => `${p}=${value(b.params[p])}`).join(', ')}): return ${pct(b.summary.totalReturn)}, Sharpe ${num(b.summary.sharpe)}`);
+    const g = wf.gap;
+    printLine(`gap            ${s.rankBy}: in-sample ${num(g.inSampleScore, 4)} vs out-of-sample ${num(g.outOfSampleScore, 4)} (difference ${num(g.difference, 4)}); folds: mean train ${num(g.meanTrainScore, 4)} vs mean test ${num(g.meanTestScore, 4)}`);
+  }
+  if (result.failures.length > 0) {
+    printLine();
+    printLine(`failures       ${result.failures.length} of ${result.jobs.total} backtests`);
+    for (const f of result.failures) {
+      const where = f.window ? ` ${f.window.from} .. ${f.window.to}` : '';
+      printLine(`  ${f.phase}${f.fold !== null ? ` fold ${f.fold}` : ''} combo ${f.combo} (${Object.entries(f.params).map(([p, v]) => `${p}=${value(v)}`).join(', ')})${where}: ${f.error}`);
+    }
+  }
+}
+
+export function registerSweepCommand(program: Command): void {
+  program
+    .command('sweep')
+    .description('Run a parameter grid of backtests on worker threads, optionally walk-forward, and rank the results')
+    .requiredOption('--config <file>', 'sweep file (JSON; see src/engine/sweep/sweepConfig.ts and examples/sweep-*.json)')
+    .option('--workers <n>', 'worker threads (default: min(CPU cores, combinations))', wholeNumber(1))
+    .option('--top <n>', 'rows of the ranked table (0: all)', wholeNumber(0), 10)
+    .option('--store <dir>', `market-data store for data.source "store" (default: $PERP_ARB_STORE or ${defaultStoreDir()})`)
+    .option('--json', 'print one JSON object (the full results); progress goes to stderr')
+    .option('--out <file>', 'also write the full results as JSON to this file')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  perp-arb sweep --config examples/sweep-ou-synthetic.json\n  perp-arb sweep --config examples/sweep-carry-synthetic.json --workers 2 --json --out sweep.json',
+    )
+    .action(
+      runAction(async (options: SweepOptions) => {
+        const spec = loadSweepConfig(options.config);
+        const storeDir = resolve(options.store ?? defaultStoreDir());
+        const plan = planSweep(spec, storeDir);
+        const workers = options.workers ?? Math.max(1, Math.min(availableParallelism(), plan.combos.length));
+        const pool = new WorkerPool(workers);
+        const began = performance.now();
+        let lastPrint = 0;
+        let progress = { done: 0, total: 0 };
+        const onProgress = (done: number, total: number) => {
+          progress = { done, total };
+          const now = performance.now();
+          if (done < total && now - lastPrint < 1000) return;
+          lastPrint = now;
+          const elapsed = now - began;
+          const eta = done > 0 && done < total ? `, ETA ${duration((elapsed / done) * (total - done))}` : '';
+          process.stderr.write(`sweep: ${done}/${total} backtests, ${duration(elapsed)}${eta}\n`);
+        };
+        let interrupted = false;
+        const onSigint = () => {
+          interrupted = true;
+          void pool.close('interrupted');
+        };
+        process.once('SIGINT', onSigint);
+        let result: SweepResult;
+        try {
+          result = await runSweep(spec, { runner: pool.runner, storeDir, onProgress });
+        } catch (error) {
+          if (!interrupted) throw error;
+          const message = `interrupted after ${progress.done} of ${progress.total} backtests; the workers were stopped`;
+          if (options.json) printJson({ error: message });
+          else process.stderr.write(`sweep: ${message}\n`);
+          process.exitCode = 130;
+          return;
+        } finally {
+          process.removeListener('SIGINT', onSigint);
+          await pool.close();
+        }
+        const elapsedMs = Math.round(performance.now() - began);
+        const full = { ...result, run: { workers, elapsedMs } };
+        if (options.out) {
+          const path = resolve(options.out);
+          writeFileSync(path, `${JSON.stringify(full, null, 2)}\n`);
+          process.stderr.write(`sweep: results written to ${path}\n`);
+        }
+        if (options.json) printJson(full);
+        else printText(result, options.top, workers, elapsedMs);
+        if (result.jobs.total > 0 && result.jobs.failed === result.jobs.total) {
+          process.stderr.write(`sweep: every backtest failed (first: ${result.failures[0].error})\n`);
+          process.exitCode = 1;
+        }
+      }),
+    );
+}

@@ -1,0 +1,57 @@
+import type { EquityPoint } from '../../model/performanceMetrics.ts';
+import { parseBacktestConfig, runBacktest } from '../backtest.ts';
+import type { BacktestSummary } from '../summary.ts';
+import type { TimeWindow } from './windows.ts';
+
+/** One backtest of a sweep: a combination on a window (null: the config's whole span). Plain data, sent to workers. */
+export interface SweepJob {
+  id: number;
+  combo: number;
+  /** The backtest config as JSON (parsed again in the worker). */
+  config: Record<string, unknown>;
+  window: TimeWindow | null;
+  storeDir?: string;
+  /** Return the equity curve (test windows, for the joined out-of-sample curve). */
+  wantEquity: boolean;
+}
+
+/** The summary without its wall-clock fields (so results do not depend on the machine or worker count), plus PnL. */
+export type JobSummary = Omit<BacktestSummary, 'elapsedMs' | 'eventsPerSec'> & {
+  /** endEquityUsd - startEquityUsd. */
+  pnlUsd: number;
+};
+
+export type JobOutcome =
+  | { id: number; ok: true; summary: JobSummary; equity: EquityPoint[] | null; elapsedMs: number }
+  | { id: number; ok: false; error: string };
+
+const round8 = (x: number) => Math.round(x * 1e8) / 1e8;
+
+/** Runs one job; every error becomes a failed outcome (a sweep goes on past a bad combination). */
+export async function runSweepJob(job: SweepJob): Promise<JobOutcome> {
+  try {
+    const config = parseBacktestConfig(job.config, `combination ${job.combo}`);
+    const run = await runBacktest(config, { storeDir: job.storeDir, window: job.window ?? undefined });
+    const { elapsedMs, eventsPerSec, ...rest } = run.summary;
+    void eventsPerSec;
+    const summary: JobSummary = { ...rest, pnlUsd: round8(rest.endEquityUsd - rest.startEquityUsd) };
+    const equity = job.wantEquity ? run.result.equity.map((p) => ({ ts: p.ts, equityUsd: p.equityUsd })) : null;
+    return { id: job.id, ok: true, summary, equity, elapsedMs };
+  } catch (error) {
+    return { id: job.id, ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Runs a batch of jobs; outcomes come back in job order whatever order they finish in. */
+export type JobRunner = (jobs: readonly SweepJob[], onOutcome: (outcome: JobOutcome) => void) => Promise<JobOutcome[]>;
+
+/** Runs the jobs one after another in this thread (tests, and a single job). */
+export const inlineRunner: JobRunner = async (jobs, onOutcome) => {
+  const outcomes: JobOutcome[] = [];
+  for (const job of jobs) {
+    const outcome = await runSweepJob(job);
+    onOutcome(outcome);
+    outcomes.push(outcome);
+  }
+  return outcomes;
+};
