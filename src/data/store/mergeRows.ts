@@ -1,6 +1,6 @@
 import { isoUtc } from '../../core/time.ts';
 import { SERIES_COLUMNS } from '../../domain/series.ts';
-import { firstDifference } from '../import/validateSeries.ts';
+import { firstDifference, selectRows } from '../import/validateSeries.ts';
 import type { ColumnData, Rejection, SeriesData } from '../import/types.ts';
 
 export interface MergeResult {
@@ -12,10 +12,69 @@ export interface MergeResult {
 }
 
 /**
+ * Funding settlements of one instrument are hours apart, but sources stamp the same settlement
+ * differently: Binance's API gives 16:00:00.018 where AHA-HH gives 16:00:00. Rows closer than this
+ * are one settlement, or a backtest would be paid twice.
+ */
+export const SAME_SETTLEMENT_MS = 60_000;
+
+/**
+ * Incoming funding rows that are a stored settlement under another timestamp (within
+ * SAME_SETTLEMENT_MS, exact times excluded: the general merge handles those). Same rate: unchanged;
+ * another rate: a conflict. Either way the stored row is kept and the incoming one is not added.
+ */
+function nearSettlements(stored: SeriesData, incoming: SeriesData): { keep: Uint8Array; kept: number; unchanged: number; conflicts: Rejection[] } {
+  const sTs = stored.columns.ts as Float64Array;
+  const nTs = incoming.columns.ts as Float64Array;
+  const sRate = stored.columns.rate as Float64Array;
+  const nRate = incoming.columns.rate as Float64Array;
+  const keep = new Uint8Array(incoming.rows).fill(1);
+  let kept = incoming.rows;
+  let unchanged = 0;
+  const conflicts: Rejection[] = [];
+  let i = 0;
+  for (let j = 0; j < incoming.rows; j++) {
+    while (i < stored.rows && sTs[i] <= nTs[j] - SAME_SETTLEMENT_MS) i++;
+    let near = -1;
+    for (let k = i; k < stored.rows && sTs[k] < nTs[j] + SAME_SETTLEMENT_MS; k++) {
+      if (sTs[k] === nTs[j]) {
+        near = -1;
+        break;
+      }
+      if (near < 0 || Math.abs(sTs[k] - nTs[j]) < Math.abs(sTs[near] - nTs[j])) near = k;
+    }
+    if (near < 0) continue;
+    keep[j] = 0;
+    kept--;
+    if (sRate[near] === nRate[j]) unchanged++;
+    else {
+      conflicts.push({
+        source: incoming.source,
+        line: incoming.lines[j],
+        reason: `the settlement at ${isoUtc(nTs[j])} is stored at ${isoUtc(sTs[near])} with rate ${sRate[near]} (this row: ${nRate[j]}); stored row kept`,
+      });
+    }
+  }
+  return { keep, kept, unchanged, conflicts };
+}
+
+/**
  * Merges validated incoming rows into stored rows of the same series (both in ts order).
  * A row already stored with the same values is 'unchanged', so importing a file twice changes nothing.
+ * Funding rows within SAME_SETTLEMENT_MS of a stored settlement are that settlement.
  */
 export function mergeRows(stored: SeriesData, incoming: SeriesData): MergeResult {
+  if (incoming.key.table === 'funding' && stored.rows > 0) {
+    const near = nearSettlements(stored, incoming);
+    if (near.kept < incoming.rows) {
+      const rest = mergeRowsExact(stored, selectRows(incoming, near.keep, near.kept));
+      return { ...rest, unchanged: rest.unchanged + near.unchanged, conflicts: [...near.conflicts, ...rest.conflicts] };
+    }
+  }
+  return mergeRowsExact(stored, incoming);
+}
+
+function mergeRowsExact(stored: SeriesData, incoming: SeriesData): MergeResult {
   const specs = SERIES_COLUMNS[incoming.key.table];
   const sTs = stored.columns.ts as Float64Array;
   const nTs = incoming.columns.ts as Float64Array;
