@@ -169,3 +169,79 @@ export interface TradingVenue {
   /** Tells the venue that all market data up to and including `timeMs` has been delivered (end of a replay, timers). */
   advanceTo(timeMs: number): void;
 }
+
+/** One-way: one net position per symbol; hedged: a long and a short position side by side. */
+export type PositionMode = 'oneWay' | 'hedged';
+
+/**
+ * A balance read from a live venue through ccxt: its unified free / used / total of one asset, in
+ * that asset. Null where the venue's answer does not say (never guessed).
+ */
+export interface AccountBalance {
+  venue: string;
+  asset: string;
+  /** Available for new orders or withdrawal. */
+  free: number | null;
+  /** Held by positions and resting orders. */
+  used: number | null;
+  /** Wallet balance (venues differ on whether unrealised PnL is included: see the venue's docs). */
+  total: number | null;
+}
+
+/**
+ * An open derivative position read from a live venue. Quantities follow OrderRequest: base units for
+ * linear contracts (contracts x contractSize), contracts for inverse ones. Null: the venue did not say.
+ */
+export interface AccountPosition {
+  venue: string;
+  symbol: string;
+  /** Signed: positive long, negative short. */
+  quantity: number;
+  /** The venue's own count of contracts (unsigned) and the size of one. */
+  contracts: number;
+  contractSize: number;
+  /** Which side of a hedged account, or 'both' in one-way mode; null when unknown. */
+  positionSide: 'long' | 'short' | 'both' | null;
+  entryPrice: number | null;
+  markPrice: number | null;
+  unrealisedPnl: number | null;
+  settleAsset: string;
+  marginMode: MarginMode | null;
+  leverage: number | null;
+  initialMargin: number | null;
+  maintenanceMargin: number | null;
+  /** Isolated: margin set aside for the position; null for cross or when unknown. */
+  isolatedMargin: number | null;
+  liquidationPrice: number | null;
+  /** ccxt's position timestamp, ms (the venue's creation or last-update time, as it gives); null when not given. */
+  venueTimeMs: number | null;
+}
+
+/**
+ * An order as a live venue reports it (the reply to create/cancel, fetchOrder, open orders).
+ * Quantities as in OrderRequest. An acknowledgement may carry only the ids (Bybit and OKX answer
+ * create and cancel with ids alone): its other fields are then null, and fetchOrder tells the rest.
+ */
+export interface AccountOrder {
+  venue: string;
+  symbol: string;
+  /** The venue's order id. */
+  orderId: string;
+  /** Echoed client order id; null when the venue's answer has none. */
+  clientOrderId: string | null;
+  status: OrderStatus | null;
+  side: import('../domain/trading.ts').OrderSide | null;
+  type: string | null;
+  timeInForce: import('../domain/trading.ts').TimeInForce | null;
+  reduceOnly: boolean | null;
+  quantity: number | null;
+  limitPrice: number | null;
+  filledQuantity: number | null;
+  remainingQuantity: number | null;
+  averageFillPrice: number | null;
+  /** ccxt's order timestamp, ms: the creation time where the answer gives it, else its last update (a cancel's time). */
+  venueTimeMs: number | null;
+}
+
+/** Which order: the venue's id or the client order id given at creation. */
+export type OrderRef = { orderId: string } | { clientOrderId: string };

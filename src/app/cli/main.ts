@@ -6,6 +6,7 @@ import { registerScanCommand } from './scanCommand.ts';
 import { registerBacktestCommand } from './backtestCommand.ts';
 import { registerStartCommand } from './startCommand.ts';
 import { registerSweepCommand } from './sweepCommand.ts';
+import { registerAccountCommand } from './accountCommand.ts';
 
 // `perp-arb data ls | head` closes stdout early: that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -30,5 +31,6 @@ registerScanCommand(program);
 registerBacktestCommand(program);
 registerStartCommand(program);
 registerSweepCommand(program);
+registerAccountCommand(program);
 
 await program.parseAsync(process.argv);

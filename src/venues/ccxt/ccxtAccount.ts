@@ -1,0 +1,251 @@
+import type { Exchange, MarketInterface as Market } from 'ccxt';
+import { inspect } from 'node:util';
+import { InputError } from '../../core/errors.ts';
+import type { OrderRequest } from '../../domain/trading.ts';
+import type { AccountBalance, AccountOrder, AccountPosition, MarginMode, OrderRef, PositionMode } from '../tradingTypes.ts';
+import { UnsupportedMethodError, VenueError } from '../types.ts';
+import { quantityToContracts, toAccountBalances, toAccountOrder, toAccountPosition } from './accountMapping.ts';
+import { hasMethod } from './capabilities.ts';
+import { requiredCredentialFields, type VenueCredentials } from './credentials.ts';
+import { toAccountVenueError } from './accountErrors.ts';
+import { createCcxtExchange, type CcxtExchangeOptions } from './exchangeFactory.ts';
+import { rewriteApiUrls } from './loopbackUrls.ts';
+import { venueSpec } from './supportedVenues.ts';
+import { TradingDisabledError, type AccountMode } from './tradingMode.ts';
+
+/** The private methods perp-arb uses, by ccxt name. */
+export const ACCOUNT_METHODS = [
+  'fetchBalance',
+  'fetchPositions',
+  'fetchOpenOrders',
+  'createOrder',
+  'cancelOrder',
+  'fetchOrder',
+  'setLeverage',
+  'setMarginMode',
+  'setPositionMode',
+] as const;
+export type AccountMethod = (typeof ACCOUNT_METHODS)[number];
+
+/**
+ * The request parameter that names an order by client id in cancel and fetch calls, where ccxt's
+ * unified `clientOrderId` does not reach it (Bybit reads `orderLinkId` only).
+ */
+const CLIENT_ID_LOOKUP_PARAM: Record<string, string> = { bybit: 'orderLinkId' };
+
+/** Extra parameters some venues require on fetchOrder. */
+const FETCH_ORDER_PARAMS: Record<string, Record<string, unknown>> = {
+  // ccxt refuses bybit's fetchOrder (it only sees the last 500 orders) unless told the caller knows.
+  bybit: { acknowledged: true },
+};
+
+/**
+ * ccxt options for the private client. Binance would otherwise load its margin pairs (sapi, signed)
+ * with the markets, and refuse open orders of all symbols (a heavier request: perp-arb asks for it knowingly).
+ */
+const ACCOUNT_CCXT_OPTIONS: Record<string, Record<string, unknown>> = {
+  binance: { fetchMargins: false, warnOnFetchOpenOrdersWithoutSymbol: false },
+};
+
+/** Venues that set the margin mode together with a leverage (OKX: set-leverage with mgnMode and lever). */
+const MARGIN_MODE_WITH_LEVERAGE = new Set(['okx']);
+
+export interface CcxtAccountOptions extends Omit<CcxtExchangeOptions, 'pro'> {
+  /** Required, never defaulted to a trading mode: 'readOnly' refuses every call that changes the account. */
+  mode: AccountMode;
+  credentials: VenueCredentials;
+  /** perp-arb venue id (default: from SUPPORTED_VENUES, else the ccxt id). */
+  venue?: string;
+  /** The ccxt account type balances, positions and orders are read from (default 'swap': the perp account). */
+  accountType?: 'swap' | 'spot';
+}
+
+/**
+ * One venue's private API through ccxt: balances, positions, orders, leverage, margin and position
+ * mode, normalised to perp-arb's account types. The exchange (which holds the credentials as plain
+ * properties) is private, and inspecting the client shows no credential.
+ */
+export class CcxtAccount {
+  readonly venue: string;
+  readonly mode: AccountMode;
+  readonly accountType: 'swap' | 'spot';
+  readonly #exchange: Exchange;
+  readonly #secrets: string[];
+
+  constructor(ccxtId: string, options: CcxtAccountOptions) {
+    if (options.mode !== 'readOnly' && options.mode !== 'testnet' && options.mode !== 'live') {
+      throw new Error(`account mode must be 'readOnly', 'testnet' or 'live' (got ${String(options.mode)})`);
+    }
+    const spec = venueSpec(ccxtId);
+    this.venue = options.venue ?? spec?.venue ?? ccxtId;
+    this.mode = options.mode;
+    this.accountType = options.accountType ?? 'swap';
+    const { loopbackBaseUrl, loopbackWsBaseUrl, ...rest } = options;
+    const exchange = createCcxtExchange(ccxtId, {
+      ...rest,
+      options: { ...spec?.options, ...ACCOUNT_CCXT_OPTIONS[ccxtId], defaultType: this.accountType, ...options.options },
+    });
+    if (options.mode === 'testnet') exchange.setSandboxMode(true);
+    if (loopbackBaseUrl && !options.urlsOverride) {
+      exchange.urls = { ...exchange.urls, api: rewriteApiUrls(exchange.urls.api, loopbackBaseUrl, exchange.hostname, loopbackWsBaseUrl) as typeof exchange.urls.api };
+    }
+    const required = requiredCredentialFields(exchange.requiredCredentials as unknown as Record<string, boolean>);
+    const missing = required.filter((f) => options.credentials.get(f) === undefined);
+    if (missing.length) throw new Error(`${this.venue}: credentials from ${options.credentials.source} lack ${missing.join(', ')}`);
+    options.credentials.applyTo(exchange as unknown as Record<string, string>);
+    this.#exchange = exchange;
+    this.#secrets = options.credentials.secrets();
+  }
+
+  /** ccxt's API URLs in use (the sandbox's in testnet mode). */
+  apiUrls(): unknown {
+    return this.#exchange.urls.api;
+  }
+
+  /** Extra headers ccxt sends (OKX's demo trading adds x-simulated-trading). */
+  headers(): Record<string, string> {
+    return { ...(this.#exchange.headers as Record<string, string>) };
+  }
+
+  get sandbox(): boolean {
+    return this.#exchange.isSandboxModeEnabled === true;
+  }
+
+  supports(method: AccountMethod): boolean {
+    return hasMethod(this.#exchange, method);
+  }
+
+  toString(): string {
+    return `CcxtAccount(${this.venue}, ${this.mode})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  async fetchBalances(): Promise<AccountBalance[]> {
+    const balances = await this.call('fetchBalance', () => this.#exchange.fetchBalance());
+    return toAccountBalances(this.venue, balances);
+  }
+
+  async fetchPositions(symbols?: string[]): Promise<AccountPosition[]> {
+    const positions = await this.call('fetchPositions', () => this.#exchange.fetchPositions(symbols));
+    const out: AccountPosition[] = [];
+    for (const position of positions) {
+      const mapped = toAccountPosition(this.venue, position, this.market('fetchPositions', position.symbol));
+      if (mapped) out.push(mapped);
+    }
+    return out.sort((a, b) => a.symbol.localeCompare(b.symbol));
+  }
+
+  /** One symbol's, or (no symbol) every open order of the account type. */
+  async fetchOpenOrders(symbol?: string): Promise<AccountOrder[]> {
+    // Without a symbol Binance falls back to spot whatever the default type: name it (OKX would send it on as a query parameter).
+    const params = symbol === undefined && this.#exchange.id === 'binance' ? { type: this.accountType } : {};
+    const orders = await this.call('fetchOpenOrders', () => this.#exchange.fetchOpenOrders(symbol, undefined, undefined, params));
+    return orders.map((o) => toAccountOrder(this.venue, 'fetchOpenOrders', o, this.market('fetchOpenOrders', o.symbol)));
+  }
+
+  /**
+   * Sends an order with its clientOrderId (ccxt's unified param, which each venue's request carries
+   * under its own name: newClientOrderId, orderLinkId, clOrdId). PO is post-only, IOC immediate-or-cancel.
+   */
+  async createOrder(order: OrderRequest): Promise<AccountOrder> {
+    this.requireTrading('createOrder');
+    const where = { source: `${this.venue} createOrder ${order.clientOrderId}` };
+    if (order.venue !== this.venue) throw new InputError(where, `order is for venue '${order.venue}', this client is ${this.venue}`);
+    if (order.clientOrderId === '') throw new InputError(where, 'clientOrderId is empty');
+    if (!(order.quantity > 0)) throw new InputError(where, `quantity must be positive (got ${order.quantity})`);
+    if (order.type === 'limit' && !(order.limitPrice !== null && order.limitPrice > 0)) throw new InputError(where, 'a limit order needs a positive limitPrice');
+    if (order.type === 'market' && order.timeInForce === 'PO') throw new InputError(where, 'a market order cannot be post-only');
+    await this.loadMarkets();
+    const market = this.market('createOrder', order.symbol);
+    const amount = quantityToContracts(order.quantity, market);
+    const rounded = await this.call('createOrder', async () => Number(this.#exchange.amountToPrecision(market.symbol, amount)));
+    if (rounded !== amount) {
+      throw new InputError(where, `quantity ${order.quantity} is ${amount} contracts of ${market.contractSize ?? 1}; ${this.venue} ${market.symbol} takes multiples of ${String(market.precision.amount)} (nearest below: ${rounded})`);
+    }
+    const params: Record<string, unknown> = { clientOrderId: order.clientOrderId };
+    if (order.reduceOnly) params.reduceOnly = true;
+    if (order.timeInForce === 'PO') params.postOnly = true;
+    if (order.timeInForce === 'IOC') params.timeInForce = 'IOC';
+    const price = order.type === 'limit' ? (order.limitPrice ?? undefined) : undefined;
+    const placed = await this.call('createOrder', () => this.#exchange.createOrder(market.symbol, order.type, order.side, amount, price, params));
+    return this.withClientId(toAccountOrder(this.venue, 'createOrder', placed, market), order.clientOrderId);
+  }
+
+  async cancelOrder(ref: OrderRef, symbol: string): Promise<AccountOrder> {
+    this.requireTrading('cancelOrder');
+    const [id, params] = this.refArgs(ref);
+    const canceled = await this.call('cancelOrder', () => this.#exchange.cancelOrder(id as string, symbol, params));
+    return this.withClientId(toAccountOrder(this.venue, 'cancelOrder', canceled, this.market('cancelOrder', symbol)), 'clientOrderId' in ref ? ref.clientOrderId : null);
+  }
+
+  async fetchOrder(ref: OrderRef, symbol: string): Promise<AccountOrder> {
+    const [id, params] = this.refArgs(ref);
+    const order = await this.call('fetchOrder', () => this.#exchange.fetchOrder(id as string, symbol, { ...FETCH_ORDER_PARAMS[this.#exchange.id], ...params }));
+    return toAccountOrder(this.venue, 'fetchOrder', order, this.market('fetchOrder', symbol));
+  }
+
+  /** OKX also needs the margin mode the leverage is for (ccxt's default there: cross). */
+  async setLeverage(symbol: string, leverage: number, marginMode?: MarginMode): Promise<void> {
+    this.requireTrading('setLeverage');
+    if (!Number.isInteger(leverage) || leverage < 1) throw new InputError({ source: `${this.venue} setLeverage ${symbol}` }, `leverage must be a positive integer (got ${leverage})`);
+    await this.call('setLeverage', () => this.#exchange.setLeverage(leverage, symbol, marginMode ? { marginMode } : {}));
+  }
+
+  /** OKX sets the margin mode together with a leverage (required there, refused elsewhere). */
+  async setMarginMode(symbol: string, mode: MarginMode, leverage?: number): Promise<void> {
+    this.requireTrading('setMarginMode');
+    const where = { source: `${this.venue} setMarginMode ${symbol}` };
+    const withLeverage = MARGIN_MODE_WITH_LEVERAGE.has(this.#exchange.id);
+    if (withLeverage && leverage === undefined) throw new InputError(where, `${this.venue} sets the margin mode together with a leverage: give one`);
+    if (!withLeverage && leverage !== undefined) throw new InputError(where, `${this.venue} sets the margin mode alone: set the leverage with setLeverage`);
+    await this.call('setMarginMode', () => this.#exchange.setMarginMode(mode, symbol, leverage === undefined ? {} : { leverage }));
+  }
+
+  async setPositionMode(mode: PositionMode, symbol?: string): Promise<void> {
+    this.requireTrading('setPositionMode');
+    await this.call('setPositionMode', () => this.#exchange.setPositionMode(mode === 'hedged', symbol));
+  }
+
+  async loadMarkets(): Promise<void> {
+    await this.call('loadMarkets', () => this.#exchange.loadMarkets());
+  }
+
+  async close(): Promise<void> {
+    await this.#exchange.close();
+  }
+
+  /** Runs a ccxt call after checking ccxt's `has`, mapping any failure to a VenueError without credentials. */
+  private async call<T>(method: string, run: () => Promise<T>): Promise<T> {
+    if ((ACCOUNT_METHODS as readonly string[]).includes(method) && !hasMethod(this.#exchange, method)) {
+      throw new UnsupportedMethodError(this.venue, method, this.#exchange.id);
+    }
+    try {
+      return await run();
+    } catch (error) {
+      throw toAccountVenueError(error, this.#exchange.id, this.venue, method, this.#secrets);
+    }
+  }
+
+  private requireTrading(method: AccountMethod): void {
+    if (this.mode !== 'live' && this.mode !== 'testnet') throw new TradingDisabledError(this.venue, method);
+  }
+
+  private market(method: string, symbol: string | undefined): Market {
+    const market = symbol === undefined ? undefined : this.#exchange.markets?.[symbol];
+    if (!market) throw new VenueError(this.venue, method, 'badResponse', `the answer names a market ccxt does not know (${String(symbol)})`, false);
+    return market;
+  }
+
+  private refArgs(ref: OrderRef): [string | undefined, Record<string, unknown>] {
+    if ('orderId' in ref) return [ref.orderId, {}];
+    return [undefined, { [CLIENT_ID_LOOKUP_PARAM[this.#exchange.id] ?? 'clientOrderId']: ref.clientOrderId }];
+  }
+
+  /** Acknowledgements that do not echo the client id (Binance's cancel does; OKX's may not) keep the one sent. */
+  private withClientId(order: AccountOrder, clientOrderId: string | null): AccountOrder {
+    return order.clientOrderId === null && clientOrderId !== null ? { ...order, clientOrderId } : order;
+  }
+}
