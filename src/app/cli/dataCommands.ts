@@ -11,6 +11,7 @@ import { MarketStore } from '../../data/store/marketStore.ts';
 import { SERIES_TABLES, type SeriesTable } from '../../domain/series.ts';
 import { type CommonOptions, formatCount, formatTable, printError, printJson, printLine, runAction } from './output.ts';
 import { rowsAsObjects } from './rowsAsObjects.ts';
+import { registerDownloadCommand } from './downloadCommand.ts';
 
 const withCommon = (command: Command) =>
   command
@@ -152,6 +153,7 @@ export function registerDataCommands(program: Command): void {
         printLine(`\n${formatCount(shown)} of ${formatCount(data.rows)} rows of ${candidates[0].id}`);
       }),
     );
+  registerDownloadCommand(data);
 }
 
 function printProgress(progress: ImportProgress): void {
