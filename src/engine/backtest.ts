@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { MINUTE_MS, parseTimeArg } from '../core/time.ts';
-import type { ReplaySource, ReplayStats } from '../data/replay/types.ts';
-import { sourceFromColumns } from '../data/replay/sources.ts';
+import type { ReplaySource, ReplayStats, SeriesChunk } from '../data/replay/types.ts';
+import { eventTimesFor } from '../data/replay/sources.ts';
 import { storeSources } from '../data/replay/storeSources.ts';
 import { MarketStore } from '../data/store/marketStore.ts';
-import { generateSyntheticMarket, SYNTHETIC_VENUE, type SyntheticMarketOptions } from '../data/synthetic/market.ts';
+import { syntheticMarketStream } from '../data/synthetic/chunks.ts';
+import { SYNTHETIC_VENUE, type SyntheticMarketOptions } from '../data/synthetic/market.ts';
 import { instrumentFromSymbol, parseInstrumentId, type Instrument } from '../domain/instrument.ts';
-import type { SeriesKey } from '../domain/series.ts';
+import { seriesId, type SeriesKey } from '../domain/series.ts';
+import type { LedgerSink } from '../portfolio/ledgerTypes.ts';
 import { FundingCarryConfigSchema, FundingCarryStrategy } from '../strategy/fundingCarry.ts';
+import { FundingDifferentialConfigSchema, FundingDifferentialStrategy } from '../strategy/fundingDifferential.ts';
 import { OuBasisConfigSchema, OuBasisStrategy } from '../strategy/ouBasis.ts';
 import type { Strategy } from '../strategy/types.ts';
 import { SimulatedVenue } from '../venues/sim/simulatedVenue.ts';
@@ -20,7 +23,8 @@ import { summarize, type BacktestSummary } from './summary.ts';
  *
  * {
  *   "strategy":    { "type": "fundingCarry", "params": { ...FundingCarryConfig (src/strategy/fundingCarry.ts) } }
- *                | { "type": "ouBasis", "params": { ...OuBasisConfig (src/strategy/ouBasis.ts) } },
+ *                | { "type": "ouBasis", "params": { ...OuBasisConfig (src/strategy/ouBasis.ts) } }
+ *                | { "type": "fundingDifferential", "params": { ...FundingDifferentialConfig (src/strategy/fundingDifferential.ts) } },
  *   "data":        { "source": "synthetic", "seed": 7, "days": 30, "options": { ...SyntheticMarketOptions } }
  *                | { "source": "store", "from": "2025-05-26", "to": "2025-06-24", "barTimeframe": "1m" },
  *   "instruments": [ { "id": "venue:SYMBOL", "makerFeeRate", "takerFeeRate", "lotSize", "tickSize" } ],
@@ -85,6 +89,7 @@ const StoreData = z.strictObject({
 const StrategyConfig = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('fundingCarry'), params: FundingCarryConfigSchema }),
   z.strictObject({ type: z.literal('ouBasis'), params: OuBasisConfigSchema }),
+  z.strictObject({ type: z.literal('fundingDifferential'), params: FundingDifferentialConfigSchema }),
 ]);
 
 export const BacktestConfigSchema = z.strictObject({
@@ -120,15 +125,37 @@ export interface BacktestRun {
   result: EngineResult;
   summary: BacktestSummary;
   instruments: Instrument[];
+  /** Event-time span of the data replayed (null: no event in range). */
+  span: DataSpan | null;
+}
+
+/** Event-time span of a run's data, ms: [fromMs, toMs]. */
+export interface DataSpan {
+  fromMs: number;
+  toMs: number;
+}
+
+/** Progress of a run: the replay's counts, the data span and the fraction of it replayed so far. */
+export interface BacktestProgress extends ReplayStats {
+  /** Null when the sources hold no event in the range. */
+  span: DataSpan | null;
+  /** (lastTime - span.fromMs) / (span.toMs - span.fromMs), in [0, 1]; null without a span or an event. */
+  fraction: number | null;
 }
 
 export interface BacktestRunOptions {
   /** Store root for data.source = 'store'. */
   storeDir?: string;
-  onProgress?: (stats: ReplayStats) => void;
+  /** Called as the replay advances (every PROGRESS_CHUNK_ROWS rows of a series at most), and once at the end. */
+  onProgress?: (progress: BacktestProgress) => void;
   /** Trade only events with event time in [fromMs, toMs) (walk-forward windows; on top of data.from/to). */
   window?: { fromMs?: number; toMs?: number };
+  /** Journal of every ledger entry (fills, funding, fees, borrow, liquidations), e.g. a SqliteLedgerStore. */
+  ledgerSink?: LedgerSink;
 }
+
+/** With a progress callback, series are replayed in chunks of at most this many rows, so progress is reported often. */
+export const PROGRESS_CHUNK_ROWS = 16_384;
 
 function withOverrides(base: Instrument, c: z.output<typeof InstrumentConfig>): Instrument {
   const out: Instrument = { ...base };
@@ -145,26 +172,35 @@ function buildStrategy(config: BacktestConfig): Strategy {
       return new FundingCarryStrategy(config.strategy.params);
     case 'ouBasis':
       return new OuBasisStrategy(config.strategy.params);
+    case 'fundingDifferential':
+      return new FundingDifferentialStrategy(config.strategy.params);
   }
 }
 
 export async function runBacktest(config: BacktestConfig, options: BacktestRunOptions = {}): Promise<BacktestRun> {
   let instruments: Instrument[];
   let sources: ReplaySource[];
+  let span: DataSpan | null = null;
   if (config.data.source === 'synthetic') {
-    const market = generateSyntheticMarket({ ...(config.data.options as Partial<SyntheticMarketOptions>), seed: config.data.seed, bars: Math.round(config.data.days * 1440), barIntervalMs: MINUTE_MS });
+    // Generated chunk by chunk while it is replayed: memory does not grow with data.days.
+    const market = syntheticMarketStream({ ...(config.data.options as Partial<SyntheticMarketOptions>), seed: config.data.seed, bars: Math.round(config.data.days * 1440), barIntervalMs: MINUTE_MS });
     const interval = market.options.fundingIntervalMs;
     instruments = config.instruments.map((c) => {
       const { venue, symbol } = parseInstrumentId(c.id);
       if (venue !== SYNTHETIC_VENUE) throw new Error(`instrument ${c.id}: synthetic data lives on venue '${SYNTHETIC_VENUE}'`);
-      const known = [market.spot.key.symbol, market.perp.key.symbol];
+      const known = [market.keys.spot.symbol, market.keys.perp.symbol];
       if (!known.includes(symbol)) throw new Error(`instrument ${c.id}: the synthetic market has ${known.join(' and ')}`);
       const base = instrumentFromSymbol(venue, symbol);
       if (base.kind !== 'spot') Object.assign(base, { contractSize: 1, fundingIntervalMs: interval });
       return withOverrides(base, c);
     });
-    const ordered = [market.spot, market.perp, market.funding];
-    sources = ordered.map((s) => sourceFromColumns(s.key, s.columns, s.rows));
+    sources = market.sources();
+    for (const name of ['spot', 'perp', 'funding'] as const) {
+      const range = market.tsRange[name];
+      if (range === null) continue;
+      const times = eventTimesFor(market.keys[name], Float64Array.of(range.firstTs, range.lastTs));
+      span = widen(span, times[0], times[1]);
+    }
   } else {
     if (!options.storeDir) throw new Error('data.source "store" needs a store directory (--store DIR)');
     const store = new MarketStore(options.storeDir);
@@ -194,7 +230,23 @@ export async function runBacktest(config: BacktestConfig, options: BacktestRunOp
     }
     const range = { fromMs: config.data.from ? parseTimeArg(config.data.from) : undefined, toMs: config.data.to ? parseTimeArg(config.data.to) : undefined };
     sources = storeSources(store, keys, range);
+    for (const key of keys) {
+      const summary = series.find((s) => seriesId(s.key) === seriesId(key))!;
+      // Rows are selected by ts in [from, to); bars become events at their close.
+      const first = Math.max(summary.firstTs, range.fromMs ?? -Infinity);
+      const last = Math.min(summary.lastTs, range.toMs === undefined ? Infinity : range.toMs - 1);
+      if (first > last) continue;
+      const times = eventTimesFor(key, Float64Array.of(first, last));
+      span = widen(span, times[0], times[1]);
+    }
   }
+  if (span !== null) {
+    const fromMs = Math.max(span.fromMs, options.window?.fromMs ?? -Infinity);
+    const toMs = Math.min(span.toMs, options.window?.toMs ?? Infinity);
+    span = fromMs <= toMs ? { fromMs, toMs } : null;
+  }
+  const onProgress = options.onProgress;
+  if (onProgress) sources = sources.map((s) => rechunk(s, PROGRESS_CHUNK_ROWS));
 
   const venues = config.venues.map((v) => {
     const own = instruments.filter((i) => i.venue === v.venue);
@@ -222,7 +274,42 @@ export async function runBacktest(config: BacktestConfig, options: BacktestRunOp
     strategy: buildStrategy(config),
     deposits: config.venues.flatMap((v) => Object.entries(v.balances).filter(([, amount]) => amount > 0).map(([asset, amount]) => ({ venue: v.venue, asset, amount }))),
     equitySampleMs: config.equitySampleMinutes * MINUTE_MS,
+    ledgerSink: options.ledgerSink,
   });
-  const result = await engine.run(sources, { onProgress: options.onProgress, fromMs: options.window?.fromMs, toMs: options.window?.toMs });
-  return { result, summary: summarize(result), instruments };
+  const progress = onProgress ? (stats: ReplayStats) => onProgress(progressOf(stats, span)) : undefined;
+  const result = await engine.run(sources, { onProgress: progress, fromMs: options.window?.fromMs, toMs: options.window?.toMs });
+  if (onProgress) onProgress(progressOf(result.stats, span));
+  return { result, summary: summarize(result), instruments, span };
+}
+
+function widen(span: DataSpan | null, fromMs: number, toMs: number): DataSpan {
+  return span === null ? { fromMs, toMs } : { fromMs: Math.min(span.fromMs, fromMs), toMs: Math.max(span.toMs, toMs) };
+}
+
+function progressOf(stats: ReplayStats, span: DataSpan | null): BacktestProgress {
+  let fraction: number | null = null;
+  if (span !== null && stats.lastTime !== null) {
+    const width = span.toMs - span.fromMs;
+    fraction = width > 0 ? Math.min(1, Math.max(0, (stats.lastTime - span.fromMs) / width)) : 1;
+  }
+  return { ...stats, span, fraction };
+}
+
+/** The same source cut into chunks of at most `maxRows` rows (subarray views, no copies). */
+function rechunk(source: ReplaySource, maxRows: number): ReplaySource {
+  async function* pieces(): AsyncGenerator<SeriesChunk> {
+    for await (const chunk of source.chunks) {
+      if (chunk.rows <= maxRows) {
+        yield chunk;
+        continue;
+      }
+      for (let start = 0; start < chunk.rows; start += maxRows) {
+        const end = Math.min(chunk.rows, start + maxRows);
+        const columns: Record<string, Float64Array> = {};
+        for (const name of Object.keys(chunk.columns)) columns[name] = chunk.columns[name].subarray(start, end);
+        yield { rows: end - start, time: chunk.time.subarray(start, end), columns };
+      }
+    }
+  }
+  return { key: source.key, chunks: pieces() };
 }

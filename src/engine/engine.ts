@@ -79,6 +79,9 @@ export class Engine {
   private readonly openTrips = new Map<string, { entryTs: number; startEquity: number }>();
   private readonly roundTrips: RoundTrip[] = [];
   private readonly marks = new Map<string, number>();
+  private readonly valuation: Valuation = { marks: this.marks };
+  /** `venue:symbol` of each instrument of the market view, built once. */
+  private readonly instrumentIds: readonly string[];
   private readonly deposits: EngineOptions['deposits'];
   private started = false;
 
@@ -91,6 +94,7 @@ export class Engine {
     this.deposits = options.deposits;
     this.ledger = new Ledger({ instruments: options.instruments, sink: options.ledgerSink ?? null });
     this.market = new EngineMarketView(options.instruments);
+    this.instrumentIds = this.market.instrumentList.map((i) => `${i.venue}:${i.symbol}`);
     this.executor = new PairExecutor({ venues: options.venues, instruments: options.instruments, market: this.market });
     this.executor.subscribe((e) => this.onExecution(e));
     for (const venue of options.venues) venue.subscribe((e) => this.onVenueEvent(e));
@@ -156,14 +160,15 @@ export class Engine {
 
   equityUsd(): number | null {
     this.marks.clear();
-    for (const s of this.market.snapshots()) {
-      const inst = this.market.instrument(s.venue, s.symbol)!;
-      const mark = inst.kind !== 'spot' && s.markPrice > 0 ? s.markPrice : s.price;
-      if (mark > 0) this.marks.set(`${s.venue}:${s.symbol}`, mark);
+    const snaps = this.market.snapshotList;
+    const instruments = this.market.instrumentList;
+    for (let i = 0; i < snaps.length; i++) {
+      const s = snaps[i];
+      const mark = instruments[i].kind !== 'spot' && s.markPrice > 0 ? s.markPrice : s.price;
+      if (mark > 0) this.marks.set(this.instrumentIds[i], mark);
     }
-    const valuation: Valuation = { marks: this.marks };
     try {
-      return minorToNumber(this.ledger.equityUsd(valuation));
+      return minorToNumber(this.ledger.equityUsd(this.valuation));
     } catch {
       return null;
     }
@@ -171,9 +176,10 @@ export class Engine {
 
   private usd(asset: string, amount: number): number {
     if (USD_LIKE_ASSETS.includes(asset)) return amount;
-    for (const s of this.market.snapshots()) {
-      const inst = this.market.instrument(s.venue, s.symbol)!;
-      if (inst.kind === 'spot' && inst.base === asset && USD_LIKE_ASSETS.includes(inst.quote) && s.price > 0) return amount * s.price;
+    const snaps = this.market.snapshotList;
+    for (let i = 0; i < snaps.length; i++) {
+      const inst = this.market.instrumentList[i];
+      if (inst.kind === 'spot' && inst.base === asset && USD_LIKE_ASSETS.includes(inst.quote) && snaps[i].price > 0) return amount * snaps[i].price;
     }
     return Number.NaN;
   }
@@ -197,6 +203,8 @@ export class Engine {
       case 'liquidation':
         // Its fill (same fillId) arrives as a 'fill' event and is booked there, fee included.
         this.liquidations.push(event.liquidation);
+        // The executor closes what the pair still holds (no naked leg).
+        this.executor.onLiquidation(event.liquidation);
         break;
       case 'expiry':
         break;

@@ -15,104 +15,168 @@ export class Snapshot implements InstrumentSnapshot {
   constructor(
     readonly venue: string,
     readonly symbol: string,
+    /** Position of the instrument in the list the view was built from. */
+    readonly index: number,
   ) {}
 }
 
-type Apply = (snap: Snapshot, cursor: ReplayCursor) => MarketUpdate['kind'] | null;
+/** How a series' rows move a snapshot. */
+const Table = { Bar: 0, Mark: 1, Quote: 2, QuoteBar: 3, Trade: 4, Funding: 5 } as const;
+type Table = (typeof Table)[keyof typeof Table];
 
-interface Route {
-  snap: Snapshot;
-  apply: Apply;
-  update: MarketUpdate;
+const TABLES: Record<string, Table | undefined> = {
+  bars: Table.Bar,
+  mark_bars: Table.Mark,
+  quotes: Table.Quote,
+  quote_bars: Table.QuoteBar,
+  trades: Table.Trade,
+  funding: Table.Funding,
+};
+
+/**
+ * One series: its snapshot (null when the instrument is not tracked), how its rows apply, and the
+ * columns it reads, looked up by name once per chunk (when the cursor's columns object changes).
+ */
+class Route {
+  columns: Record<string, Float64Array> | null = null;
+  a: Float64Array | undefined = undefined;
+  b: Float64Array | undefined = undefined;
+  c: Float64Array | undefined = undefined;
+  readonly update: MarketUpdate;
+  constructor(
+    readonly key: ReplayCursor['key'],
+    readonly snap: Snapshot | null,
+    readonly table: Table | undefined,
+  ) {
+    this.update = { kind: 'price', venue: snap?.venue ?? key.venue, symbol: snap?.symbol ?? key.symbol, timeMs: 0 };
+  }
+
+  bind(columns: Record<string, Float64Array>): void {
+    this.columns = columns;
+    switch (this.table) {
+      case Table.Bar:
+      case Table.Mark:
+        this.a = columns.close;
+        break;
+      case Table.Quote:
+        this.a = columns.bid;
+        this.b = columns.ask;
+        break;
+      case Table.QuoteBar:
+        this.a = columns.bid_close;
+        this.b = columns.ask_close;
+        break;
+      case Table.Trade:
+        this.a = columns.price;
+        break;
+      case Table.Funding:
+        this.a = columns.rate;
+        this.b = columns.interval_ms;
+        this.c = columns.mark_price;
+        break;
+    }
+  }
 }
-
-const applyBar: Apply = (s, c) => {
-  s.price = c.columns.close[c.row];
-  s.priceTs = c.time;
-  return 'price';
-};
-const applyMark: Apply = (s, c) => {
-  s.markPrice = c.columns.close[c.row];
-  return null;
-};
-/** Top of book from the given bid and ask columns; the price is the mid. */
-const topOfBook =
-  (bidColumn: string, askColumn: string): Apply =>
-  (s, c) => {
-    s.bid = c.columns[bidColumn][c.row];
-    s.ask = c.columns[askColumn][c.row];
-    s.price = (s.bid + s.ask) / 2;
-    s.priceTs = c.time;
-    return 'price';
-  };
-const applyQuote = topOfBook('bid', 'ask');
-const applyQuoteBar = topOfBook('bid_close', 'ask_close');
-const applyTrade: Apply = (s, c) => {
-  s.price = c.columns.price[c.row];
-  s.priceTs = c.time;
-  return 'price';
-};
-const applyFunding: Apply = (s, c) => {
-  s.fundingRatePerInterval = c.columns.rate[c.row];
-  const interval = c.columns.interval_ms?.[c.row];
-  if (interval !== undefined && interval > 0) s.fundingIntervalMs = interval;
-  const mark = c.columns.mark_price?.[c.row];
-  if (mark !== undefined && mark > 0) s.markPrice = mark;
-  s.fundingTs = c.time;
-  return 'funding';
-};
-
-const APPLY_BY_TABLE: Record<string, Apply | undefined> = {
-  bars: applyBar,
-  mark_bars: applyMark,
-  quotes: applyQuote,
-  quote_bars: applyQuoteBar,
-  trades: applyTrade,
-  funding: applyFunding,
-};
 
 /** The latest state of every tracked instrument, updated from replay cursors (one route per series). */
 export class EngineMarketView implements MarketView {
-  private readonly snaps = new Map<string, Snapshot>();
-  private readonly instrumentsById = new Map<string, Instrument>();
-  private readonly routes: (Route | null | undefined)[] = [];
+  /** Snapshots and instruments in the order given. */
+  readonly snapshotList: readonly Snapshot[];
+  readonly instrumentList: readonly Instrument[];
+  /** venue -> symbol -> index: two lookups on the caller's (hash-cached) strings, no key built per call. */
+  private readonly indexByVenue = new Map<string, Map<string, number>>();
+  /** By replay series index; a route is reused while the cursor carries the same key object. */
+  private readonly routes: (Route | undefined)[] = [];
 
   constructor(instruments: readonly Instrument[]) {
+    const snaps: Snapshot[] = [];
+    const list: Instrument[] = [];
     for (const i of instruments) {
-      const id = `${i.venue}:${i.symbol}`;
-      this.instrumentsById.set(id, i);
-      const snap = new Snapshot(i.venue, i.symbol);
+      let bySymbol = this.indexByVenue.get(i.venue);
+      if (bySymbol === undefined) this.indexByVenue.set(i.venue, (bySymbol = new Map()));
+      // An instrument listed twice keeps its first place and its last definition.
+      const index = bySymbol.get(i.symbol) ?? snaps.length;
+      bySymbol.set(i.symbol, index);
+      const snap = new Snapshot(i.venue, i.symbol, index);
       if (i.fundingIntervalMs !== null) snap.fundingIntervalMs = i.fundingIntervalMs;
-      this.snaps.set(id, snap);
+      snaps[index] = snap;
+      list[index] = i;
     }
+    this.snapshotList = snaps;
+    this.instrumentList = list;
+  }
+
+  /** Index of the instrument in the list the view was built from, -1 when not tracked. */
+  indexOf(venue: string, symbol: string): number {
+    return this.indexByVenue.get(venue)?.get(symbol) ?? -1;
   }
 
   get(venue: string, symbol: string): InstrumentSnapshot | undefined {
-    return this.snaps.get(`${venue}:${symbol}`);
+    const index = this.indexOf(venue, symbol);
+    return index < 0 ? undefined : this.snapshotList[index];
   }
 
   instrument(venue: string, symbol: string): Instrument | undefined {
-    return this.instrumentsById.get(`${venue}:${symbol}`);
+    const index = this.indexOf(venue, symbol);
+    return index < 0 ? undefined : this.instrumentList[index];
   }
 
   snapshots(): Iterable<Snapshot> {
-    return this.snaps.values();
+    return this.snapshotList;
   }
 
   /** Applies a market event; returns the update to show the strategy, or null (untracked or not a trigger). */
   apply(cursor: ReplayCursor): MarketUpdate | null {
     let route = this.routes[cursor.seriesIndex];
-    if (route === undefined) {
-      const snap = this.snaps.get(`${cursor.key.venue}:${cursor.key.symbol}`);
-      const apply = APPLY_BY_TABLE[cursor.key.table];
-      route = snap && apply ? { snap, apply, update: { kind: 'price', venue: snap.venue, symbol: snap.symbol, timeMs: 0 } } : null;
-      this.routes[cursor.seriesIndex] = route;
+    if (route === undefined || route.key !== cursor.key) route = this.routeFor(cursor);
+    const s = route.snap;
+    if (s === null) return null;
+    if (route.columns !== cursor.columns) route.bind(cursor.columns);
+    const row = cursor.row;
+    const time = cursor.time;
+    const update = route.update;
+    switch (route.table) {
+      case Table.Bar:
+      case Table.Trade:
+        s.price = route.a![row];
+        s.priceTs = time;
+        update.kind = 'price';
+        break;
+      case Table.Mark:
+        s.markPrice = route.a![row];
+        return null;
+      case Table.Quote:
+      case Table.QuoteBar: {
+        // Top of book; the price is the mid.
+        const bid = route.a![row];
+        const ask = route.b![row];
+        s.bid = bid;
+        s.ask = ask;
+        s.price = (bid + ask) / 2;
+        s.priceTs = time;
+        update.kind = 'price';
+        break;
+      }
+      case Table.Funding: {
+        s.fundingRatePerInterval = route.a![row];
+        const interval = route.b?.[row];
+        if (interval !== undefined && interval > 0) s.fundingIntervalMs = interval;
+        const mark = route.c?.[row];
+        if (mark !== undefined && mark > 0) s.markPrice = mark;
+        s.fundingTs = time;
+        update.kind = 'funding';
+        break;
+      }
     }
-    if (route === null) return null;
-    const kind = route.apply(route.snap, cursor);
-    if (kind === null) return null;
-    route.update.kind = kind;
-    route.update.timeMs = cursor.time;
-    return route.update;
+    update.timeMs = time;
+    return update;
+  }
+
+  private routeFor(cursor: ReplayCursor): Route {
+    const index = this.indexOf(cursor.key.venue, cursor.key.symbol);
+    const table = TABLES[cursor.key.table];
+    const route = new Route(cursor.key, index >= 0 && table !== undefined ? this.snapshotList[index] : null, table);
+    this.routes[cursor.seriesIndex] = route;
+    return route;
   }
 }

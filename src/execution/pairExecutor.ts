@@ -1,7 +1,7 @@
 import type { Instrument } from '../domain/instrument.ts';
 import type { Fill, OrderSide, OrderUpdate } from '../domain/trading.ts';
 import type { ClosePairIntent, InstrumentRef, Intent, MarketView, OpenPairIntent, PairStatus, PairView, PositionView } from '../strategy/types.ts';
-import type { TradingVenue } from '../venues/tradingTypes.ts';
+import type { LiquidationEvent, TradingVenue } from '../venues/tradingTypes.ts';
 
 /**
  * Two-leg execution. An openPair intent becomes two market IOC orders sent AT ONCE (neither waits for
@@ -12,7 +12,9 @@ import type { TradingVenue } from '../venues/tradingTypes.ts';
  * order that takes the excess off the bigger leg (an unwind when one leg got nothing). No naked leg
  * is left, unlike Hummingbot's spot-perp strategy (issues #3831, #6960). A close sends both
  * reducing orders at once; a leg that fails to close is retried on the next market event (up to
- * `maxCloseRetries`), and every outcome is reported as an ExecutionEvent.
+ * `maxCloseRetries`), and every outcome is reported as an ExecutionEvent. When a venue liquidates a
+ * leg (onLiquidation), the pair loses that leg and the executor closes the other one at once, so
+ * the liquidation does not leave it naked.
  */
 
 export type ExecutionEvent =
@@ -21,6 +23,7 @@ export type ExecutionEvent =
   | { type: 'pairOpenFailed'; id: string; ts: number; reasons: string[]; longFilled: number; shortFilled: number }
   | { type: 'pairClosed'; id: string; ts: number }
   | { type: 'closeRetry'; id: string; ts: number; leg: 'long' | 'short'; remaining: number; reason: string }
+  | { type: 'legLiquidated'; id: string; ts: number; leg: 'long' | 'short'; quantity: number; price: number }
   | { type: 'intentIgnored'; id: string; ts: number; reason: string };
 
 export type ExecutionListener = (event: ExecutionEvent) => void;
@@ -155,6 +158,40 @@ export class PairExecutor implements PositionView {
     const signed = fill.side === 'buy' ? fill.quantity : -fill.quantity;
     if (order.leg === 'long') pair.longQty = clean(pair.longQty + signed);
     else pair.shortQty = clean(pair.shortQty - signed);
+  }
+
+  /**
+   * The venue liquidated a position: the pairs holding it (oldest first, up to the liquidated
+   * quantity) lose that leg, and whatever remains of them is closed now (the liquidation fill itself
+   * is not one of the executor's orders, so onFill does not see it).
+   */
+  onLiquidation(event: LiquidationEvent): void {
+    if (event.ts > this.nowMs) this.nowMs = event.ts;
+    const closedSign = Math.sign(event.positionQty);
+    let remaining = Math.abs(event.positionQty);
+    for (const pair of this.pairs.values()) {
+      if (remaining <= QTY_EPS) break;
+      if (pair.status === 'closed' || pair.status === 'failed') continue;
+      let hit = false;
+      for (const leg of ['long', 'short'] as const) {
+        const ref = leg === 'long' ? pair.long : pair.short;
+        if (ref.venue !== event.venue || ref.symbol !== event.symbol) continue;
+        // The leg's signed holding on the venue: the long leg +longQty, the short leg -shortQty.
+        const held = leg === 'long' ? pair.longQty : -pair.shortQty;
+        if (Math.abs(held) <= QTY_EPS || Math.sign(held) !== closedSign) continue;
+        const cut = Math.min(Math.abs(held), remaining);
+        remaining -= cut;
+        const left = clean(held - closedSign * cut);
+        if (leg === 'long') pair.longQty = left;
+        else pair.shortQty = clean(-left);
+        hit = true;
+        this.emit({ type: 'legLiquidated', id: pair.id, ts: event.ts, leg, quantity: cut, price: event.price });
+      }
+      if (!hit || pair.status === 'opening') continue; // an opening pair is settled when its orders are done
+      pair.status = 'closing';
+      pair.closeRetries = 0;
+      if (pair.openOrders.size === 0) this.sendCloseOrders(pair);
+    }
   }
 
   // ---- internals -----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import { assertBalanced, ENTRY_KINDS, PostingList, type EntryKind, type JournalE
 import { absMinor, decimalFromNumber, formatMinor, minorFromNumber, minorToNumber, mulToMinor, pow10, ratioToNumber, toExactDecimal, type ExactDecimal, type Minor } from './money.ts';
 import type { BorrowCharge, CashBalance, CashMovement, ForcedClose, FundingOptions, LedgerOptions, LedgerSink, LedgerTotals, PositionView, Transfer } from './ledgerTypes.ts';
 import { tradePostings } from './tradePostings.ts';
-import { AssetPricer, markOf, type Valuation } from './valuation.ts';
+import { AssetPricer, markOf, USD_LIKE_ASSETS, type Valuation } from './valuation.ts';
 
 /**
  * The double-entry ledger: positions per venue and instrument, cash per venue and asset, realised
@@ -77,6 +77,14 @@ export class Ledger {
   private readonly balances = new Balances();
   private readonly termsById = new Map<string, ContractTerms>();
   private readonly instrumentsById = new Map<string, Instrument>();
+  /** The same instruments as a list, and each derivative with its position account (built once). */
+  private readonly instrumentList: Instrument[] = [];
+  private readonly derivatives: { terms: ContractTerms; account: string }[] = [];
+  /**
+   * Cash accounts for equityUsd, kept while no entry is applied: the sum of the USD-like ones (worth
+   * exactly 1 USD each unless a valuation says otherwise) and the others, valued at each call.
+   */
+  private cashCache: { usdLikeMinor: Minor; others: [asset: string, amount: Minor][] } | null = null;
   private readonly refs = new Set<string>();
   private readonly fundingReceivedTotals: AssetAmounts = {};
   private readonly fundingPaidTotals: AssetAmounts = {};
@@ -106,6 +114,8 @@ export class Ledger {
     }
     this.termsById.set(id, terms);
     this.instrumentsById.set(id, instrument);
+    this.instrumentList.push(instrument);
+    if (terms.kind !== 'spot') this.derivatives.push({ terms, account: positionAccount(terms.venue, terms.symbol) });
     this.sink?.instrument(instrument);
     return terms;
   }
@@ -232,6 +242,7 @@ export class Ledger {
     if (checkAccounts) this.checkAccounts(entry);
     // The sink first: if it refuses the entry (a write error), the ledger's state is unchanged.
     this.sink?.entry(entry);
+    this.cashCache = null;
     for (const p of entry.postings) {
       this.balances.add(p.account, p.asset, p.amount);
       if (p.account.startsWith('funding:')) {
@@ -334,27 +345,44 @@ export class Ledger {
    * Spot positions count through their cash holdings. Each conversion is rounded once, half even.
    */
   equityUsd(valuation: Valuation): Minor {
-    const pricer = new AssetPricer(valuation, this.instruments());
+    const pricer = new AssetPricer(valuation, this.instrumentList);
     let total = 0n;
-    for (const [account, asset, amount] of this.balances.entries()) {
-      if (account.startsWith('cash:')) total += pricer.toUsd(asset, amount);
+    if (valuation.assetPricesUsd === undefined) {
+      // Sums of exact integers: the same total in any order.
+      const cash = (this.cashCache ??= this.cashAccounts());
+      total = cash.usdLikeMinor;
+      for (const [asset, amount] of cash.others) total += pricer.toUsd(asset, amount);
+    } else {
+      for (const [account, asset, amount] of this.balances.entries()) {
+        if (account.startsWith('cash:')) total += pricer.toUsd(asset, amount);
+      }
     }
-    for (const terms of this.termsById.values()) {
-      if (terms.kind === 'spot') continue;
-      const quantity = this.balances.get(positionAccount(terms.venue, terms.symbol), terms.unitAsset);
+    for (const { terms, account } of this.derivatives) {
+      const quantity = this.balances.get(account, terms.unitAsset);
       if (quantity === 0n) continue;
       const mark = markOf(valuation, terms.instrumentId);
       if (mark === undefined) throw new Error(`equity: no mark for open position ${terms.instrumentId}`);
-      const cost = this.balances.get(positionAccount(terms.venue, terms.symbol), terms.costAsset);
+      const cost = this.balances.get(account, terms.costAsset);
       const unrealised = signedValue(terms, quantity, this.positivePrice(mark, `${terms.instrumentId}: mark`)) - cost;
       total += pricer.toUsd(terms.costAsset, unrealised);
     }
     return total;
   }
 
+  private cashAccounts(): NonNullable<Ledger['cashCache']> {
+    let usdLikeMinor = 0n;
+    const others: [string, Minor][] = [];
+    for (const [account, asset, amount] of this.balances.entries()) {
+      if (!account.startsWith('cash:')) continue;
+      if (USD_LIKE_ASSETS.includes(asset)) usdLikeMinor += amount;
+      else others.push([asset, amount]);
+    }
+    return { usdLikeMinor, others };
+  }
+
   /** The USD value of per-asset amounts (e.g. totals().feesPaid) at a valuation. */
   valueUsd(amounts: AssetAmounts, valuation: Valuation): Minor {
-    return new AssetPricer(valuation, this.instruments()).sumUsd(amounts);
+    return new AssetPricer(valuation, this.instrumentList).sumUsd(amounts);
   }
 
   totals(): LedgerTotals {

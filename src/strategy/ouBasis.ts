@@ -4,9 +4,10 @@ import { HOUR_MS } from '../core/time.ts';
 import { FitError } from '../model/ar1.ts';
 import { fitOu, MIN_FIT_POINTS } from '../model/ouFit.ts';
 import type { OuParams } from '../model/ouParams.ts';
+import { reversionFraction } from '../model/ouExpectation.ts';
 import { decideStrategy1, roundTripCost, strategy1ShouldClose, type PositionSide } from '../model/strategy1.ts';
 import { decideStrategy2 } from '../model/strategy2.ts';
-import { NO_INTENTS, type InstrumentRef, type Intent, type MarketUpdate, type Strategy, type StrategyContext } from './types.ts';
+import { NO_INTENTS, type InstrumentRef, type InstrumentSnapshot, type Intent, type MarketUpdate, type MarketView, type Strategy, type StrategyContext } from './types.ts';
 
 /**
  * OU basis strategies of seed 004 (corrected, docs/spread-model.md and src/model/strategy1.ts, strategy2.ts).
@@ -121,6 +122,14 @@ export class OuBasisStrategy implements Strategy {
   /** Pairs the executor failed to open; each blocks new entries until the next refit. */
   failedOpens = 0;
   private blockedUntilRefit = false;
+  private snapshotsOf: MarketView | null = null;
+  private perpSymbolSeen = '';
+  private perpVenueSeen = '';
+  /** Ring slot of the next point, and the point count at which the next refit is due. */
+  private ringSlot = 0;
+  private nextRefitAt: number;
+  private perpSnapshot: InstrumentSnapshot | undefined = undefined;
+  private spotSnapshot: InstrumentSnapshot | undefined = undefined;
   readonly failuresByCode: Record<string, number> = {};
   readonly decisions: OuBasisDecision[] = [];
 
@@ -139,6 +148,7 @@ export class OuBasisStrategy implements Strategy {
     this.ring = new Float64Array(this.config.fitWindowPoints);
     this.window = new Float64Array(this.config.fitWindowPoints);
     this.dtSeconds = this.config.sampleSeconds ?? Number.NaN;
+    this.nextRefitAt = this.config.fitWindowPoints;
   }
 
   instruments(): readonly InstrumentRef[] {
@@ -156,9 +166,21 @@ export class OuBasisStrategy implements Strategy {
   }
 
   onEvent(update: MarketUpdate, context: StrategyContext): readonly Intent[] {
-    if (update.kind !== 'price' || update.venue !== this.perp.venue || update.symbol !== this.perp.symbol) return NO_INTENTS;
-    const perp = context.market.get(this.perp.venue, this.perp.symbol);
-    const spot = context.market.get(this.spot.venue, this.spot.symbol);
+    if (update.kind !== 'price') return NO_INTENTS;
+    if (update.symbol !== this.perpSymbolSeen || update.venue !== this.perpVenueSeen) {
+      if (update.symbol !== this.perp.symbol || update.venue !== this.perp.venue) return NO_INTENTS;
+      // Same text, the caller's string objects: the next check of this update is a pointer compare.
+      this.perpSymbolSeen = update.symbol;
+      this.perpVenueSeen = update.venue;
+    }
+    // A market view's snapshots are live (they change in place), so they are looked up once per view.
+    if (context.market !== this.snapshotsOf) {
+      this.perpSnapshot = context.market.get(this.perp.venue, this.perp.symbol);
+      this.spotSnapshot = context.market.get(this.spot.venue, this.spot.symbol);
+      this.snapshotsOf = context.market;
+    }
+    const perp = this.perpSnapshot;
+    const spot = this.spotSnapshot;
     if (!perp || !spot || !(perp.price > 0) || !(spot.price > 0)) return NO_INTENTS;
     const s = (perp.price - spot.price) / spot.price;
     const now = context.nowMs;
@@ -189,12 +211,15 @@ export class OuBasisStrategy implements Strategy {
   /** Adds a basis point; refits when due. Returns the point's index. */
   private push(s: number, now: number): number {
     const index = this.points++;
-    const w = this.config.fitWindowPoints;
-    this.ring[index % w] = s;
+    this.ring[this.ringSlot] = s;
+    if (++this.ringSlot === this.ring.length) this.ringSlot = 0;
     if (index === 0) this.firstPointMs = now;
     else if (index === 1 && !(this.dtSeconds > 0)) this.dtSeconds = (now - this.firstPointMs) / 1000;
-    const seen = index + 1;
-    if (seen >= w && (seen - w) % this.config.refitEveryPoints === 0 && this.dtSeconds > 0) this.refit(index, now);
+    // A refit once the window is full, then every refitEveryPoints points.
+    if (index + 1 === this.nextRefitAt) {
+      this.nextRefitAt += this.config.refitEveryPoints;
+      if (this.dtSeconds > 0) this.refit(index, now);
+    }
     return index;
   }
 
@@ -231,6 +256,19 @@ export class OuBasisStrategy implements Strategy {
 
   private enterStrategy1(fit: OuBasisFit, s: number, now: number, index: number, tau: number): readonly Intent[] {
     if (!(tau > this.config.closeBeforeFundingSeconds)) return NO_INTENTS;
+    // Most points are inside the thresholds: the same arithmetic as decideStrategy1 (same operations,
+    // so the same doubles) rules them out without building its result objects.
+    // width >= cost, since 0 <= 1 - e^{-theta tau} <= 1 and rounding is monotonic: a point within cost
+    // of mu is inside the thresholds too, and the exponential is not needed to tell.
+    const mu = fit.mu;
+    if (s >= mu ? !(s > mu + this.cost) : !(s < mu - this.cost)) return NO_INTENTS;
+    const reversion = reversionFraction(fit, tau);
+    const width = this.cost / reversion;
+    const short = s >= mu;
+    if (short ? !(s > mu + width) : !(s < mu - width)) return NO_INTENTS;
+    if (!short && !this.config.allowShortSpot) return NO_INTENTS;
+    // E[P] as strategy1ExpectedProfitForSide computes it (the side's sign times the gap, times the reversion, less the cost).
+    if (!((short ? 1 : -1) * (s - mu) * reversion - this.cost > this.config.minExpectedProfitFraction)) return NO_INTENTS;
     const d = decideStrategy1(fit, s, tau, this.cost);
     if (!d.open || !(d.expectedProfitFraction > this.config.minExpectedProfitFraction)) return NO_INTENTS;
     if (d.side === 'longPerpShortSpot' && !this.config.allowShortSpot) return NO_INTENTS;

@@ -1,17 +1,24 @@
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isoUtc } from '../../core/time.ts';
-import { loadBacktestConfig, runBacktest } from '../../engine/backtest.ts';
+import { loadBacktestConfig, runBacktest, type BacktestProgress } from '../../engine/backtest.ts';
+import { SqliteLedgerStore } from '../../portfolio/sqliteLedgerStore.ts';
 import type { BacktestSummary } from '../../engine/summary.ts';
 import { defaultReportPath, writeBacktestReport } from '../report/backtestReport.ts';
 import { spreadSeriesOf } from '../report/spreadSeries.ts';
 import { defaultStoreDir } from '../../data/store/layout.ts';
+import { ProgressReporter } from './backtestProgress.ts';
 import { formatCount, printJson, printLine, runAction, type CommonOptions } from './output.ts';
 
 interface BacktestOptions extends CommonOptions {
   config: string;
   /** A path, or false with --no-report. */
   report?: string | false;
+  /** SQLite file for the ledger's journal. */
+  ledger?: string;
+  /** false with --no-progress. */
+  progress: boolean;
 }
 
 const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : `${(x * 100).toFixed(2)}%`);
@@ -38,27 +45,41 @@ export function registerBacktestCommand(program: Command): void {
     .option('--json', 'print one JSON object (the summary); the report path goes to stderr')
     .option('--report <file>', 'write the HTML report here (default: ./reports/backtest-<UTC time>.html)')
     .option('--no-report', 'write no HTML report')
+    .option('--ledger <file>', 'journal every fill, funding payment, fee, borrow charge and liquidation into this SQLite file (must not exist yet)')
+    .option('--no-progress', 'no progress on stderr')
     .addHelpText(
       'after',
-      '\nExamples:\n  perp-arb backtest --config examples/backtest-carry-synthetic.json\n  perp-arb backtest --config examples/backtest-carry-binance.json --store /tmp/store --json',
+      '\nExamples:\n  perp-arb backtest --config examples/backtest-carry-synthetic.json\n  perp-arb backtest --config examples/backtest-carry-binance.json --store /tmp/store --json\n  perp-arb backtest --config examples/backtest-fundingdiff-aha.json --store /tmp/store --ledger run.sqlite',
     )
     .action(
       runAction(async (options: BacktestOptions) => {
         const config = loadBacktestConfig(options.config);
-        let lastPrint = performance.now();
-        let printed = false;
         const storeDir = options.store ?? defaultStoreDir();
-        const run = await runBacktest(config, {
-          storeDir,
-          onProgress: (stats) => {
-            const now = performance.now();
-            if (now - lastPrint < 1000 || stats.lastTime === null) return;
-            lastPrint = now;
-            printed = true;
-            process.stderr.write(`backtest: ${formatCount(stats.events)} events, at ${isoUtc(stats.lastTime)}\n`);
-          },
-        });
-        if (printed) process.stderr.write('backtest: done\n');
+        let ledger: SqliteLedgerStore | null = null;
+        if (options.ledger !== undefined) {
+          const path = resolve(options.ledger);
+          // A run's journal starts at entry 1: appending to another run's file would mix two ledgers.
+          if (existsSync(path) && statSync(path).size > 0) throw new Error(`--ledger ${options.ledger}: the file exists; give a new file for the run's ledger`);
+          ledger = SqliteLedgerStore.open(path);
+        }
+        const reporter = options.progress ? new ProgressReporter({ stream: process.stderr }) : null;
+        let last: BacktestProgress | null = null;
+        let run;
+        try {
+          run = await runBacktest(config, {
+            storeDir,
+            ledgerSink: ledger ?? undefined,
+            onProgress: reporter
+              ? (progress) => {
+                  last = progress;
+                  reporter.update(progress);
+                }
+              : undefined,
+          });
+        } finally {
+          reporter?.finish(last);
+          ledger?.close();
+        }
         const { summary } = run;
         let reportPath: string | null = null;
         if (options.report !== false) {
@@ -69,9 +90,11 @@ export function registerBacktestCommand(program: Command): void {
         if (options.json) {
           printJson(summary);
           if (reportPath) process.stderr.write(`report: ${reportPath}\n`);
+          if (ledger) process.stderr.write(`ledger: ${ledger.path}\n`);
         } else {
           if (config.data.source === 'synthetic') printLine('data           SYNTHETIC (seeded generator, not market prices)');
           for (const line of headline(summary)) printLine(line);
+          if (ledger) printLine(`ledger         ${ledger.path} (${formatCount(ledger.storedEntryCount())} entries)`);
           if (reportPath) printLine(`report         ${reportPath}`);
         }
       }),

@@ -1,11 +1,11 @@
 import { UsageError } from '../../core/errors.ts';
-import { HOUR_MS, MINUTE_MS, YEAR_MS, msToTimeframe } from '../../core/time.ts';
+import { HOUR_MS, MINUTE_MS, msToTimeframe } from '../../core/time.ts';
 import type { SeriesKey } from '../../domain/series.ts';
 import type { SeriesData } from '../import/types.ts';
 import { sourceFromColumns } from '../replay/sources.ts';
 import type { ReplaySource } from '../replay/types.ts';
 import { fundingFromPremium } from './funding.ts';
-import { Rng } from './rng.ts';
+import { barColumns, SyntheticBarPath } from './barPath.ts';
 
 /** Every synthetic series is labelled so it can never pass for market data. */
 export const SYNTHETIC_VENUE = 'synthetic';
@@ -91,15 +91,6 @@ function checkOptions(o: SyntheticMarketOptions & { perpBars: number }): void {
   if (!Number.isInteger(o.startMs)) fail(`startMs must be integer ms (got ${o.startMs})`);
 }
 
-const barColumns = (n: number) => ({
-  ts: new Float64Array(n),
-  open: new Float64Array(n),
-  high: new Float64Array(n),
-  low: new Float64Array(n),
-  close: new Float64Array(n),
-  volume: new Float64Array(n),
-});
-
 function series(key: SeriesKey, source: string, rows: number, columns: Record<string, Float64Array>): SyntheticSeries {
   const lines = new Int32Array(rows);
   for (let i = 0; i < rows; i++) lines[i] = i + 1;
@@ -112,56 +103,13 @@ function series(key: SeriesKey, source: string, rows: number, columns: Record<st
  * the premium. The same options give the same arrays bit for bit.
  */
 export function generateSyntheticMarket(overrides: Partial<SyntheticMarketOptions> = {}): SyntheticMarket {
-  const given = { ...DEFAULT_SYNTHETIC_OPTIONS, ...overrides };
-  const o = { ...given, perpBars: given.perpBars ?? given.bars };
-  checkOptions(o);
-  const rng = new Rng(o.seed);
-  const stepMs = o.barIntervalMs / o.stepsPerBar;
-  const stepYears = stepMs / YEAR_MS;
-  const logDrift = (o.gbmDriftAnnual - 0.5 * o.gbmVolAnnual ** 2) * stepYears;
-  const logVol = o.gbmVolAnnual * Math.sqrt(stepYears);
-  const decay = Math.exp(-o.thetaPerSecond * (stepMs / 1000));
-  const basisStepSd = o.sigmaPerSqrtSecond * Math.sqrt((1 - decay * decay) / (2 * o.thetaPerSecond));
-  const stationarySd = o.sigmaPerSqrtSecond / Math.sqrt(2 * o.thetaPerSecond);
-
+  const o = resolveSyntheticOptions(overrides);
   const spot = barColumns(o.bars);
   const perp = barColumns(o.perpBars);
   const premium = new Float64Array(o.perpBars);
-  const firstPerpBar = o.bars - o.perpBars;
-  let logMid = Math.log(o.initialPrice);
-  let s = o.initialBasis ?? o.mu + stationarySd * rng.normal();
-  for (let bar = 0; bar < o.bars; bar++) {
-    const k = bar - firstPerpBar;
-    const ts = o.startMs + bar * o.barIntervalMs;
-    let mid = Math.exp(logMid);
-    let perpPrice = mid * (1 + s);
-    spot.ts[bar] = ts;
-    spot.open[bar] = spot.high[bar] = spot.low[bar] = mid;
-    if (k >= 0) {
-      perp.ts[k] = ts;
-      perp.open[k] = perp.high[k] = perp.low[k] = perpPrice;
-    }
-    for (let step = 0; step < o.stepsPerBar; step++) {
-      logMid += logDrift + logVol * rng.normal();
-      s = o.mu + (s - o.mu) * decay + basisStepSd * rng.normal();
-      mid = Math.exp(logMid);
-      perpPrice = mid * (1 + s);
-      if (mid > spot.high[bar]) spot.high[bar] = mid;
-      if (mid < spot.low[bar]) spot.low[bar] = mid;
-      if (k >= 0) {
-        if (perpPrice > perp.high[k]) perp.high[k] = perpPrice;
-        if (perpPrice < perp.low[k]) perp.low[k] = perpPrice;
-      }
-    }
-    spot.close[bar] = mid;
-    spot.volume[bar] = o.meanVolume * Math.exp(0.5 * rng.normal() - 0.125);
-    const perpVolume = o.meanVolume * 3 * Math.exp(0.5 * rng.normal() - 0.125);
-    if (k >= 0) {
-      perp.close[k] = perpPrice;
-      perp.volume[k] = perpVolume;
-      premium[k] = s;
-    }
-  }
+  const path = new SyntheticBarPath(o);
+  const firstPerpBar = path.firstPerpBar;
+  path.next(o.bars, spot, perp, premium);
 
   const funding = fundingFromPremium({
     perpStartMs: o.startMs + firstPerpBar * o.barIntervalMs,
@@ -172,17 +120,32 @@ export function generateSyntheticMarket(overrides: Partial<SyntheticMarketOption
     interestRatePerInterval: o.interestRatePerInterval,
     capRatePerInterval: o.capRatePerInterval,
   });
-  const timeframe = msToTimeframe(o.barIntervalMs);
-  const source = `synthetic(seed=${o.seed})`;
-  const spotKey: SeriesKey = { table: 'bars', venue: SYNTHETIC_VENUE, symbol: `${o.base}/${o.quote}`, timeframe };
-  const perpSymbol = `${o.base}/${o.quote}:${o.quote}`;
+  const keys = syntheticKeys(o);
+  const source = syntheticSourceName(o);
   return {
     label: 'synthetic',
     options: o,
-    spot: series(spotKey, source, o.bars, spot),
-    perp: series({ ...spotKey, symbol: perpSymbol }, source, o.perpBars, perp),
-    funding: series({ table: 'funding', venue: SYNTHETIC_VENUE, symbol: perpSymbol, timeframe: null }, source, funding.rows, funding.columns),
+    spot: series(keys.spot, source, o.bars, spot),
+    perp: series(keys.perp, source, o.perpBars, perp),
+    funding: series(keys.funding, source, funding.rows, funding.columns),
   };
+}
+
+/** The options with defaults filled in, checked. */
+export function resolveSyntheticOptions(overrides: Partial<SyntheticMarketOptions> = {}): SyntheticMarketOptions & { perpBars: number } {
+  const given = { ...DEFAULT_SYNTHETIC_OPTIONS, ...overrides };
+  const o = { ...given, perpBars: given.perpBars ?? given.bars };
+  checkOptions(o);
+  return o;
+}
+
+export const syntheticSourceName = (o: SyntheticMarketOptions): string => `synthetic(seed=${o.seed})`;
+
+/** Series keys of the market: spot and perp bars, and the perp's funding. */
+export function syntheticKeys(o: SyntheticMarketOptions): { spot: SeriesKey; perp: SeriesKey; funding: SeriesKey } {
+  const spot: SeriesKey = { table: 'bars', venue: SYNTHETIC_VENUE, symbol: `${o.base}/${o.quote}`, timeframe: msToTimeframe(o.barIntervalMs) };
+  const perpSymbol = `${o.base}/${o.quote}:${o.quote}`;
+  return { spot, perp: { ...spot, symbol: perpSymbol }, funding: { table: 'funding', venue: SYNTHETIC_VENUE, symbol: perpSymbol, timeframe: null } };
 }
 
 /** The market as replay sources, in the order [spot, perp, funding] (which is also the tie order). */

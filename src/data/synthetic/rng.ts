@@ -47,6 +47,78 @@ export class Rng {
     return (high * 67_108_864 + low) / 9_007_199_254_740_992;
   }
 
+  /**
+   * `count` draws of normal() into out[0..count): the same numbers in the same order (a pending spare
+   * first), with the state in local variables and no call or boxed number per draw.
+   */
+  fill(out: Float64Array, count: number): void {
+    if (!(count <= out.length)) throw new Error(`Rng.fill: ${count} draws do not fit ${out.length} values`);
+    let i = 0;
+    if (count > 0 && this.hasSpare) {
+      this.hasSpare = false;
+      out[i++] = this.spareNormal;
+    }
+    let a = this.a;
+    let b = this.b;
+    let c = this.c;
+    let d = this.d;
+    const TWO_PI = 2 * Math.PI;
+    while (i < count) {
+      // Four 32-bit draws (two uniforms, as in uniform()), each step exactly as nextUint32().
+      let r = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+      let t = b << 9;
+      c ^= a;
+      d ^= b;
+      b ^= c;
+      a ^= d;
+      c ^= t;
+      d = rotl(d, 11);
+      const uHigh = r >>> 5;
+      r = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+      t = b << 9;
+      c ^= a;
+      d ^= b;
+      b ^= c;
+      a ^= d;
+      c ^= t;
+      d = rotl(d, 11);
+      const uLow = r >>> 6;
+      r = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+      t = b << 9;
+      c ^= a;
+      d ^= b;
+      b ^= c;
+      a ^= d;
+      c ^= t;
+      d = rotl(d, 11);
+      const vHigh = r >>> 5;
+      r = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+      t = b << 9;
+      c ^= a;
+      d ^= b;
+      b ^= c;
+      a ^= d;
+      c ^= t;
+      d = rotl(d, 11);
+      const vLow = r >>> 6;
+      const u = 1 - (uHigh * 67_108_864 + uLow) / 9_007_199_254_740_992;
+      const v = (vHigh * 67_108_864 + vLow) / 9_007_199_254_740_992;
+      const radius = Math.sqrt(-2 * Math.log(u));
+      const angle = TWO_PI * v;
+      out[i++] = radius * Math.cos(angle);
+      const spare = radius * Math.sin(angle);
+      if (i < count) out[i++] = spare;
+      else {
+        this.spareNormal = spare;
+        this.hasSpare = true;
+      }
+    }
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
+  }
+
   /** Standard normal N(0, 1). */
   normal(): number {
     if (this.hasSpare) {

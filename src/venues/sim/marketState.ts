@@ -65,86 +65,139 @@ export function newMarketEventScratch(): MarketEventScratch {
   };
 }
 
-const col = (cursor: ReplayCursor, name: string): number => {
-  const column = cursor.columns[name];
-  return column === undefined ? Number.NaN : column[cursor.row];
-};
+const TABLE_CODES: Record<string, number | undefined> = { quotes: 1, quote_bars: 2, bars: 3, mark_bars: 4, trades: 5, funding: 6 };
 
-/** Applies one replayed row to the market state and describes it in `out`. */
-export function applyMarketEvent(state: MarketState, cursor: ReplayCursor, out: MarketEventScratch): MarketEventKind {
-  const time = cursor.time;
-  out.startTime = time;
-  out.matchable = false;
-  const reach = out.reach;
-  switch (cursor.key.table) {
-    case 'quotes': {
-      const bid = col(cursor, 'bid');
-      const ask = col(cursor, 'ask');
-      state.hasQuotes = true;
-      state.bid = bid;
-      state.ask = ask;
-      state.bidSize = col(cursor, 'bid_size');
-      state.askSize = col(cursor, 'ask_size');
-      state.quoteTime = time;
-      const last = col(cursor, 'last');
-      if (last > 0) setTrade(state, last, time);
-      out.open = out.low = out.high = (bid + ask) / 2;
-      setReach(reach, ask, state.askSize, bid, state.bidSize);
-      out.matchable = true;
-      return 'quote';
-    }
-    case 'quote_bars': {
-      state.hasQuotes = true;
-      state.bid = col(cursor, 'bid_close');
-      state.ask = col(cursor, 'ask_close');
-      state.bidSize = col(cursor, 'bid_size');
-      state.askSize = col(cursor, 'ask_size');
-      state.quoteTime = time;
-      out.startTime = col(cursor, 'ts');
-      out.open = (col(cursor, 'bid_open') + col(cursor, 'ask_open')) / 2;
-      out.low = (col(cursor, 'bid_low') + col(cursor, 'ask_low')) / 2;
-      out.high = (col(cursor, 'bid_high') + col(cursor, 'ask_high')) / 2;
-      setReach(reach, col(cursor, 'ask_low'), state.askSize, col(cursor, 'bid_high'), state.bidSize);
-      out.matchable = true;
-      return 'quoteBar';
-    }
-    case 'bars': {
-      const close = col(cursor, 'close');
-      state.hasBars = true;
-      state.barClose = close;
-      state.barVolume = col(cursor, 'volume');
-      setTrade(state, close, time);
-      out.startTime = col(cursor, 'ts');
-      out.open = col(cursor, 'open');
-      out.low = col(cursor, 'low');
-      out.high = col(cursor, 'high');
-      setReach(reach, out.low, Number.NaN, out.high, Number.NaN);
-      out.matchable = !state.hasQuotes;
-      return 'bar';
-    }
-    case 'mark_bars': {
-      state.markBarClose = col(cursor, 'close');
-      state.markBarTime = time;
-      out.startTime = col(cursor, 'ts');
-      out.open = col(cursor, 'open');
-      out.low = col(cursor, 'low');
-      out.high = col(cursor, 'high');
-      return 'markBar';
-    }
-    case 'trades': {
-      const price = col(cursor, 'price');
-      setTrade(state, price, time);
-      out.open = out.low = out.high = price;
-      return 'trade';
-    }
-    case 'funding':
-      out.fundingRate = col(cursor, 'rate');
-      out.fundingMarkPrice = col(cursor, 'mark_price');
-      return 'funding';
-    default:
-      // index bars move no venue price; books have list columns, which replay does not carry.
-      return 'ignored';
+const at = (column: Float64Array | undefined, row: number): number => (column === undefined ? Number.NaN : column[row]);
+
+/**
+ * Reads one series' rows into a MarketState. The columns the table needs are looked up by name once
+ * per chunk (when the cursor's columns object changes), not once per event.
+ */
+export class MarketEventReader {
+  private readonly table: number;
+  private columns: Record<string, Float64Array> | null = null;
+  private ts: Float64Array | undefined;
+  private c1: Float64Array | undefined;
+  private c2: Float64Array | undefined;
+  private c3: Float64Array | undefined;
+  private c4: Float64Array | undefined;
+  private c5: Float64Array | undefined;
+  private c6: Float64Array | undefined;
+  private c7: Float64Array | undefined;
+  private c8: Float64Array | undefined;
+  private c9: Float64Array | undefined;
+  private c10: Float64Array | undefined;
+
+  constructor(table: string) {
+    this.table = TABLE_CODES[table] ?? 0;
   }
+
+  private bind(columns: Record<string, Float64Array>): void {
+    this.columns = columns;
+    this.ts = columns.ts;
+    const names = COLUMNS_BY_CODE[this.table];
+    const c = names.map((name) => columns[name]);
+    [this.c1, this.c2, this.c3, this.c4, this.c5, this.c6, this.c7, this.c8, this.c9, this.c10] = c;
+  }
+
+  /** Applies one replayed row to the market state and describes it in `out`. */
+  apply(state: MarketState, cursor: ReplayCursor, out: MarketEventScratch): MarketEventKind {
+    if (cursor.columns !== this.columns) this.bind(cursor.columns);
+    const row = cursor.row;
+    const time = cursor.time;
+    out.startTime = time;
+    out.matchable = false;
+    const reach = out.reach;
+    switch (this.table) {
+      case 1: {
+        // quotes: bid, ask, bid_size, ask_size, last
+        const bid = at(this.c1, row);
+        const ask = at(this.c2, row);
+        state.hasQuotes = true;
+        state.bid = bid;
+        state.ask = ask;
+        state.bidSize = at(this.c3, row);
+        state.askSize = at(this.c4, row);
+        state.quoteTime = time;
+        const last = at(this.c5, row);
+        if (last > 0) setTrade(state, last, time);
+        out.open = out.low = out.high = (bid + ask) / 2;
+        setReach(reach, ask, state.askSize, bid, state.bidSize);
+        out.matchable = true;
+        return 'quote';
+      }
+      case 2: {
+        // quote_bars: bid_close, ask_close, bid_size, ask_size, bid_open, ask_open, bid_low, ask_low, bid_high, ask_high
+        state.hasQuotes = true;
+        state.bid = at(this.c1, row);
+        state.ask = at(this.c2, row);
+        state.bidSize = at(this.c3, row);
+        state.askSize = at(this.c4, row);
+        state.quoteTime = time;
+        out.startTime = at(this.ts, row);
+        out.open = (at(this.c5, row) + at(this.c6, row)) / 2;
+        out.low = (at(this.c7, row) + at(this.c8, row)) / 2;
+        out.high = (at(this.c9, row) + at(this.c10, row)) / 2;
+        setReach(reach, at(this.c8, row), state.askSize, at(this.c9, row), state.bidSize);
+        out.matchable = true;
+        return 'quoteBar';
+      }
+      case 3: {
+        // bars: close, volume, open, low, high
+        const close = at(this.c1, row);
+        state.hasBars = true;
+        state.barClose = close;
+        state.barVolume = at(this.c2, row);
+        setTrade(state, close, time);
+        out.startTime = at(this.ts, row);
+        out.open = at(this.c3, row);
+        out.low = at(this.c4, row);
+        out.high = at(this.c5, row);
+        setReach(reach, out.low, Number.NaN, out.high, Number.NaN);
+        out.matchable = !state.hasQuotes;
+        return 'bar';
+      }
+      case 4:
+        // mark_bars: close, open, low, high
+        state.markBarClose = at(this.c1, row);
+        state.markBarTime = time;
+        out.startTime = at(this.ts, row);
+        out.open = at(this.c2, row);
+        out.low = at(this.c3, row);
+        out.high = at(this.c4, row);
+        return 'markBar';
+      case 5: {
+        // trades: price
+        const price = at(this.c1, row);
+        setTrade(state, price, time);
+        out.open = out.low = out.high = price;
+        return 'trade';
+      }
+      case 6:
+        // funding: rate, mark_price
+        out.fundingRate = at(this.c1, row);
+        out.fundingMarkPrice = at(this.c2, row);
+        return 'funding';
+      default:
+        // index bars move no venue price; books have list columns, which replay does not carry.
+        return 'ignored';
+    }
+  }
+}
+
+const COLUMNS_BY_CODE: readonly (readonly string[])[] = [
+  [],
+  ['bid', 'ask', 'bid_size', 'ask_size', 'last'],
+  ['bid_close', 'ask_close', 'bid_size', 'ask_size', 'bid_open', 'ask_open', 'bid_low', 'ask_low', 'bid_high', 'ask_high'],
+  ['close', 'volume', 'open', 'low', 'high'],
+  ['close', 'open', 'low', 'high'],
+  ['price'],
+  ['rate', 'mark_price'],
+];
+
+/** Applies one replayed row to the market state and describes it in `out` (one-off; the venue keeps a reader per series). */
+export function applyMarketEvent(state: MarketState, cursor: ReplayCursor, out: MarketEventScratch): MarketEventKind {
+  return new MarketEventReader(cursor.key.table).apply(state, cursor, out);
 }
 
 function setTrade(state: MarketState, price: number, time: number): void {

@@ -21,7 +21,7 @@ import {
   liquidationExecutionPrice,
   nextHourAfter,
 } from './marginModel.ts';
-import { applyMarketEvent, MarketState, newMarketEventScratch } from './marketState.ts';
+import { MarketEventReader, MarketState, newMarketEventScratch } from './marketState.ts';
 import { checkStartingBalances, resolveInstrumentSpecs, resolveLiquidationFeeRate, type SimInstrumentSpec, type SimulatedVenueConfig } from './simConfig.ts';
 import { checkReduceOnly, rejectReason, validateOrderShape } from './validateOrder.ts';
 
@@ -38,6 +38,13 @@ type InFlight =
 interface Route {
   spec: SimInstrumentSpec;
   market: MarketState;
+  reader: MarketEventReader;
+}
+
+/** The route of the series last seen at a replay series index, kept while the cursor's key is the same object. */
+interface RouteSlot {
+  key: ReplayCursor['key'];
+  route: Route | null;
 }
 
 /** Relative remainder below which an order counts as completely filled (float noise of partial fills). */
@@ -83,6 +90,7 @@ export class SimulatedVenue implements TradingVenue {
   private readonly inFlight: InFlight[] = [];
   private readonly expiries: { expiryMs: number; symbol: string }[];
   private readonly routes = new Map<string, Route | null>();
+  private readonly routeSlots: (RouteSlot | undefined)[] = [];
   private readonly scratch = newMarketEventScratch();
   private nowMs = -Infinity;
   private nextBorrowHourMs = Infinity;
@@ -206,9 +214,10 @@ export class SimulatedVenue implements TradingVenue {
       this.runScheduled(time, false);
       this.nowMs = time;
     }
-    const route = this.route(cursor);
+    const slot = this.routeSlots[cursor.seriesIndex];
+    const route = slot !== undefined && slot.key === cursor.key ? slot.route : this.route(cursor);
     if (route !== null) {
-      const kind = applyMarketEvent(route.market, cursor, this.scratch);
+      const kind = route.reader.apply(route.market, cursor, this.scratch);
       if (kind === 'funding') this.settleFunding(route, time);
       else if (kind !== 'ignored') {
         const position = this.account.positions.get(route.spec.symbol);
@@ -558,9 +567,10 @@ export class SimulatedVenue implements TradingVenue {
     let route = this.routes.get(cursor.seriesId);
     if (route === undefined) {
       const spec = cursor.key.venue === this.venue ? this.specs.get(cursor.key.symbol) : undefined;
-      route = spec === undefined ? null : { spec, market: this.markets.get(spec.symbol)! };
+      route = spec === undefined ? null : { spec, market: this.markets.get(spec.symbol)!, reader: new MarketEventReader(cursor.key.table) };
       this.routes.set(cursor.seriesId, route);
     }
+    this.routeSlots[cursor.seriesIndex] = { key: cursor.key, route };
     return route;
   }
 
