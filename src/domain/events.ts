@@ -8,7 +8,15 @@ export interface EventTimes {
   ts: EpochMs;
   /** Local receipt time, ms UTC; null for historical data. */
   receivedAt: EpochMs | null;
+  /**
+   * Where `ts` comes from: 'venue' (the venue stamped it) or 'receipt' (the venue gave no time, so `ts`
+   * is the local receipt time). Live venue adapters always set it; absent on stored and historical
+   * data, whose `ts` is the source's own time.
+   */
+  tsSource?: TsSource;
 }
+
+export type TsSource = 'venue' | 'receipt';
 
 export type PriceType = 'trade' | 'mark' | 'index';
 

@@ -1,5 +1,5 @@
 import type { EpochMs } from '../core/time.ts';
-import type { BookSnapshotEvent, EventTimes, FundingRateEvent, MarkPriceEvent } from '../domain/events.ts';
+import type { BookSnapshotEvent, EventTimes, FundingRateEvent, MarkPriceEvent, TsSource } from '../domain/events.ts';
 import type { Instrument } from '../domain/instrument.ts';
 import type { InstrumentKind } from '../domain/symbol.ts';
 
@@ -44,9 +44,10 @@ export interface VenueCapabilities {
   rateLimitMs: number;
 }
 
-/** The current funding rate of a perp, with the time of the next settlement. `ts` is the venue's time of the quote. */
+/** The current funding rate of a perp, with the time of the next settlement. `ts` is the venue's time of the quote, or the receipt time when tsSource is 'receipt'. */
 export interface FundingRateQuoteEvent extends EventTimes {
   type: 'fundingQuote';
+  tsSource: TsSource;
   /** Rate applied at the next settlement (fraction per interval; positive: longs pay shorts). */
   fundingRatePerInterval: number;
   /** Next settlement time, ms UTC; null when the venue does not say. */
@@ -160,4 +161,9 @@ export class UnsupportedMethodError extends VenueError {
     super(venue, method, 'unsupported', `ccxt '${ccxtId}' has no ${method} (exchange.has.${method} is false)`, false);
     this.name = 'UnsupportedMethodError';
   }
+}
+
+/** The venue's own time of an event, or null when `ts` is only the local receipt time (tsSource 'receipt'). */
+export function venueTimestamp(event: EventTimes): EpochMs | null {
+  return event.tsSource === 'receipt' ? null : event.ts;
 }

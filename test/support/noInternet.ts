@@ -4,8 +4,12 @@ import net from 'node:net';
 /**
  * Side-effect module, loaded before every test file (vitest setupFiles). Any connection to a host that is not
  * loopback throws (and is recorded), so a test can never reach a real exchange, even by mistake.
+ * The one exception: with PERP_ARB_SMOKE=1 (test/venues/smoke.test.ts against the real exchanges) no guard is installed.
  */
 export const blockedConnections: string[] = [];
+
+/** True only when PERP_ARB_SMOKE=1: the guard is off and tests may reach the internet. */
+export const internetAllowed: boolean = process.env.PERP_ARB_SMOKE === '1';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost|::ffff:127\.\d+\.\d+\.\d+)$/i;
 
@@ -22,24 +26,28 @@ function hostOf(args: unknown[]): string | undefined {
   return undefined;
 }
 
-const originalConnect = net.Socket.prototype.connect;
-net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args: unknown[]) {
-  const host = hostOf(args);
-  if (host !== undefined && !LOOPBACK.test(host)) {
-    blockedConnections.push(host);
-    throw new Error(`test network guard: connection to non-loopback host '${host}' refused (tests must use 127.0.0.1)`);
-  }
-  return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
-} as typeof net.Socket.prototype.connect;
+if (!internetAllowed) installGuard();
 
-const originalLookup = dns.lookup;
-(dns as { lookup: unknown }).lookup = function guardedLookup(hostname: string, ...rest: unknown[]) {
-  if (!LOOPBACK.test(hostname)) {
-    blockedConnections.push(hostname);
-    const callback = rest[rest.length - 1];
-    const error = Object.assign(new Error(`test network guard: DNS lookup of '${hostname}' refused`), { code: 'ENOTFOUND' });
-    if (typeof callback === 'function') process.nextTick(() => (callback as (e: Error) => void)(error));
-    return {};
-  }
-  return (originalLookup as (...a: unknown[]) => unknown).call(dns, hostname, ...rest);
-};
+function installGuard(): void {
+  const originalConnect = net.Socket.prototype.connect;
+  net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args: unknown[]) {
+    const host = hostOf(args);
+    if (host !== undefined && !LOOPBACK.test(host)) {
+      blockedConnections.push(host);
+      throw new Error(`test network guard: connection to non-loopback host '${host}' refused (tests must use 127.0.0.1)`);
+    }
+    return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
+  } as typeof net.Socket.prototype.connect;
+
+  const originalLookup = dns.lookup;
+  (dns as { lookup: unknown }).lookup = function guardedLookup(hostname: string, ...rest: unknown[]) {
+    if (!LOOPBACK.test(hostname)) {
+      blockedConnections.push(hostname);
+      const callback = rest[rest.length - 1];
+      const error = Object.assign(new Error(`test network guard: DNS lookup of '${hostname}' refused`), { code: 'ENOTFOUND' });
+      if (typeof callback === 'function') process.nextTick(() => (callback as (e: Error) => void)(error));
+      return {};
+    }
+    return (originalLookup as (...a: unknown[]) => unknown).call(dns, hostname, ...rest);
+  };
+}

@@ -1,7 +1,8 @@
 import type { OrderBook } from 'ccxt';
 import { InputError } from '../../core/errors.ts';
 import type { EpochMs } from '../../core/time.ts';
-import type { BookLevel, BookSnapshotEvent } from '../../domain/events.ts';
+import type { BookLevel, BookSnapshotEvent, TsSource } from '../../domain/events.ts';
+import { stampTimes } from './eventTime.ts';
 import { finiteOrNull } from './validate.ts';
 
 function levels(raw: unknown[][], venue: string, symbol: string, side: 'bids' | 'asks', depth: number | undefined, sizeMultiplier: number): BookLevel[] {
@@ -21,12 +22,16 @@ function levels(raw: unknown[][], venue: string, symbol: string, side: 'bids' | 
   return out;
 }
 
+/** A book from a live venue: `tsSource` is always set. */
+export type LiveBookSnapshotEvent = BookSnapshotEvent & { tsSource: TsSource };
+
 /**
- * A ccxt order book as a normalised snapshot: best first, validated, with the local receipt time.
+ * A ccxt order book as a normalised snapshot: best first, validated, with the local receipt time
+ * (and, when ccxt gives none, the receipt time as `ts` with tsSource 'receipt').
  * ccxt gives contract amounts for derivatives; `sizeMultiplier` (the contract size for linear
  * contracts) turns them into base units, as the domain wants (inverse books stay in contracts).
  */
-export function toBookSnapshot(venue: string, symbol: string, book: OrderBook, receivedAt: EpochMs, depth?: number, sizeMultiplier = 1): BookSnapshotEvent {
+export function toBookSnapshot(venue: string, symbol: string, book: OrderBook, receivedAt: EpochMs, depth?: number, sizeMultiplier = 1): LiveBookSnapshotEvent {
   const bids = levels(book.bids as unknown[][], venue, symbol, 'bids', depth, sizeMultiplier);
   const asks = levels(book.asks as unknown[][], venue, symbol, 'asks', depth, sizeMultiplier);
   if (bids.length && asks.length && bids[0].price >= asks[0].price) {
@@ -36,8 +41,7 @@ export function toBookSnapshot(venue: string, symbol: string, book: OrderBook, r
     type: 'book',
     venue,
     symbol,
-    ts: finiteOrNull(book.timestamp) ?? receivedAt,
-    receivedAt,
+    ...stampTimes(book.timestamp, receivedAt),
     bids,
     asks,
     sequence: finiteOrNull(book.nonce),

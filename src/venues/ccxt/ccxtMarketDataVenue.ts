@@ -13,6 +13,7 @@ import type {
 } from '../types.ts';
 import { VenueError } from '../types.ts';
 import { sleepMs } from './backoff.ts';
+import { installBookChecksums } from './bookChecksums.ts';
 import { toBookSnapshot } from './books.ts';
 import { capabilitiesOf, hasMethod, requireMethod } from './capabilities.ts';
 import { exchangeSecrets, toVenueError } from './errors.ts';
@@ -134,7 +135,8 @@ export class CcxtMarketDataVenue implements MarketDataVenue {
 
   watchOrderBook(symbol: string, options: WatchOrderBookOptions = {}): AsyncIterable<BookStreamEvent> {
     const useWebsocket = !options.forcePolling && hasMethod(this.exchange, 'watchOrderBook');
-    if (!useWebsocket) this.require('fetchOrderBook');
+    if (useWebsocket) installBookChecksums(this.exchange);
+    else this.require('fetchOrderBook');
     const pollMs = Math.max(options.pollIntervalMs ?? 1_000, this.exchange.rateLimit ?? 0);
     let first = true;
     const next = useWebsocket

@@ -2,17 +2,17 @@ import type { FundingRate, FundingRateHistory } from 'ccxt';
 import type { EpochMs } from '../../core/time.ts';
 import type { FundingRateEvent } from '../../domain/events.ts';
 import type { FundingRateQuoteEvent } from '../types.ts';
+import { stampTimes } from './eventTime.ts';
 import { intervalStringToMs } from './fundingInterval.ts';
 import { finiteOrNull, positiveOrNull, requireFinite, requireSymbol } from './validate.ts';
 
-/** A ccxt funding-rate structure as a quote event. `ts` is the venue's time of the quote, else the receipt time. */
+/** A ccxt funding-rate structure as a quote event. `ts` is the venue's time of the quote, else the receipt time (tsSource says which). */
 export function toFundingQuote(venue: string, rate: FundingRate, receivedAt: EpochMs, method = 'fetchFundingRate'): FundingRateQuoteEvent {
   return {
     type: 'fundingQuote',
     venue,
     symbol: requireSymbol(rate.symbol, venue, method),
-    ts: finiteOrNull(rate.timestamp) ?? receivedAt,
-    receivedAt,
+    ...stampTimes(rate.timestamp, receivedAt),
     fundingRatePerInterval: requireFinite(rate.fundingRate, venue, method, `${rate.symbol} fundingRate`),
     // ccxt: fundingTimestamp is the settlement the current fundingRate applies to (the next one).
     nextFundingTimeMs: finiteOrNull(rate.fundingTimestamp),

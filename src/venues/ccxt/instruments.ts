@@ -1,6 +1,6 @@
 import type { MarketInterface as Market } from 'ccxt';
 import type { Instrument } from '../../domain/instrument.ts';
-import { parseSymbol, type InstrumentKind } from '../../domain/symbol.ts';
+import { parseSymbol, utcMsToExpiryCode, type InstrumentKind } from '../../domain/symbol.ts';
 import { precisionToStep } from './precision.ts';
 import { finiteOrNull } from './validate.ts';
 
@@ -16,18 +16,24 @@ export function marketKind(market: Market): InstrumentKind | null {
   return null;
 }
 
-
-
 /**
  * A ccxt market as a perp-arb Instrument. Values ccxt does not know stay null; fundingIntervalMs
- * is filled later (see fundingInterval.ts). Options and margin-only markets are not instruments.
+ * is filled later (see fundingInterval.ts). Options and margin-only markets are not instruments;
+ * a dated future needs an expiry that agrees with the date in its symbol.
  */
 export function marketToInstrument(venue: string, market: Market, precisionMode: number): Instrument | SkippedMarket {
   const kind = marketKind(market);
   if (kind === null) return { symbol: market.symbol, reason: `market type '${market.type}' is not spot, swap or future` };
+  let expiryMs: number | null = null;
   try {
     const parts = parseSymbol(market.symbol);
     if (parts.kind !== kind) return { symbol: market.symbol, reason: `ccxt says ${market.type} but the symbol reads as ${parts.kind}` };
+    if (kind === 'future') {
+      expiryMs = finiteOrNull(market.expiry);
+      if (expiryMs === null || !(expiryMs > 0)) return { symbol: market.symbol, reason: `dated future without an expiry time (expiry: ${String(market.expiry)})` };
+      // Venues settle at 08:00 UTC or so on the symbol's date; a different UTC date means a misread expiry.
+      if (utcMsToExpiryCode(expiryMs) !== parts.expiryCode) return { symbol: market.symbol, reason: `expiry ${new Date(expiryMs).toISOString()} is not on the symbol's date ${parts.expiryCode}` };
+    }
   } catch (error) {
     return { symbol: market.symbol, reason: (error as Error).message };
   }
@@ -47,7 +53,7 @@ export function marketToInstrument(venue: string, market: Market, precisionMode:
     makerFeeRate: finiteOrNull(market.maker),
     takerFeeRate: finiteOrNull(market.taker),
     fundingIntervalMs: null,
-    expiryMs: kind === 'future' ? finiteOrNull(market.expiry) : null,
+    expiryMs,
   };
 }
 

@@ -1,15 +1,20 @@
 import type { Exchange } from 'ccxt';
 import type { EpochMs } from '../../core/time.ts';
-import type { MarkPriceEvent } from '../../domain/events.ts';
+import type { MarkPriceEvent, TsSource } from '../../domain/events.ts';
 import { UnsupportedMethodError } from '../types.ts';
 import { hasMethod } from './capabilities.ts';
-import { finiteOrNull, positiveOrNull, requireFinite } from './validate.ts';
+import { stampTimes } from './eventTime.ts';
+import { positiveOrNull, requireFinite } from './validate.ts';
+
+/** A mark price from a live venue: `tsSource` is always set. */
+export type LiveMarkPriceEvent = MarkPriceEvent & { tsSource: TsSource };
 
 /**
  * The mark (and index) price: fetchMarkPrice where the venue has it, else the ticker's markPrice,
  * else the funding-rate structure's markPrice (many venues publish mark price with funding).
+ * `ts` is the venue's time of that answer, else the receipt time (tsSource says which).
  */
-export async function fetchMarkPriceEvent(exchange: Exchange, venue: string, symbol: string, now: () => EpochMs): Promise<MarkPriceEvent> {
+export async function fetchMarkPriceEvent(exchange: Exchange, venue: string, symbol: string, now: () => EpochMs): Promise<LiveMarkPriceEvent> {
   const attempts: { method: string; run: () => Promise<{ markPrice?: number; indexPrice?: number; timestamp?: number }> }[] = [];
   if (hasMethod(exchange, 'fetchMarkPrice')) attempts.push({ method: 'fetchMarkPrice', run: () => exchange.fetchMarkPrice(symbol) });
   if (hasMethod(exchange, 'fetchTicker')) attempts.push({ method: 'fetchTicker', run: () => exchange.fetchTicker(symbol) });
@@ -25,8 +30,7 @@ export async function fetchMarkPriceEvent(exchange: Exchange, venue: string, sym
       type: 'mark',
       venue,
       symbol,
-      ts: finiteOrNull(answer.timestamp) ?? receivedAt,
-      receivedAt,
+      ...stampTimes(answer.timestamp, receivedAt),
       markPrice: requireFinite(answer.markPrice, venue, attempt.method, `${symbol} markPrice`),
       indexPrice: positiveOrNull(answer.indexPrice),
     };

@@ -23,12 +23,12 @@ export interface CcxtVenueSpec {
 /** The seven venues tested against recorded payloads. FTX is gone (ccxt removed it in 2022); its history still imports. */
 export const SUPPORTED_VENUES: readonly CcxtVenueSpec[] = [
   { venue: 'binance', ccxtId: 'binance', markets: 'spot, USDT-M perps and futures', options: { fetchMarkets: { types: ['spot', 'linear'] } }, fundingHistory: { mode: 'forward' } },
-  { venue: 'bybit', ccxtId: 'bybit', markets: 'spot, USDT/USDC linear perps and futures', options: { fetchMarkets: { types: ['spot', 'linear'] } }, fundingHistory: { mode: 'backward', endParam: 'until', endExclusive: false } },
-  { venue: 'okx', ccxtId: 'okx', markets: 'spot, USDT/USD swaps', options: { fetchMarkets: { types: ['spot', 'swap'] } }, fundingHistory: { mode: 'backward', endParam: 'after', endExclusive: true, endAsString: true } },
+  { venue: 'bybit', ccxtId: 'bybit', markets: 'spot, USDT/USDC linear perps and futures, inverse perps and futures', options: { fetchMarkets: { types: ['spot', 'linear', 'inverse'] } }, fundingHistory: { mode: 'backward', endParam: 'until', endExclusive: false } },
+  { venue: 'okx', ccxtId: 'okx', markets: 'spot, USDT/USD swaps and dated futures', options: { fetchMarkets: { types: ['spot', 'swap', 'future'] } }, fundingHistory: { mode: 'backward', endParam: 'after', endExclusive: true, endAsString: true } },
   { venue: 'deribit', ccxtId: 'deribit', markets: 'inverse and USDC perps, futures, spot', options: {}, fundingHistory: { mode: 'forward' }, fundingHistoryRate: { infoField: 'interest_1h', intervalMs: 3_600_000 } },
   { venue: 'hyperliquid', ccxtId: 'hyperliquid', markets: 'USDC perps (1h funding), spot', options: { fetchMarkets: { types: ['spot', 'swap'] } }, fundingHistory: { mode: 'forward' } },
   { venue: 'bitget', ccxtId: 'bitget', markets: 'spot, USDT-M perps', options: { fetchMarkets: { types: ['spot', 'swap'] } }, fundingHistory: { mode: 'pageNumber', pageParam: 'pageNo' } },
-  { venue: 'gate', ccxtId: 'gate', markets: 'spot, USDT perps', options: { fetchMarkets: { types: ['spot', 'swap'] } }, fundingHistory: { mode: 'backward', endParam: 'until', endExclusive: false } },
+  { venue: 'gate', ccxtId: 'gate', markets: 'spot, USDT and BTC perps, USDT delivery futures', options: { fetchMarkets: { types: ['spot', 'swap', 'future'] } }, fundingHistory: { mode: 'backward', endParam: 'until', endExclusive: false } },
 ];
 
 export function venueSpec(venueOrCcxtId: string): CcxtVenueSpec | undefined {

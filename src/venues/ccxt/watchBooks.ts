@@ -2,6 +2,7 @@ import type { OrderBook } from 'ccxt';
 import type { EpochMs } from '../../core/time.ts';
 import type { BookStreamEvent, WatchOrderBookOptions } from '../types.ts';
 import { backoffDelayMs, DEFAULT_BACKOFF, sleepMs } from './backoff.ts';
+import { isInvalidatedBook } from './bookChecksums.ts';
 import { toBookSnapshot } from './books.ts';
 import { toVenueError } from './errors.ts';
 
@@ -56,17 +57,19 @@ export async function* bookStream(source: BookStreamSource, options: WatchOrderB
       if (raced.kind === 'silent') {
         staleReported = true;
         const at = now();
-        yield { type: 'stale', venue, symbol, ts: at, receivedAt: at, channel, silentForMs: at - lastUpdateAt };
+        yield { type: 'stale', venue, symbol, ts: at, receivedAt: at, tsSource: 'receipt', channel, silentForMs: at - lastUpdateAt };
         continue;
       }
       pending = null;
+      // A book ccxt has since dropped (failed checksum or sequence): never emitted; the next call brings the error.
+      if (isInvalidatedBook(raced.book)) continue;
       const receivedAt = now();
       const event = toBookSnapshot(venue, symbol, raced.book, receivedAt, options.depth, source.sizeMultiplier);
       failures = 0;
       staleReported = false;
       lastUpdateAt = receivedAt;
       if (previousSequence !== null && event.sequence !== null && event.sequence < previousSequence) {
-        yield { type: 'bookGap', venue, symbol, ts: event.ts, receivedAt, previousSequence, sequence: event.sequence, reason: 'sequence went back' };
+        yield { type: 'bookGap', venue, symbol, ts: event.ts, receivedAt, tsSource: event.tsSource, previousSequence, sequence: event.sequence, reason: 'sequence went back' };
       }
       previousSequence = event.sequence;
       yield event;
@@ -76,13 +79,13 @@ export async function* bookStream(source: BookStreamSource, options: WatchOrderB
       if (!mapped.retryable) throw mapped;
       const at = now();
       if (mapped.kind === 'invalidNonce') {
-        yield { type: 'bookGap', venue, symbol, ts: at, receivedAt: at, previousSequence, sequence: null, reason: mapped.message };
+        yield { type: 'bookGap', venue, symbol, ts: at, receivedAt: at, tsSource: 'receipt', previousSequence, sequence: null, reason: mapped.message };
         previousSequence = null;
       }
       failures++;
       if (options.maxConsecutiveFailures !== undefined && failures > options.maxConsecutiveFailures) throw mapped;
       const delayMs = backoffDelayMs(failures, policy, source.random);
-      yield { type: 'reconnect', venue, symbol, ts: at, receivedAt: at, channel, attempt: failures, delayMs, error: mapped.message };
+      yield { type: 'reconnect', venue, symbol, ts: at, receivedAt: at, tsSource: 'receipt', channel, attempt: failures, delayMs, error: mapped.message };
       await sleepMs(delayMs, options.signal);
     }
   }
