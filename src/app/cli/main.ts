@@ -5,8 +5,9 @@ import { registerVenuesCommand } from './venuesCommand.ts';
 import { registerScanCommand } from './scanCommand.ts';
 import { registerBacktestCommand } from './backtestCommand.ts';
 import { registerStartCommand } from './startCommand.ts';
-import { registerSweepCommand } from './sweepCommand.ts';
+import { registerRecordCommand } from './recordCommand.ts';
 import { registerAccountCommand } from './accountCommand.ts';
+import { registerSweepCommand } from './sweepCommand.ts';
 
 // `perp-arb data ls | head` closes stdout early: that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -30,7 +31,8 @@ registerVenuesCommand(program);
 registerScanCommand(program);
 registerBacktestCommand(program);
 registerStartCommand(program);
-registerSweepCommand(program);
+registerRecordCommand(program);
 registerAccountCommand(program);
+registerSweepCommand(program);
 
 await program.parseAsync(process.argv);
