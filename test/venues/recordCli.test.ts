@@ -183,7 +183,7 @@ describe('perp-arb record (okx books5 over a loopback websocket, the real CLI pr
     server = await startOkxRecordingServer((_c, _i, send) => {
       void (async () => {
         const stored = await sendPaced(send, range(0, 5), store, 0);
-        send(5, 'abc');
+        send(5, { badBid: 'abc' });
         await waitUntil(() => recorder?.stderr().includes('badMessage') ?? false, 'the bad message reported');
         await sendPaced(send, range(6, 12), store, stored);
       })().catch(() => undefined);

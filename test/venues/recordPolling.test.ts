@@ -88,6 +88,26 @@ describe('funding while recording', () => {
   });
 });
 
+describe('a funding history row without the venue time', () => {
+  it('is refused and reported, never stored as a settlement; the venue-stamped row is stored when it comes', async () => {
+    const T = 1_717_401_600_000;
+    const state = { now: T - MIN, nextFundingMs: T, predictedRate: 0.0001, history: [] as FundingRateEvent[], historyCalls: [] as [number, number][] };
+    const funding = new FundingRecording({ venue: fundingVenue(state), symbols: [SYMBOL], now: () => state.now });
+    await funding.poll();
+    state.now = T + 1_000;
+    state.nextFundingMs = T + EIGHT_H;
+    // Stamped only with its receipt time, which falls inside the settlement's tolerance.
+    state.history = [{ ...settlement(T + 900, 0.00025), tsSource: 'receipt' }];
+    const refused = await funding.poll();
+    expect(refused.map((e) => e.type)).toEqual(['fundingQuote', 'settlementWithoutVenueTime']);
+    expect(refused[1]).toEqual({ type: 'settlementWithoutVenueTime', symbol: SYMBOL, settlementMs: T, receiptTs: T + 900 });
+    state.now = T + 61_000;
+    state.history = [settlement(T + 4, 0.00025)];
+    const stored = await funding.poll();
+    expect(stored[1]).toEqual({ type: 'settlement', record: { kind: 'funding', symbol: SYMBOL, ts: T + 4, receivedAt: T + 61_000, rate: 0.00025, intervalMs: EIGHT_H, markPrice: null } });
+  });
+});
+
 describe('mark candles while recording', () => {
 
   it('keeps closed candles from the minute recording started, each once; the open candle waits for a later poll', async () => {

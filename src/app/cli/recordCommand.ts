@@ -97,6 +97,7 @@ function printSummary(s: RecordSummary): void {
   printLine(`recorded ${s.venue} ${s.symbols.join(', ')} from ${isoUtc(s.startedAt)} to ${isoUtc(s.stoppedAt)} (stopped by ${s.stopReason})`);
   const c = s.counts;
   printLine(`  quotes ${formatCount(c.quotes)}, books ${formatCount(c.books)}, mark candles ${formatCount(c.markBars)}, funding settlements ${formatCount(c.fundingSettlements)} (funding quotes in the log: ${formatCount(c.fundingQuotes)})`);
+  if (c.receiptStamped) printLine(`  ${formatCount(c.receiptStamped)} book updates without a venue time: ts = received_at (receipt time)`);
   for (const [id, n] of Object.entries(s.store.added)) printLine(`  stored ${id}: +${formatCount(n)} rows`);
   const h = s.health;
   printLine(`  health: ${h.reconnect} reconnects, ${h.stale} stale, ${h.bookGap} book gaps, ${h.badMessage} bad messages, ${h.pollErrors} poll errors; ${s.gaps.length} gaps`);

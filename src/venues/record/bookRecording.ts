@@ -1,5 +1,6 @@
+import type { EpochMs } from '../../core/time.ts';
 import type { BookSnapshotEvent } from '../../domain/events.ts';
-import { VenueError, type MarketDataVenue, type VenueHealthEvent, type WatchOrderBookOptions } from '../types.ts';
+import { VenueError, venueTimestamp, type MarketDataVenue, type VenueHealthEvent, type WatchOrderBookOptions } from '../types.ts';
 import type { BookRecord, QuoteRecord } from './recordTypes.ts';
 
 /** A message the venue sent that could not be read (a bad price, a crossed book): not stored; the stream is resubscribed. */
@@ -73,20 +74,41 @@ export async function recordBooks(options: BookRecordingOptions): Promise<void> 
   }
 }
 
+/** The times a book update's rows are stored with. */
+export interface RecordedTimes {
+  ts: EpochMs;
+  receivedAt: EpochMs;
+  /** The venue sent no time: `ts` is the receipt time (and equals `receivedAt`). */
+  receiptStamped: boolean;
+}
+
+/**
+ * `ts` is the venue's time when the venue gave one. When it gave none (tsSource 'receipt', e.g. an
+ * OKX books5 push without `ts`), the row is stored with ts = received_at = the receipt time: the
+ * store keys rows by ts, so the row needs one, and the two being equal shows it is no venue time.
+ * No other time is invented; the recorder counts such rows (summary `counts.receiptStamped`) and
+ * logs the first of each symbol.
+ */
+export function recordedTimes(book: BookSnapshotEvent, now: () => number): RecordedTimes {
+  const receivedAt = book.receivedAt ?? now();
+  const venueTs = venueTimestamp(book);
+  return venueTs === null ? { ts: receivedAt, receivedAt, receiptStamped: true } : { ts: venueTs, receivedAt, receiptStamped: false };
+}
+
 /** Top of book as a quote record; null when a side is empty (a quote needs both). */
-export function quoteRecord(book: BookSnapshotEvent): QuoteRecord | null {
+export function quoteRecord(book: BookSnapshotEvent, times: RecordedTimes): QuoteRecord | null {
   const bid = book.bids[0];
   const ask = book.asks[0];
   if (!bid || !ask) return null;
-  return { kind: 'quote', symbol: book.symbol, ts: book.ts, receivedAt: book.receivedAt ?? book.ts, bid: bid.price, bidSize: bid.size, ask: ask.price, askSize: ask.size };
+  return { kind: 'quote', symbol: book.symbol, ts: times.ts, receivedAt: times.receivedAt, bid: bid.price, bidSize: bid.size, ask: ask.price, askSize: ask.size };
 }
 
-export function bookRecord(book: BookSnapshotEvent): BookRecord {
+export function bookRecord(book: BookSnapshotEvent, times: RecordedTimes): BookRecord {
   return {
     kind: 'book',
     symbol: book.symbol,
-    ts: book.ts,
-    receivedAt: book.receivedAt ?? book.ts,
+    ts: times.ts,
+    receivedAt: times.receivedAt,
     bids: book.bids.map((l) => [l.price, l.size]),
     asks: book.asks.map((l) => [l.price, l.size]),
     sequence: book.sequence,

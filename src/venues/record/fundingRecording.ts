@@ -1,5 +1,5 @@
 import { MINUTE_MS } from '../../core/time.ts';
-import type { FundingRateQuoteEvent, MarketDataVenue } from '../types.ts';
+import { venueTimestamp, type FundingRateQuoteEvent, type MarketDataVenue } from '../types.ts';
 import type { FundingRecord } from './recordTypes.ts';
 
 /** A settlement time the venue announced, now passed, that its history has not shown yet. */
@@ -22,7 +22,9 @@ export interface FundingRecordingOptions {
 export type FundingPollEvent =
   | { type: 'fundingQuote'; quote: FundingRateQuoteEvent }
   | { type: 'settlement'; record: FundingRecord }
-  | { type: 'settlementMissing'; symbol: string; settlementMs: number; polls: number };
+  | { type: 'settlementMissing'; symbol: string; settlementMs: number; polls: number }
+  /** A history row without the venue's settlement time (tsSource 'receipt'): never stored, the settlement stays due. */
+  | { type: 'settlementWithoutVenueTime'; symbol: string; settlementMs: number; receiptTs: number };
 
 /**
  * Funding for the recorder. The current (predicted) rate of a perp is NOT a settlement, so it is
@@ -64,7 +66,12 @@ export class FundingRecording {
     for (const due of this.due) {
       const rows = await venue.fetchFundingHistory(due.symbol, due.settlementMs - toleranceMs, now() + 1);
       const receivedAt = now();
-      const found = rows.filter((r) => Math.abs(r.ts - due.settlementMs) <= toleranceMs);
+      // A settlement's ts must be the venue's: a row stamped only with its receipt time is refused (and
+      // reported), since a receipt time stored in `funding` would read as the settlement time.
+      for (const row of rows.filter((r) => venueTimestamp(r) === null)) {
+        events.push({ type: 'settlementWithoutVenueTime', symbol: due.symbol, settlementMs: due.settlementMs, receiptTs: row.ts });
+      }
+      const found = rows.filter((r) => venueTimestamp(r) !== null && Math.abs(r.ts - due.settlementMs) <= toleranceMs);
       for (const row of found) {
         events.push({
           type: 'settlement',

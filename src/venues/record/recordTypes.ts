@@ -6,7 +6,10 @@ export type RecordKind = (typeof RECORD_KINDS)[number];
 
 interface JournalTimes {
   symbol: string;
-  /** Venue time, ms UTC. */
+  /**
+   * Venue time, ms UTC. A book update the venue sent without a time is the one exception: ts is then
+   * the receipt time, equal to receivedAt (see recordedTimes in bookRecording.ts).
+   */
   ts: EpochMs;
   /** Local receipt time, ms UTC. */
   receivedAt: EpochMs;

@@ -5,7 +5,7 @@ import type { BookSnapshotEvent } from '../../domain/events.ts';
 import type { Instrument } from '../../domain/instrument.ts';
 import { sleepMs } from '../ccxt/backoff.ts';
 import { VenueError, type MarketDataVenue } from '../types.ts';
-import { bookRecord, quoteRecord, recordBooks, type RecorderHealthEvent } from './bookRecording.ts';
+import { bookRecord, quoteRecord, recordBooks, recordedTimes, type RecorderHealthEvent } from './bookRecording.ts';
 import { compactJournal, type CompactionResult } from './compact.ts';
 import { FundingRecording, type FundingPollEvent } from './fundingRecording.ts';
 import { RecordingJournal } from './journal.ts';
@@ -50,6 +50,8 @@ export interface RecordCounts {
   fundingQuotes: number;
   /** Book updates with an empty side: no quote row (a quote needs a bid and an ask). */
   oneSidedBooks: number;
+  /** Book updates the venue sent without a time: their quote (and books) rows have ts = received_at = the receipt time. */
+  receiptStamped: number;
 }
 
 export interface RecordSummary {
@@ -92,9 +94,10 @@ export class Recorder {
   private readonly startedAt: number;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly lastBookAt = new Map<string, number>();
+  private readonly receiptStampedSymbols = new Set<string>();
   private readonly openGaps = new Map<string, RecordingGap>();
   private readonly gaps: RecordingGap[] = [];
-  private readonly counts: RecordCounts = { quotes: 0, books: 0, markBars: 0, fundingSettlements: 0, fundingQuotes: 0, oneSidedBooks: 0 };
+  private readonly counts: RecordCounts = { quotes: 0, books: 0, markBars: 0, fundingSettlements: 0, fundingQuotes: 0, oneSidedBooks: 0, receiptStamped: 0 };
   private readonly health = { reconnect: 0, stale: 0, bookGap: 0, badMessage: 0, pollErrors: 0 };
   private readonly stored: RecordSummary['store'] = { compactions: 0, added: {}, unchanged: 0, duplicates: 0, superseded: 0, rejected: 0, txid: null };
   private compacting: Promise<void> | null = null;
@@ -267,7 +270,15 @@ export class Recorder {
 
   private onBook(book: BookSnapshotEvent): void {
     if (this.stopping) return;
-    const receivedAt = book.receivedAt ?? this.now();
+    const times = recordedTimes(book, this.now);
+    const receivedAt = times.receivedAt;
+    if (times.receiptStamped) {
+      this.counts.receiptStamped++;
+      if (!this.receiptStampedSymbols.has(book.symbol)) {
+        this.receiptStampedSymbols.add(book.symbol);
+        this.write({ type: 'receiptTime', symbol: book.symbol, ts: times.ts, note: 'the venue sent a book without a time: its rows have ts = received_at = the receipt time (counted in the summary as receiptStamped; later ones are not logged)' });
+      }
+    }
     const gap = this.openGaps.get(book.symbol);
     if (gap) {
       gap.toMs = receivedAt;
@@ -276,15 +287,15 @@ export class Recorder {
       this.write({ type: 'gap', ...gap });
     }
     this.lastBookAt.set(book.symbol, receivedAt);
-    const quote = quoteRecord(book);
+    const quote = quoteRecord(book, times);
     if (quote) {
       this.journal.append(quote);
       this.counts.quotes++;
     } else if (this.counts.oneSidedBooks++ === 0) {
-      this.write({ type: 'oneSidedBook', symbol: book.symbol, ts: book.ts, note: 'a book with an empty side gives no quote row (counted in the summary; later ones are not logged)' });
+      this.write({ type: 'oneSidedBook', symbol: book.symbol, ts: times.ts, note: 'a book with an empty side gives no quote row (counted in the summary; later ones are not logged)' });
     }
     if (this.options.depth !== null) {
-      this.journal.append(bookRecord(book));
+      this.journal.append(bookRecord(book, times));
       this.counts.books++;
     }
   }
@@ -316,6 +327,8 @@ export class Recorder {
       this.journal.append(event.record);
       this.counts.fundingSettlements++;
       this.write({ type: 'fundingSettlement', ...event.record }, false);
+    } else if (event.type === 'settlementWithoutVenueTime') {
+      this.write({ ...event, note: 'a funding history row without the venue time: not stored (its ts would only be the receipt time)' });
     } else {
       this.write({ type: 'settlementMissing', symbol: event.symbol, settlementMs: event.settlementMs, polls: event.polls, note: 'the venue never reported this settlement in its funding history' });
     }

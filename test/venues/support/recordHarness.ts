@@ -16,17 +16,24 @@ export function okxLevels(n: number): { bid: number; bidContracts: number; ask: 
   return { bid: 67_000 + n, bidContracts: 100 + n, ask: 67_000.5 + n, askContracts: 200 + n };
 }
 
-/** An OKX v5 books5 push for message n (two levels a side), or with a bad best-bid price. */
-export function okxBooks5(n: number, badBid?: string): string {
+/** How message n is sent: a bad best-bid price, or without the venue's `ts` (OKX always sends one; a venue without times is what it stands for). */
+export interface MessageOptions {
+  badBid?: string;
+  /** Default true. */
+  venueTime?: boolean;
+}
+
+/** An OKX v5 books5 push for message n (two levels a side). */
+export function okxBooks5(n: number, options: MessageOptions = {}): string {
   const l = okxLevels(n);
   return JSON.stringify({
     arg: OKX_ARG,
     data: [
       {
         asks: [[String(l.ask), String(l.askContracts), '0', '3'], [String(l.ask + 1), '7', '0', '1']],
-        bids: [[badBid ?? String(l.bid), String(l.bidContracts), '0', '4'], [String(l.bid - 1), '5', '0', '2']],
+        bids: [[options.badBid ?? String(l.bid), String(l.bidContracts), '0', '4'], [String(l.bid - 1), '5', '0', '2']],
         instId: 'BTC-USDT-SWAP',
-        ts: String(BASE_TS + n * 100),
+        ...(options.venueTime === false ? {} : { ts: String(BASE_TS + n * 100) }),
         seqId: 1000 + n,
       },
     ],
@@ -38,10 +45,11 @@ export interface SentMessage {
   /** Local time the server wrote it. */
   sentAt: number;
   bad: boolean;
+  venueTime: boolean;
 }
 
 /** What the server does once a client subscribes to books5 on a connection (index 0 first). */
-export type Scenario = (connection: WsConnection, connectionIndex: number, send: (n: number, badBid?: string) => void) => void;
+export type Scenario = (connection: WsConnection, connectionIndex: number, send: (n: number, options?: MessageOptions) => void) => void;
 
 export interface OkxRecordingServer {
   rest: LoopbackServer;
@@ -61,9 +69,9 @@ export async function startOkxRecordingServer(scenario: Scenario): Promise<OkxRe
     const message = JSON.parse(text) as { op: string; args: unknown[] };
     if (message.op !== 'subscribe') return;
     connection.send(JSON.stringify({ event: 'subscribe', arg: message.args[0], connId: 'c0ffee01' }));
-    const send = (n: number, badBid?: string) => {
-      connection.send(okxBooks5(n, badBid));
-      sent.push({ n, sentAt: Date.now(), bad: badBid !== undefined });
+    const send = (n: number, options: MessageOptions = {}) => {
+      sent.push({ n, sentAt: Date.now(), bad: options.badBid !== undefined, venueTime: options.venueTime !== false });
+      connection.send(okxBooks5(n, options));
     };
     scenario(connection, subscribed++, send);
   });
