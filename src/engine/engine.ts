@@ -17,7 +17,7 @@ import { EngineMarketView } from './marketView.ts';
 /**
  * The one loop, for every mode:
  *   market event -> clock -> venues.onMarketData -> market view -> strategy.onEvent -> intents
- *   -> PairExecutor -> venues.submit;  venue events (fills, funding, borrow, liquidation) -> ledger
+ *   -> PairExecutor -> venues.submit;  venue events (fills, funding, borrow, liquidation, expiry) -> ledger
  *   (exact money, src/portfolio/ledger.ts) and executor;  equity sampled every `equitySampleMs`.
  * Backtests feed it replay sources with a SimulatedClock (run()); paper and live will feed the same
  * onMarketEvent() from live cursors with a WallClock. The strategy only ever sees a StrategyContext.
@@ -76,6 +76,8 @@ export class Engine {
   private readonly funding: FundingRecord[] = [];
   private readonly execution: ExecutionEvent[] = [];
   private readonly liquidations: LiquidationEvent[] = [];
+  /** Equity just before the first fill of each pair still opening (its round trip starts there). */
+  private readonly tripStarts = new Map<string, number>();
   private readonly openTrips = new Map<string, { entryTs: number; startEquity: number }>();
   private readonly roundTrips: RoundTrip[] = [];
   private readonly marks = new Map<string, number>();
@@ -164,7 +166,9 @@ export class Engine {
     const instruments = this.market.instrumentList;
     for (let i = 0; i < snaps.length; i++) {
       const s = snaps[i];
-      const mark = instruments[i].kind !== 'spot' && s.markPrice > 0 ? s.markPrice : s.price;
+      // Derivatives at the freshest of mark, quote and trade (the venue's rule), not at a mark that
+      // may be a funding row's, hours old; spot at its latest price.
+      const mark = instruments[i].kind !== 'spot' ? s.valuePrice() : s.price;
       if (mark > 0) this.marks.set(this.instrumentIds[i], mark);
     }
     try {
@@ -207,11 +211,17 @@ export class Engine {
         this.executor.onLiquidation(event.liquidation);
         break;
       case 'expiry':
+        // A dated future settled at expiry: its fill (same fillId) arrives as a 'fill' event and is
+        // booked there; the executor closes the pair's other leg, as after a liquidation.
+        this.executor.onExpiry(event.settlement);
         break;
     }
   }
 
   private onFill(fill: Fill): void {
+    // A round trip's PnL starts before its pair's first fill, so the opening fees and crossing are in it.
+    const opening = this.executor.openingPairOf(fill.clientOrderId);
+    if (opening !== undefined && !this.tripStarts.has(opening)) this.tripStarts.set(opening, this.equityUsd() ?? Number.NaN);
     this.ledger.recordFill(fill);
     this.executor.onFill(fill);
     const inst = this.market.instrument(fill.venue, fill.symbol);
@@ -221,21 +231,20 @@ export class Engine {
   }
 
   private onFunding(payment: FundingPayment): void {
-    try {
-      this.ledger.recordFunding(payment);
-    } catch (error) {
-      // The exact recomputation needs the ledger's position to equal the venue's to 1e-8; float
-      // noise in a venue position is booked at the venue's reported amount instead.
-      if (!/differs from the ledger/.test((error as Error).message)) throw error;
-      this.ledger.recordFunding(payment, { amountFrom: 'reported' });
-    }
+    // Checked and computed exactly by the ledger (a disagreement with the venue is an error).
+    this.ledger.recordFunding(payment);
     this.funding.push({ ts: payment.ts, amountUsd: this.usd(payment.asset, payment.amount) });
   }
 
   private onExecution(event: ExecutionEvent): void {
     this.execution.push(event);
     if (event.type === 'pairOpened') {
-      this.openTrips.set(event.id, { entryTs: event.ts, startEquity: this.equityUsd() ?? Number.NaN });
+      const startEquity = this.tripStarts.get(event.id) ?? Number.NaN;
+      this.tripStarts.delete(event.id);
+      this.openTrips.set(event.id, { entryTs: event.ts, startEquity });
+    } else if (event.type === 'pairOpenFailed') {
+      // No round trip: its fees (and any unwind) are in the equity curve only.
+      this.tripStarts.delete(event.id);
     } else if (event.type === 'pairClosed') {
       const trip = this.openTrips.get(event.id);
       if (trip) {

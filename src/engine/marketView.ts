@@ -1,6 +1,7 @@
 import type { ReplayCursor } from '../data/replay/types.ts';
 import type { Instrument } from '../domain/instrument.ts';
 import type { InstrumentSnapshot, MarketUpdate, MarketView } from '../strategy/types.ts';
+import { freshestMarkPrice } from '../venues/sim/markPrice.ts';
 
 /** Mutable snapshot kept by the engine; strategies see it read-only. */
 export class Snapshot implements InstrumentSnapshot {
@@ -9,6 +10,11 @@ export class Snapshot implements InstrumentSnapshot {
   bid = Number.NaN;
   ask = Number.NaN;
   markPrice = Number.NaN;
+  markTs = Number.NaN;
+  /** The mark-price candidates apart (quote mid and trade price, each with its time), for valuePrice(). */
+  quoteTs = -Infinity;
+  tradePrice = Number.NaN;
+  tradeTs = -Infinity;
   fundingRatePerInterval = Number.NaN;
   fundingIntervalMs = Number.NaN;
   fundingTs = Number.NaN;
@@ -18,6 +24,16 @@ export class Snapshot implements InstrumentSnapshot {
     /** Position of the instrument in the list the view was built from. */
     readonly index: number,
   ) {}
+
+  /**
+   * The price a derivative is valued at: the freshest of the venue's mark, the quote mid and the
+   * trade price, by the simulated venue's own rule (freshestMarkPrice), so equity and the venue's
+   * margin agree. NaN when nothing is known.
+   */
+  valuePrice(): number {
+    const mid = this.quoteTs > -Infinity ? (this.bid + this.ask) / 2 : Number.NaN;
+    return freshestMarkPrice(this.markPrice, this.markTs, mid, this.quoteTs, this.tradePrice, this.tradeTs);
+  }
 }
 
 /** How a series' rows move a snapshot. */
@@ -61,6 +77,7 @@ class Route {
       case Table.Quote:
         this.a = columns.bid;
         this.b = columns.ask;
+        this.c = columns.last;
         break;
       case Table.QuoteBar:
         this.a = columns.bid_close;
@@ -137,13 +154,18 @@ export class EngineMarketView implements MarketView {
     const update = route.update;
     switch (route.table) {
       case Table.Bar:
-      case Table.Trade:
-        s.price = route.a![row];
+      case Table.Trade: {
+        const price = route.a![row];
+        s.price = price;
         s.priceTs = time;
+        s.tradePrice = price;
+        s.tradeTs = time;
         update.kind = 'price';
         break;
+      }
       case Table.Mark:
         s.markPrice = route.a![row];
+        s.markTs = time;
         return null;
       case Table.Quote:
       case Table.QuoteBar: {
@@ -154,6 +176,13 @@ export class EngineMarketView implements MarketView {
         s.ask = ask;
         s.price = (bid + ask) / 2;
         s.priceTs = time;
+        s.quoteTs = time;
+        // A quote's last trade price (quotes only; quote bars have none), as the venue reads it.
+        const last = route.c?.[row];
+        if (last !== undefined && last > 0) {
+          s.tradePrice = last;
+          s.tradeTs = time;
+        }
         update.kind = 'price';
         break;
       }
@@ -162,7 +191,10 @@ export class EngineMarketView implements MarketView {
         const interval = route.b?.[row];
         if (interval !== undefined && interval > 0) s.fundingIntervalMs = interval;
         const mark = route.c?.[row];
-        if (mark !== undefined && mark > 0) s.markPrice = mark;
+        if (mark !== undefined && mark > 0) {
+          s.markPrice = mark;
+          s.markTs = time;
+        }
         s.fundingTs = time;
         update.kind = 'funding';
         break;

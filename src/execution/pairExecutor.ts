@@ -1,7 +1,7 @@
 import type { Instrument } from '../domain/instrument.ts';
 import type { Fill, OrderSide, OrderUpdate } from '../domain/trading.ts';
 import type { ClosePairIntent, InstrumentRef, Intent, MarketView, OpenPairIntent, PairStatus, PairView, PositionView } from '../strategy/types.ts';
-import type { LiquidationEvent, TradingVenue } from '../venues/tradingTypes.ts';
+import type { ExpirySettlementEvent, LiquidationEvent, TradingVenue } from '../venues/tradingTypes.ts';
 
 /**
  * Two-leg execution. An openPair intent becomes two market IOC orders sent AT ONCE (neither waits for
@@ -12,9 +12,9 @@ import type { LiquidationEvent, TradingVenue } from '../venues/tradingTypes.ts';
  * order that takes the excess off the bigger leg (an unwind when one leg got nothing). No naked leg
  * is left, unlike Hummingbot's spot-perp strategy (issues #3831, #6960). A close sends both
  * reducing orders at once; a leg that fails to close is retried on the next market event (up to
- * `maxCloseRetries`), and every outcome is reported as an ExecutionEvent. When a venue liquidates a
- * leg (onLiquidation), the pair loses that leg and the executor closes the other one at once, so
- * the liquidation does not leave it naked.
+ * `maxCloseRetries`), and every outcome is reported as an ExecutionEvent. When a venue closes a
+ * leg itself (a liquidation, onLiquidation, or a dated future's expiry settlement, onExpiry), the
+ * pair loses that leg and the executor closes the other one at once, so no naked leg remains.
  */
 
 export type ExecutionEvent =
@@ -24,6 +24,7 @@ export type ExecutionEvent =
   | { type: 'pairClosed'; id: string; ts: number }
   | { type: 'closeRetry'; id: string; ts: number; leg: 'long' | 'short'; remaining: number; reason: string }
   | { type: 'legLiquidated'; id: string; ts: number; leg: 'long' | 'short'; quantity: number; price: number }
+  | { type: 'legExpired'; id: string; ts: number; leg: 'long' | 'short'; quantity: number; price: number }
   | { type: 'intentIgnored'; id: string; ts: number; reason: string };
 
 export type ExecutionListener = (event: ExecutionEvent) => void;
@@ -43,6 +44,8 @@ interface PendingOrder {
 
 interface PairState {
   id: string;
+  /** Creation order: retries run in it. */
+  seq: number;
   long: InstrumentRef;
   short: InstrumentRef;
   status: PairStatus;
@@ -55,7 +58,11 @@ interface PairState {
   closeRetries: number;
   needsCloseRetry: boolean;
   retryDue: boolean;
+  /** What pair() returns: the same object every time, refreshed by each call. */
+  view: MutablePairView;
 }
+
+type MutablePairView = { -readonly [K in keyof PairView]: PairView[K] };
 
 const TERMINAL = new Set(['rejected', 'filled', 'canceled', 'expired']);
 const QTY_EPS = 1e-12;
@@ -85,6 +92,9 @@ export class PairExecutor implements PositionView {
   private readonly instruments = new Map<string, Instrument>();
   private readonly market: MarketView;
   private readonly pairs = new Map<string, PairState>();
+  /** Pairs whose needsCloseRetry is set: onTime has work only while this is not empty. */
+  private readonly retries = new Set<PairState>();
+  private pairSeq = 0;
   private readonly orders = new Map<string, PendingOrder>();
   private readonly listeners: ExecutionListener[] = [];
   private readonly maxCloseRetries: number;
@@ -105,12 +115,22 @@ export class PairExecutor implements PositionView {
   // ---- PositionView --------------------------------------------------------------------------
 
   activePairs(): readonly PairView[] {
-    return [...this.pairs.values()].filter((p) => p.status !== 'closed' && p.status !== 'failed').map(view);
+    const out: PairView[] = [];
+    for (const p of this.pairs.values()) if (p.status !== 'closed' && p.status !== 'failed') out.push(refreshView(p));
+    return out;
   }
 
+  /** The pair's view: one object per pair, refreshed in place by every call (no allocation per call). */
   pair(id: string): PairView | undefined {
     const p = this.pairs.get(id);
-    return p ? view(p) : undefined;
+    return p ? refreshView(p) : undefined;
+  }
+
+  /** The pair an order belongs to while that pair is still opening (its opening fills); undefined otherwise. */
+  openingPairOf(clientOrderId: string): string | undefined {
+    const order = this.orders.get(clientOrderId);
+    if (order === undefined) return undefined;
+    return this.pairs.get(order.pairId)?.status === 'opening' ? order.pairId : undefined;
   }
 
   // ---- intents -------------------------------------------------------------------------------
@@ -121,15 +141,19 @@ export class PairExecutor implements PositionView {
     else this.close(intent);
   }
 
-  /** Called by the engine on every market event: retries closes that failed. */
+  /** Called by the engine on every market event: retries closes that failed (nothing to do, at once, when none did). */
   onTime(nowMs: number): void {
     this.nowMs = nowMs;
-    for (const p of this.pairs.values()) {
-      if (p.needsCloseRetry && p.openOrders.size === 0) {
-        p.needsCloseRetry = false;
-        if (p.status === 'opening') this.settle(p, nowMs);
-        else this.sendCloseOrders(p);
-      }
+    if (this.retries.size === 0) return;
+    // One attempt per pair per call, in creation order; a retry that fails again re-flags its pair
+    // for the next call (a snapshot, so it is not revisited now).
+    const due = [...this.retries].sort((a, b) => a.seq - b.seq);
+    for (const p of due) {
+      if (!p.needsCloseRetry || p.openOrders.size !== 0) continue;
+      p.needsCloseRetry = false;
+      this.retries.delete(p);
+      if (p.status === 'opening') this.settle(p, nowMs);
+      else this.sendCloseOrders(p);
     }
   }
 
@@ -160,12 +184,22 @@ export class PairExecutor implements PositionView {
     else pair.shortQty = clean(pair.shortQty - signed);
   }
 
-  /**
-   * The venue liquidated a position: the pairs holding it (oldest first, up to the liquidated
-   * quantity) lose that leg, and whatever remains of them is closed now (the liquidation fill itself
-   * is not one of the executor's orders, so onFill does not see it).
-   */
+  /** The venue liquidated a position: see onLegClosedByVenue. */
   onLiquidation(event: LiquidationEvent): void {
+    this.onLegClosedByVenue(event, 'legLiquidated');
+  }
+
+  /** A dated future expired and the venue settled the position: see onLegClosedByVenue. */
+  onExpiry(event: ExpirySettlementEvent): void {
+    this.onLegClosedByVenue(event, 'legExpired');
+  }
+
+  /**
+   * The venue closed a position itself (liquidation or expiry settlement): the pairs holding it
+   * (oldest first, up to the closed quantity) lose that leg, and whatever remains of them is closed
+   * now (the venue's closing fill is not one of the executor's orders, so onFill does not see it).
+   */
+  private onLegClosedByVenue(event: { venue: string; symbol: string; ts: number; positionQty: number; price: number }, type: 'legLiquidated' | 'legExpired'): void {
     if (event.ts > this.nowMs) this.nowMs = event.ts;
     const closedSign = Math.sign(event.positionQty);
     let remaining = Math.abs(event.positionQty);
@@ -185,7 +219,7 @@ export class PairExecutor implements PositionView {
         if (leg === 'long') pair.longQty = left;
         else pair.shortQty = clean(-left);
         hit = true;
-        this.emit({ type: 'legLiquidated', id: pair.id, ts: event.ts, leg, quantity: cut, price: event.price });
+        this.emit({ type, id: pair.id, ts: event.ts, leg, quantity: cut, price: event.price });
       }
       if (!hit || pair.status === 'opening') continue; // an opening pair is settled when its orders are done
       pair.status = 'closing';
@@ -210,6 +244,7 @@ export class PairExecutor implements PositionView {
     const quantity = roundDownToLots(intent.notionalUsd / price, [longInst.lotSize, shortInst.lotSize]);
     const pair: PairState = {
       id: intent.id,
+      seq: ++this.pairSeq,
       long: intent.long,
       short: intent.short,
       status: 'opening',
@@ -221,6 +256,7 @@ export class PairExecutor implements PositionView {
       closeRetries: 0,
       needsCloseRetry: false,
       retryDue: false,
+      view: { id: intent.id, long: intent.long, short: intent.short, status: 'opening', longQty: 0, shortQty: 0, openedAtMs: null },
     };
     this.pairs.set(intent.id, pair);
     if (!(quantity > 0)) {
@@ -278,7 +314,7 @@ export class PairExecutor implements PositionView {
       // The first attempt goes at once; a failed one is retried on the next market event.
       if (pair.closeRetries > 0 && !pair.retryDue) {
         if (pair.closeRetries > this.maxCloseRetries) return;
-        pair.needsCloseRetry = true;
+        this.flagRetry(pair);
         pair.retryDue = true;
         return;
       }
@@ -305,7 +341,7 @@ export class PairExecutor implements PositionView {
       if (pair.closeRetries++ < this.maxCloseRetries) {
         const leg: Leg = Math.abs(pair.longQty) > QTY_EPS ? 'long' : 'short';
         this.emit({ type: 'closeRetry', id: pair.id, ts, leg, remaining: leg === 'long' ? pair.longQty : pair.shortQty, reason: pair.reasons.splice(0).join('; ') });
-        pair.needsCloseRetry = true;
+        this.flagRetry(pair);
       }
       return;
     }
@@ -313,6 +349,11 @@ export class PairExecutor implements PositionView {
       // A re-hedge completed on a pair that kept both legs.
       if (Math.abs(pair.longQty - pair.shortQty) <= QTY_EPS) return;
     }
+  }
+
+  private flagRetry(pair: PairState): void {
+    pair.needsCloseRetry = true;
+    this.retries.add(pair);
   }
 
   private register(pair: PairState, leg: Leg, purpose: Purpose, side: OrderSide): string {
@@ -340,8 +381,13 @@ export class PairExecutor implements PositionView {
   }
 }
 
-function view(p: PairState): PairView {
-  return { id: p.id, long: p.long, short: p.short, status: p.status, longQty: p.longQty, shortQty: p.shortQty, openedAtMs: p.openedAtMs };
+function refreshView(p: PairState): PairView {
+  const v = p.view;
+  v.status = p.status;
+  v.longQty = p.longQty;
+  v.shortQty = p.shortQty;
+  v.openedAtMs = p.openedAtMs;
+  return v;
 }
 
 function clean(x: number): number {

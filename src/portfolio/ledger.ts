@@ -12,9 +12,23 @@ import {
   positionAccount,
 } from './accounts.ts';
 import { addTo, Balances, type AssetAmounts } from './balances.ts';
-import { contractTerms, fundingAmount, signedValue, type ContractTerms } from './contractTerms.ts';
+import { contractTerms, signedValue, type ContractTerms } from './contractTerms.ts';
 import { assertBalanced, ENTRY_KINDS, PostingList, type EntryKind, type JournalEntry } from './journal.ts';
-import { absMinor, decimalFromNumber, formatMinor, minorFromNumber, minorToNumber, mulToMinor, pow10, ratioToNumber, toExactDecimal, type ExactDecimal, type Minor } from './money.ts';
+import {
+  absMinor,
+  decimalFromNumber,
+  formatMinor,
+  minorFromNumber,
+  minorToNumber,
+  mulDivToMinor,
+  mulToMinor,
+  negateDecimal,
+  pow10,
+  ratioToNumber,
+  toExactDecimal,
+  type ExactDecimal,
+  type Minor,
+} from './money.ts';
 import type { BorrowCharge, CashBalance, CashMovement, ForcedClose, FundingOptions, LedgerOptions, LedgerSink, LedgerTotals, PositionView, Transfer } from './ledgerTypes.ts';
 import { tradePostings } from './tradePostings.ts';
 import { AssetPricer, markOf, USD_LIKE_ASSETS, type Valuation } from './valuation.ts';
@@ -88,6 +102,12 @@ export class Ledger {
   private readonly refs = new Set<string>();
   private readonly fundingReceivedTotals: AssetAmounts = {};
   private readonly fundingPaidTotals: AssetAmounts = {};
+  /**
+   * Per position account, the trades (fills, liquidations, settlements) since it was last flat.
+   * Each books its quantity rounded half even to 1e-8, so the ledger's position may differ from the
+   * venue's unrounded one by up to half a minor unit per trade (recordFunding allows that much).
+   */
+  private readonly tradesSinceFlat = new Map<string, number>();
   private sink: LedgerSink | null;
   private seq = 0;
 
@@ -164,13 +184,24 @@ export class Ledger {
     if ((options.amountFrom ?? 'rate') === 'reported') {
       amount = minorFromNumber(payment.amount);
     } else {
-      const held = this.balances.get(positionAccount(terms.venue, terms.symbol), terms.unitAsset);
-      const reportedQty = minorFromNumber(payment.positionQty);
-      if (reportedQty !== held) throw new Error(`${ref}: the payment's position ${payment.positionQty} differs from the ledger's ${formatMinor(held)}`);
+      // The venue pays on ITS position, which is not rounded to 1e-8 (a float sum of fills); the
+      // ledger's is the sum of fills each rounded to 1e-8. Check that the two agree to that
+      // rounding, then compute the funding exactly on the venue's position, rounded once.
+      const account = positionAccount(terms.venue, terms.symbol);
+      const held = this.balances.get(account, terms.unitAsset);
+      if (!Number.isFinite(payment.positionQty)) throw new Error(`${ref}: the payment's position ${payment.positionQty} is not a number`);
+      const position = decimalFromNumber(payment.positionQty);
+      const trades = this.tradesSinceFlat.get(account) ?? 0;
+      if (!withinHalfMinorPerTrade(position, held, trades)) {
+        throw new Error(`${ref}: the payment's position ${payment.positionQty} differs from the ledger's ${formatMinor(held)} by more than the 1e-8 rounding of its ${trades} trade(s)`);
+      }
       const mark = this.positivePrice(payment.markPrice, `${ref}: markPrice`);
-      amount = fundingAmount(terms, held, mark, decimalFromNumber(payment.fundingRatePerInterval));
+      amount = exactFunding(terms, position, mark, decimalFromNumber(payment.fundingRatePerInterval));
+      // The venue's float amount and the exact one differ by float noise and the rounding to 1e-8:
+      // within that, the exact amount is booked (so the ledger does not inherit float error);
+      // anything more is a real disagreement.
       const difference = Math.abs(minorToNumber(amount) - payment.amount);
-      if (!(difference <= 1e-8 + 1e-9 * Math.abs(payment.amount))) {
+      if (!(difference <= 1e-8 + 1e-12 * Math.abs(payment.amount))) {
         throw new Error(`${ref}: reported amount ${payment.amount} differs from the exact funding ${formatMinor(amount)} ${terms.costAsset}`);
       }
     }
@@ -243,15 +274,26 @@ export class Ledger {
     // The sink first: if it refuses the entry (a write error), the ledger's state is unchanged.
     this.sink?.entry(entry);
     this.cashCache = null;
+    const trade = entry.kind === 'fill' || entry.kind === 'liquidation' || entry.kind === 'settlement';
+    let tradedAccount: string | null = null;
     for (const p of entry.postings) {
       this.balances.add(p.account, p.asset, p.amount);
       if (p.account.startsWith('funding:')) {
         if (p.amount < 0n) addTo(this.fundingReceivedTotals, p.asset, -p.amount);
         else addTo(this.fundingPaidTotals, p.asset, p.amount);
-      }
+      } else if (trade && tradedAccount === null && p.account.startsWith('position:')) tradedAccount = p.account;
     }
+    if (tradedAccount !== null) this.countTrade(tradedAccount, entry);
     if (entry.kind === 'fill' || entry.kind === 'liquidation' || entry.kind === 'settlement' || entry.kind === 'funding') this.refs.add(entry.ref);
     this.seq = entry.seq;
+  }
+
+  /** Counts a trade on a position account, or resets the count when the trade left it flat. */
+  private countTrade(account: string, entry: JournalEntry): void {
+    let flat = true;
+    for (const p of entry.postings) if (p.account === account && this.balances.get(account, p.asset) !== 0n) flat = false;
+    if (flat) this.tradesSinceFlat.delete(account);
+    else this.tradesSinceFlat.set(account, (this.tradesSinceFlat.get(account) ?? 0) + 1);
   }
 
   private checkAccounts(entry: JournalEntry): void {
@@ -460,6 +502,31 @@ export class Ledger {
     this.applyEntry(entry, false);
     return entry;
   }
+}
+
+/**
+ * Funding on an exact position (not necessarily a whole number of minor units), rounded once, half
+ * even: linear -q * contractSize * mark * rate, inverse -q * contractSize * rate / mark (as
+ * contractTerms.fundingAmount, which takes a ledger position in minor units).
+ */
+function exactFunding(terms: ContractTerms, quantity: ExactDecimal, markPrice: ExactDecimal, fundingRatePerInterval: ExactDecimal): Minor {
+  const q = negateDecimal(quantity);
+  if (terms.inverse) return mulDivToMinor([q, terms.contractSize, fundingRatePerInterval], [markPrice]);
+  return mulToMinor(q, terms.contractSize, markPrice, fundingRatePerInterval);
+}
+
+/**
+ * |position - held| <= trades / 2 minor units (held in minor units, 1e-8), plus 1e-12 of the
+ * position for the float noise of the venue's own sum of fills. Exact: both at scale
+ * max(8, position.scale), doubled so half a unit is an integer.
+ */
+function withinHalfMinorPerTrade(position: ExactDecimal, held: Minor, trades: number): boolean {
+  const scale = Math.max(8, position.scale);
+  const a = position.mantissa * pow10(scale - position.scale);
+  const b = held * pow10(scale - 8);
+  const gap = a > b ? a - b : b - a;
+  const noise = (a < 0n ? -a : a) / 10n ** 12n;
+  return 2n * gap <= BigInt(trades) * pow10(scale - 8) + 2n * noise;
 }
 
 /** Borrow interest on `borrowedQuantity` units at `borrowRatePerInterval` (fraction): exact product rounded once, half even, to minor units (pass it to recordBorrow). */

@@ -61,9 +61,10 @@ export interface ForcedClose {
 
 export interface FundingOptions {
   /**
-   * 'rate' (default): book -q * mark * rate (inverse: -q * contractSize * rate / mark) computed exactly from
-   * the ledger's own position, after checking that the payment's positionQty and amount agree
-   * with it (amount within 1e-8 + 1e-9 relative). 'reported': book payment.amount as the venue
+   * 'rate' (default): book -q * contractSize * mark * rate (inverse: -q * contractSize * rate / mark)
+   * computed exactly on the payment's positionQty, rounded once, after checking that positionQty
+   * agrees with the ledger's position to the 1e-8 rounding of each trade since it was flat, and
+   * that the amount agrees with the exact one (within 1e-8 + 1e-12 relative). 'reported': book payment.amount as the venue
    * says (live trading, where the venue's own rounding is authoritative).
    */
   amountFrom?: 'rate' | 'reported';

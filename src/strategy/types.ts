@@ -43,8 +43,13 @@ export interface InstrumentSnapshot {
   /** Latest top of book (NaN without quotes). */
   readonly bid: number;
   readonly ask: number;
-  /** Latest mark price (mark bars or the funding row's mark), NaN when unknown. */
+  /**
+   * Latest mark price the venue published (a mark bar's close or a funding row's mark_price,
+   * whichever came last) and its event time; NaN when unknown. Without mark bars it can be hours
+   * old: compare markTs with priceTs before relying on it.
+   */
   readonly markPrice: number;
+  readonly markTs: number;
   /** Last settled funding rate (fraction per interval), its interval and its settlement time. */
   readonly fundingRatePerInterval: number;
   readonly fundingIntervalMs: number;

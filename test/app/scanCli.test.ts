@@ -76,10 +76,10 @@ describe('perp-arb scan --snapshot (the real FTX capture)', () => {
     expect(stdout).not.toContain('\x1b[2J');
   });
 
-  it('rejects --live with a clear message, and a missing source', async () => {
-    const live = await runCli(['scan', '--live']);
+  it('rejects --live mixed with another source, and a missing source', async () => {
+    const live = await runCli(['scan', '--live', '--snapshot', FTX_FILE]);
     expect(live.code).toBe(1);
-    expect(live.stderr).toContain('live feeds need the exchange connectivity work');
+    expect(live.stderr).toContain('--live scans the venues now: give it without --snapshot, --at or --store');
     const none = await runCli(['scan', '--json']);
     expect(none.code).toBe(1);
     expect(JSON.parse(none.stdout).error).toContain('--snapshot FILE');

@@ -7,9 +7,16 @@ import { MarketStore } from '../../data/store/marketStore.ts';
 import type { OuParams } from '../../model/ouParams.ts';
 import { DEFAULT_SCANNER_CONFIG, loadScannerConfigFile, withOverrides, type ScannerConfig, type ScannerConfigInput } from '../../strategy/scanner/config.ts';
 import { OPPORTUNITY_TYPES, type Opportunity, type OpportunityLeg, type OpportunityType } from '../../strategy/scanner/opportunity.ts';
-import { RANK_KEYS, type RankKey } from '../../strategy/scanner/ranking.ts';
+import { RANK_KEYS, type RankKey, type RankOptions } from '../../strategy/scanner/ranking.ts';
 import { Scanner } from '../../strategy/scanner/scanner.ts';
 import { applyLoad, loadSnapshot, loadStoreState, type StateLoad } from '../../strategy/scanner/stateSources.ts';
+import { CcxtMarketDataVenue } from '../../venues/ccxt/ccxtMarketDataVenue.ts';
+import { ccxtExchangeIds } from '../../venues/ccxt/exchangeFactory.ts';
+import { venueSpec } from '../../venues/ccxt/supportedVenues.ts';
+import type { Rejection } from '../../data/import/types.ts';
+import { DEFAULT_LIVE_ASSETS, DEFAULT_LIVE_DEPTH, DEFAULT_LIVE_QUOTES, DEFAULT_LIVE_VENUES, applyLiveLoad, loadLive, type LiveLoad, type LiveSelection } from '../../strategy/scanner/liveSource.ts';
+import { watchLive } from '../../strategy/scanner/liveWatch.ts';
+import { LOOPBACK_ENV } from './recordCommand.ts';
 import { formatTable, printError, printJson, printLine, runAction, type CommonOptions } from './output.ts';
 
 interface ScanCliOptions extends CommonOptions {
@@ -31,6 +38,11 @@ interface ScanCliOptions extends CommonOptions {
   strict?: boolean;
   watch?: boolean;
   interval: string;
+  venues?: string;
+  assets?: string;
+  quotes?: string;
+  depth?: string;
+  fundingEvery: string;
 }
 
 const fitsSchema = z.record(z.string(), z.strictObject({ thetaPerSecond: z.number().positive(), mu: z.number(), sigmaPerSqrtSecond: z.number().nonnegative() }));
@@ -84,6 +96,14 @@ async function readFits(path: string): Promise<Map<string, OuParams>> {
   return new Map(Object.entries(parsed.data));
 }
 
+function duration(option: string, text: string): number {
+  try {
+    return timeframeToMs(text);
+  } catch {
+    throw new UsageError(`${option}: '${text}' is not a duration (e.g. 30s, 5m, 1h)`);
+  }
+}
+
 function parseTypes(text: string | undefined): OpportunityType[] | undefined {
   if (text === undefined) return undefined;
   const types = text.split(',').map((t) => t.trim()).filter(Boolean);
@@ -91,19 +111,45 @@ function parseTypes(text: string | undefined): OpportunityType[] | undefined {
   return types as OpportunityType[];
 }
 
-type Source = { kind: 'snapshot'; path: string } | { kind: 'store'; dir: string; at: string };
+interface LiveSource {
+  kind: 'live';
+  venues: string[];
+  selection: LiveSelection;
+}
+
+type Source = { kind: 'snapshot'; path: string } | { kind: 'store'; dir: string; at: string } | LiveSource;
+
+function listOption(name: string, text: string | undefined, defaults: readonly string[], upper: boolean): string[] {
+  if (text === undefined) return [...defaults];
+  const items = [...new Set(text.split(',').map((t) => (upper ? t.trim().toUpperCase() : t.trim().toLowerCase())).filter(Boolean))];
+  if (items.length === 0) throw new UsageError(`${name}: give at least one, comma-separated (e.g. ${defaults.join(',')})`);
+  return items;
+}
+
+function liveSourceOf(options: ScanCliOptions): LiveSource {
+  const depth = options.depth === undefined ? DEFAULT_LIVE_DEPTH : Number(options.depth);
+  if (!Number.isInteger(depth) || depth < 1 || depth > 400) throw new UsageError(`--depth: '${options.depth}' is not a whole number of book levels from 1 to 400`);
+  return {
+    kind: 'live',
+    venues: listOption('--venues', options.venues, DEFAULT_LIVE_VENUES, false),
+    selection: { assets: listOption('--assets', options.assets, DEFAULT_LIVE_ASSETS, true), quotes: listOption('--quotes', options.quotes, DEFAULT_LIVE_QUOTES, true), depth },
+  };
+}
 
 function sourceOf(options: ScanCliOptions): Source {
+  const liveOnly = (['venues', 'assets', 'quotes', 'depth'] as const).filter((k) => options[k] !== undefined);
   if (options.live) {
-    throw new UsageError('--live is not available yet: live feeds need the exchange connectivity work (issue 6). Use --snapshot FILE or --store DIR --at TIME.');
+    if (options.snapshot !== undefined || options.at !== undefined || options.store !== undefined) throw new UsageError('--live scans the venues now: give it without --snapshot, --at or --store');
+    return liveSourceOf(options);
   }
+  if (liveOnly.length > 0) throw new UsageError(`--${liveOnly[0]} is for --live`);
   if (options.snapshot !== undefined && options.at !== undefined) throw new UsageError('--at is for the store; a snapshot is scanned as of its own time (give one of --snapshot FILE or --at TIME)');
   if (options.snapshot !== undefined) return { kind: 'snapshot', path: options.snapshot };
   if (options.at !== undefined) return { kind: 'store', dir: options.store ?? defaultStoreDir(), at: options.at };
-  throw new UsageError('what to scan: --snapshot FILE (a cryptofeed capture such as FTX /api/markets), or --at TIME with --store DIR (the store as of that time)');
+  throw new UsageError('what to scan: --snapshot FILE (a cryptofeed capture such as FTX /api/markets), --at TIME with --store DIR (the store as of that time), or --live (the venues now)');
 }
 
-async function load(source: Source, config: ScannerConfig): Promise<StateLoad> {
+async function load(source: Exclude<Source, LiveSource>, config: ScannerConfig): Promise<StateLoad> {
   if (source.kind === 'snapshot') return loadSnapshot(source.path);
   const atMs = source.at === 'now' ? Date.now() : parseTimeArg(source.at);
   return loadStoreState(new MarketStore(source.dir), atMs, { maxPriceAgeMs: config.maxPriceAgeMs, maxFundingAgeMs: config.maxFundingAgeMs, preferQuotesWithinMs: config.flags.staleQuoteMs });
@@ -143,6 +189,227 @@ function describeConfig(config: ScannerConfig): string {
   return `size ${config.notionalUsd} USD per leg, ${fee}, holding ${config.holdingPeriodMs / 86_400_000} days, thresholds: funding ${config.thresholds.minFundingRatePer8h} per 8h, spread ${config.thresholds.minSpreadBps} bps, basis ${config.thresholds.minBasisBps} bps`;
 }
 
+/** The human report of one scan: heading, counts, config, notes, the table; rejections through `reject` (stderr, or the screen when redrawing). */
+function printScan(
+  scanner: Scanner,
+  heading: string,
+  notes: readonly string[],
+  rejections: readonly Rejection[],
+  opportunities: Opportunity[],
+  reject: (line: string) => void = printError,
+): void {
+  const config = scanner.config;
+  const summary = scanner.summary();
+  printLine(heading);
+  printLine(
+    `${summary.instruments} instruments, ${summary.slots} pairs by type, ${summary.computable} computable, ${summary.active} past the thresholds` +
+      (summary.active ? ` (${Object.entries(summary.activeByType).map(([t, n]) => `${n} ${t}`).join(', ')})` : ''),
+  );
+  const unused = [
+    summary.pricesTooOld > 0 ? `${summary.pricesTooOld} of ${summary.priced} prices (older than maxPriceAgeMs ${config.maxPriceAgeMs})` : '',
+    summary.fundingTooOld > 0 ? `${summary.fundingTooOld} of ${summary.withFunding} funding rates (older than maxFundingAgeMs ${config.maxFundingAgeMs})` : '',
+  ].filter(Boolean);
+  if (unused.length > 0) printLine(`not used: ${unused.join(', ')}`);
+  printLine(describeConfig(config));
+  for (const note of notes) printLine(`note: ${note}`);
+  printLine();
+  printLine(opportunities.length ? table(opportunities) : 'no opportunity passes the thresholds');
+  for (const r of rejections) reject(`rejected ${r.source}${r.line === null ? '' : `:${r.line}`}: ${r.reason}`);
+}
+
+/**
+ * Test hooks, not for users: the venues of `--live` are served from a loopback server with the
+ * record command's hooks ($PERP_ARB_TEST_LOOPBACK_URL, and $PERP_ARB_TEST_LOOPBACK_WS_URL for
+ * websockets; without it books are polled over REST), and with them only, $PERP_ARB_TEST_NOW_MS
+ * fixes the clock (the recorded payloads are dated). Only 127.0.0.1 is accepted.
+ */
+const TEST_NOW_ENV = 'PERP_ARB_TEST_NOW_MS';
+
+interface LiveHooks {
+  loopbackBaseUrl?: string;
+  loopbackWsBaseUrl?: string;
+  nowMs?: number;
+}
+
+function liveTestHooks(env: NodeJS.ProcessEnv): LiveHooks {
+  const read = (name: string, scheme: string) => {
+    const value = env[name];
+    if (value === undefined || value === '') return undefined;
+    if (!new RegExp(`^${scheme}//127\\.0\\.0\\.1:\\d+/?$`).test(value)) throw new UsageError(`${name} is a test hook and only accepts ${scheme}//127.0.0.1:PORT (got ${value})`);
+    return value;
+  };
+  const rest = read(LOOPBACK_ENV.rest, 'http:');
+  const ws = read(LOOPBACK_ENV.ws, 'ws:');
+  if (ws !== undefined && rest === undefined) throw new UsageError(`${LOOPBACK_ENV.ws} needs ${LOOPBACK_ENV.rest} as well`);
+  const nowText = env[TEST_NOW_ENV];
+  if (nowText === undefined || nowText === '') return rest === undefined ? {} : { loopbackBaseUrl: rest, loopbackWsBaseUrl: ws };
+  if (rest === undefined) throw new UsageError(`${TEST_NOW_ENV} is a test hook for the loopback venues and needs ${LOOPBACK_ENV.rest}`);
+  const nowMs = Number(nowText);
+  if (!Number.isInteger(nowMs) || nowMs <= 0) throw new UsageError(`${TEST_NOW_ENV} must be epoch ms, got '${nowText}'`);
+  return { loopbackBaseUrl: rest, loopbackWsBaseUrl: ws, nowMs };
+}
+
+function makeVenues(ids: readonly string[], hooks: LiveHooks, now: () => number): CcxtMarketDataVenue[] {
+  const known = new Set(ccxtExchangeIds());
+  for (const id of ids) {
+    if (!venueSpec(id) && !known.has(id)) throw new UsageError(`--venues: unknown venue '${id}' (perp-arb venues lists the supported ones; any ccxt exchange id is accepted)`);
+  }
+  const { loopbackBaseUrl, loopbackWsBaseUrl } = hooks;
+  return ids.map((id) => new CcxtMarketDataVenue(venueSpec(id)?.ccxtId ?? id, { loopbackBaseUrl, loopbackWsBaseUrl, now }));
+}
+
+interface LiveRun {
+  source: LiveSource;
+  options: ScanCliOptions;
+  scanner: Scanner;
+  rank: RankOptions;
+  intervalMs: number;
+}
+
+/** `scan --live`: one scan of the venues now, or (--watch) a scan kept up to date until Ctrl-C. The venues are always closed. */
+async function runLiveScan(run: LiveRun): Promise<void> {
+  const { source, options, scanner, rank } = run;
+  const fundingPollMs = duration('--funding-every', options.fundingEvery);
+  if (fundingPollMs < 1_000) throw new UsageError(`--funding-every must be at least 1s, got '${options.fundingEvery}'`);
+  const hooks = liveTestHooks(process.env);
+  const now = hooks.nowMs === undefined ? Date.now : () => hooks.nowMs!;
+  const venues = makeVenues(source.venues, hooks, now);
+  let closing: Promise<unknown> | null = null;
+  const closeAll = () => (closing ??= Promise.all(venues.map((v) => v.close().catch(() => undefined))));
+  try {
+    const loaded = await loadLive(venues, source.selection, now);
+    if (loaded.venues.every((v) => v.failed !== null)) {
+      throw new InputError(
+        { source: 'scan --live' },
+        `no venue answered; live mode needs internet access to the venues' APIs:\n  ${loaded.venues.map((v) => `${v.venue}: ${v.failed}`).join('\n  ')}`,
+      );
+    }
+    const { errors } = applyLiveLoad(scanner, loaded);
+    const rejections = [...loaded.rejections, ...errors];
+    const { assets, quotes, depth } = source.selection;
+    if (options.json) {
+      printJson({
+        source: { kind: 'live', venues: source.venues, assets, quotes, depth },
+        asOf: isoUtc(loaded.asOfMs),
+        config: scanner.config,
+        summary: scanner.summary(),
+        venues: loaded.venues,
+        notes: loaded.notes,
+        rejections,
+        opportunities: scanner.opportunities(rank),
+      });
+      return;
+    }
+    const heading = (atMs: number) => `scan of ${loaded.source} (${assets.join(', ')}; ${quotes.join(', ')} markets) as of ${isoUtc(atMs)}`;
+    if (!options.watch) {
+      printScan(scanner, heading(loaded.asOfMs), loaded.notes, rejections, scanner.opportunities(rank));
+      return;
+    }
+    await watchLiveScan(run, loaded, rejections, heading, { venues, now, fundingPollMs, forcePolling: hooks.loopbackBaseUrl !== undefined && hooks.loopbackWsBaseUrl === undefined, closeAll });
+  } finally {
+    await closeAll();
+  }
+}
+
+/**
+ * --live --watch: books stream and funding is polled into the scanner. In a terminal the screen is
+ * redrawn as they change (at most twice a second); otherwise a new table is printed at most every
+ * --interval seconds, when something changed. Ctrl-C (or SIGTERM) stops, closing the venues.
+ */
+async function watchLiveScan(
+  run: LiveRun,
+  loaded: LiveLoad,
+  firstRejections: readonly Rejection[],
+  heading: (atMs: number) => string,
+  io: { venues: readonly CcxtMarketDataVenue[]; now: () => number; fundingPollMs: number; forcePolling: boolean; closeAll: () => Promise<unknown> },
+): Promise<void> {
+  const { scanner, rank } = run;
+  const tty = process.stdout.isTTY === true;
+  const controller = new AbortController();
+  const reports: string[] = [];
+  let updates = 0;
+  let dirty = false;
+  let draws = 0;
+  const draw = () => {
+    scanner.setNow(io.now());
+    scanner.rescan();
+    const title = `${heading(scanner.nowMs)}, ${updates} updates since the first load`;
+    if (tty) {
+      process.stdout.write('\x1b[2J\x1b[H');
+      printScan(scanner, title, loaded.notes, firstRejections, scanner.opportunities(rank), printLine);
+      for (const line of reports.slice(-5)) printLine(line);
+      printLine('\nwatching: redrawn as books and funding change (Ctrl-C to stop)');
+    } else {
+      if (draws > 0) printLine();
+      printScan(scanner, title, loaded.notes, draws === 0 ? firstRejections : [], scanner.opportunities(rank));
+    }
+    draws++;
+    dirty = false;
+  };
+  draw();
+  if (!tty) printError(`watching ${loaded.source}: a new table at most every ${run.intervalMs / 1000} s when something changed (Ctrl-C to stop)`);
+  const timer = setInterval(() => dirty && draw(), tty ? 500 : run.intervalMs);
+  const answered = new Set(loaded.venues.filter((v) => v.failed === null).map((v) => v.venue));
+  let onSignal: (() => void) | null = null;
+  const stopped = new Promise<string>((resolve) => {
+    const handler = (signal: string) => () => resolve(signal);
+    const onInt = handler('Ctrl-C');
+    const onTerm = handler('SIGTERM');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+    onSignal = () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    };
+  });
+  const watching = watchLive({
+    scanner,
+    venues: io.venues.filter((v) => answered.has(v.venue)).map((venue) => ({ venue, instruments: loaded.instruments.filter((i) => i.venue === venue.venue) })),
+    depth: run.source.selection.depth,
+    fundingPollMs: io.fundingPollMs,
+    forcePolling: io.forcePolling,
+    signal: controller.signal,
+    now: io.now,
+    onUpdate: () => {
+      updates++;
+      dirty = true;
+    },
+    onReport: (line) => {
+      if (tty) {
+        reports.push(`${isoUtc(io.now())} ${line}`);
+        dirty = true;
+      } else printError(line);
+    },
+  });
+  const reason = await Promise.race([stopped, watching.then(() => 'every stream ended')]);
+  controller.abort();
+  clearInterval(timer);
+  onSignal!();
+  await io.closeAll();
+  await Promise.race([watching, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+  printError(`stopped (${reason}) after ${updates} updates; venues closed`);
+}
+
+const LIVE_HELP = `
+Live (--live): needs internet access to the venues' public APIs (no API key). For each venue
+(--venues, default ${DEFAULT_LIVE_VENUES.join(',')}; 'perp-arb venues' lists the supported ones) it loads the
+markets, keeps the spot, perp and dated-future markets of --assets (default ${DEFAULT_LIVE_ASSETS.join(',')}) quoted in
+--quotes (default ${DEFAULT_LIVE_QUOTES.join(',')}), fetches each perp's current funding rate (the venue's prediction for
+the next settlement; the scanner holds it for every settlement in the horizon) and --depth levels of
+each market's order book (default ${DEFAULT_LIVE_DEPTH}). Requests go through ccxt at each venue's rate limit:
+one per market type for the markets, one or two for funding, one per market for books. A venue that
+does not answer (down, unreachable, 503) is left out and named in the notes; a market whose book or
+funding fails is reported and the rest is scanned. The scan time is the local clock.
+With --watch, books stream (websocket where the venue has one, else REST polling) and funding is
+polled every --funding-every; in a terminal the table is redrawn as they change, otherwise a new
+table is printed at most every --interval seconds. Ctrl-C stops and closes the connections.
+
+Examples:
+  perp-arb scan --snapshot ../shared/data/raw_exchange_api_captures__bmoscon_cryptofeed/at_ad74b11d5de8ad0414231c23dc5d7f73cdbfc5ab/FTX.0 --top 10
+  perp-arb scan --store /tmp/store --at 2023-03-11T12:00Z --type fundingDifferential --asset BTC --json
+  perp-arb scan --live --venues binance,okx --assets BTC --json
+  perp-arb scan --live --venues binance,bybit,okx --assets BTC,ETH,SOL --watch`;
+
 export function registerScanCommand(program: Command): void {
   program
     .command('scan')
@@ -153,8 +420,13 @@ export function registerScanCommand(program: Command): void {
     .option('--snapshot <file>', 'scan a snapshot file: a cryptofeed capture (e.g. FTX /api/markets with spot, perps and dated futures)')
     .option('--store <dir>', `scan the market-data store (with --at; default: $PERP_ARB_STORE or ${defaultStoreDir()})`)
     .option('--at <time>', "the store's state as of this time: ISO-8601 (UTC unless a zone is given), epoch ms, or 'now'")
-    .option('--live', 'live feeds (not available yet: needs the exchange connectivity work)')
-    .option('--json', 'print one JSON object on stdout and nothing else there', false)
+    .option('--live', "scan the venues now, through ccxt (needs internet access to the venues' public APIs; see below)")
+    .option('--venues <list>', `with --live: venues, comma-separated (default ${DEFAULT_LIVE_VENUES.join(',')})`)
+    .option('--assets <list>', `with --live: base assets, comma-separated (default ${DEFAULT_LIVE_ASSETS.join(',')})`)
+    .option('--quotes <list>', `with --live: quote currencies of the markets, comma-separated (default ${DEFAULT_LIVE_QUOTES.join(',')}; e.g. USDT,USDC,USD)`)
+    .option('--depth <n>', `with --live: order-book levels per side (default ${DEFAULT_LIVE_DEPTH})`)
+    .option('--funding-every <duration>', 'with --live --watch: funding poll period', '1m')
+    .option('--json', 'print one JSON object on stdout and nothing else there (one scan, also with --watch)', false)
     .option('--top <n>', 'show the best N (0: all)', '20')
     .option('--type <types>', `only these types, comma-separated: ${OPPORTUNITY_TYPES.join(', ')}`)
     .option('--asset <asset>', 'only this asset (base currency, e.g. BTC)')
@@ -168,14 +440,9 @@ export function registerScanCommand(program: Command): void {
     .option('--maker', 'rest orders at the own side of the book at maker fees instead of crossing it')
     .option('--fits <file>', 'OU fits of the basis as JSON {"venue:PERP": {"thetaPerSecond":..,"mu":..,"sigmaPerSqrtSecond":..}}')
     .option('--strict', 'fail when the snapshot has a rejected market instead of scanning the rest')
-    .option('--watch', 'in a terminal: re-read the source and refresh the table (with the store, use --at now)')
-    .option('--interval <seconds>', 'refresh period for --watch', '5')
-    .addHelpText(
-      'after',
-      '\nExamples:\n' +
-        '  perp-arb scan --snapshot ../shared/data/raw_exchange_api_captures__bmoscon_cryptofeed/at_ad74b11d5de8ad0414231c23dc5d7f73cdbfc5ab/FTX.0 --top 10\n' +
-        '  perp-arb scan --store /tmp/store --at 2023-03-11T12:00Z --type fundingDifferential --asset BTC --json',
-    )
+    .option('--watch', 'snapshot or store: in a terminal, re-read the source and refresh the table (with the store, use --at now); live: keep the scan up to date until Ctrl-C')
+    .option('--interval <seconds>', 'refresh period for --watch (live: at most one table per period when stdout is not a terminal)', '5')
+    .addHelpText('after', LIVE_HELP)
     .action(
       runAction(async (options: ScanCliOptions) => {
         const source = sourceOf(options);
@@ -187,7 +454,11 @@ export function registerScanCommand(program: Command): void {
         const types = parseTypes(options.type);
         const fits = options.fits ? await readFits(options.fits) : undefined;
         const scanner = new Scanner({ config, fits });
-        const rank = { top: top === 0 ? undefined : top, types, asset: options.asset, sort: options.sort };
+        const rank: RankOptions = { top: top === 0 ? undefined : top, types, asset: options.asset, sort: options.sort };
+        if (source.kind === 'live') {
+          await runLiveScan({ source, options, scanner, rank, intervalMs: interval * 1000 });
+          return;
+        }
 
         const scanOnce = async () => {
           const state = await load(source, config);
@@ -201,21 +472,8 @@ export function registerScanCommand(program: Command): void {
 
         const render = (result: Awaited<ReturnType<typeof scanOnce>>) => {
           const { state, errors, opportunities } = result;
-          const summary = scanner.summary();
           const where = source.kind === 'snapshot' ? `snapshot ${source.path}` : `store ${state.source}`;
-          printLine(`scan of ${where} as of ${isoUtc(state.asOfMs)}`);
-          printLine(`${summary.instruments} instruments, ${summary.slots} pairs by type, ${summary.computable} computable, ${summary.active} past the thresholds` +
-            (summary.active ? ` (${Object.entries(summary.activeByType).map(([t, n]) => `${n} ${t}`).join(', ')})` : ''));
-          const unused = [
-            summary.pricesTooOld > 0 ? `${summary.pricesTooOld} of ${summary.priced} prices (older than maxPriceAgeMs ${config.maxPriceAgeMs})` : '',
-            summary.fundingTooOld > 0 ? `${summary.fundingTooOld} of ${summary.withFunding} funding rates (older than maxFundingAgeMs ${config.maxFundingAgeMs})` : '',
-          ].filter(Boolean);
-          if (unused.length > 0) printLine(`not used: ${unused.join(', ')}`);
-          printLine(describeConfig(config));
-          for (const note of state.notes) printLine(`note: ${note}`);
-          printLine();
-          printLine(opportunities.length ? table(opportunities) : 'no opportunity passes the thresholds');
-          for (const r of [...state.rejections, ...errors]) printError(`rejected ${r.source}${r.line === null ? '' : `:${r.line}`}: ${r.reason}`);
+          printScan(scanner, `scan of ${where} as of ${isoUtc(state.asOfMs)}`, state.notes, [...state.rejections, ...errors], opportunities);
         };
 
         const first = await scanOnce();

@@ -1,11 +1,11 @@
 import type { ReplayCursor } from '../../data/replay/types.ts';
 import type { FillMarketView, OppositeReach } from './fillModel.ts';
-import type { MarkSources } from './fundingModel.ts';
+import type { MarkSources } from './markPrice.ts';
 
 /**
  * What the simulated venue knows of one market: the latest quote, trade candle, trade price and
- * mark-price candle, each with the event time it became known. Updated in place from replay cursors
- * (no allocation per event).
+ * venue mark (mark-price candle or funding row mark_price), each with the event time it became
+ * known. Updated in place from replay cursors (no allocation per event).
  */
 export class MarketState implements MarkSources {
   hasQuotes = false;
@@ -19,6 +19,7 @@ export class MarketState implements MarkSources {
   barVolume = Number.NaN;
   lastTradePrice = Number.NaN;
   lastTradeTime = -Infinity;
+  /** The venue's latest mark: a mark bar's close or a funding row's mark_price, whichever came last (markPrice.ts). */
   markBarClose = Number.NaN;
   markBarTime = -Infinity;
 
@@ -173,11 +174,17 @@ export class MarketEventReader {
         out.open = out.low = out.high = price;
         return 'trade';
       }
-      case 6:
-        // funding: rate, mark_price
+      case 6: {
+        // funding: rate, mark_price. The row's mark is the venue's mark at that time, like a mark bar's.
         out.fundingRate = at(this.c1, row);
-        out.fundingMarkPrice = at(this.c2, row);
+        const mark = at(this.c2, row);
+        out.fundingMarkPrice = mark;
+        if (mark > 0) {
+          state.markBarClose = mark;
+          state.markBarTime = time;
+        }
         return 'funding';
+      }
       default:
         // index bars move no venue price; books have list columns, which replay does not carry.
         return 'ignored';

@@ -9,7 +9,8 @@ import { availableBalance, balanceOf, liquidationGroup, liquidationPriceOf, rema
 import { notionalSettle, pnlSettle } from './contractMath.ts';
 import { feeAmount, feeRateFor } from './feeModel.ts';
 import { matchOnArrival, matchResting, type ArrivalMatch } from './fillModel.ts';
-import { fundingPaymentAmount, selectMarkPrice } from './fundingModel.ts';
+import { fundingPaymentAmount } from './fundingModel.ts';
+import { freshestMarkPrice, selectMarkPrice } from './markPrice.ts';
 import { arrivalTimeMs, createLatencyModel, type LatencyModel } from './latencyModel.ts';
 import {
   checkMarginSettings,
@@ -529,7 +530,8 @@ export class SimulatedVenue implements TradingVenue {
 
   private markOf(symbol: string): number {
     const market = this.markets.get(symbol);
-    return market === undefined ? Number.NaN : selectMarkPrice(market).price;
+    if (market === undefined) return Number.NaN;
+    return freshestMarkPrice(market.markBarClose, market.markBarTime, market.quoteMid, market.quoteTime, market.lastTradePrice, market.lastTradeTime);
   }
 
   private positionView(p: PositionState): VenuePosition {

@@ -1,0 +1,417 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HOUR_MS } from '../../src/core/time.ts';
+import { parseScannerConfig } from '../../src/strategy/scanner/config.ts';
+import { applyLiveLoad, loadLive, type LiveVenueReport } from '../../src/strategy/scanner/liveSource.ts';
+import { watchLive } from '../../src/strategy/scanner/liveWatch.ts';
+import { Scanner } from '../../src/strategy/scanner/scanner.ts';
+import { CcxtMarketDataVenue } from '../../src/venues/ccxt/ccxtMarketDataVenue.ts';
+import { CLI, runCli } from '../support/cli.ts';
+import { blockedConnections } from '../support/noInternet.ts';
+import { PROJECT_ROOT } from '../support/paths.ts';
+import { loadVenueFixtures } from '../venues/support/fixtureFiles.ts';
+import { describeRequest, startLoopbackServer, type LoggedRequest, type LoopbackServer } from '../venues/support/loopbackServer.ts';
+import { NOW_MS } from '../venues/support/venueCases.ts';
+
+/**
+ * `perp-arb scan --live` over the loopback server serving the recorded payloads of
+ * src/venues/ccxt/fixtures (binance, okx). The clock is the fixtures' 2024-06-03T00:00Z. The CLI runs
+ * with the record command's loopback hook and, through NODE_OPTIONS, the same network guard as the
+ * tests (test/support/noInternet.ts), so a request to any other host fails the scan.
+ */
+
+interface Leg {
+  venue: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  price: number | null;
+  fundingRatePerInterval?: number | null;
+  fundingIntervalMs?: number | null;
+  nextFundingTime?: string | null;
+}
+interface Opp {
+  id: string;
+  type: string;
+  legs: Leg[];
+  grossBps: number;
+  netBps: number;
+  apr: number;
+  expectedProfitUsd: number;
+  horizonMs: number;
+  components: { convergenceBps: number; fundingBps: number; feesBps: number; crossingBps: number; borrowBps: number };
+  flags: string[];
+}
+interface LiveJson {
+  source: { kind: string; venues: string[]; assets: string[]; quotes: string[]; depth: number };
+  asOf: string;
+  venues: LiveVenueReport[];
+  notes: string[];
+  rejections: { source: string; line: number | null; reason: string }[];
+  opportunities: Opp[];
+}
+
+const EIGHT_HOURS = 8 * HOUR_MS;
+const YEAR_MS = 365 * 24 * HOUR_MS;
+const GUARD = pathToFileURL(join(PROJECT_ROOT, 'test', 'support', 'noInternet.ts')).href;
+
+// From the fixtures (src/venues/ccxt/fixtures/{binance,okx}/...): best bid / ask.
+const BOOK = {
+  binanceSpot: [67770.01, 67770.02], // spot-depth-BTCUSDT
+  binancePerp: [67750.1, 67750.2], // usdm-depth-BTCUSDT
+  binanceFuture: [68090.5, 68091.2], // usdm-depth-BTCUSDT_240628
+  okxSpot: [67769.9, 67770], // books-BTC-USDT
+  okxPerp: [67750.1, 67750.2], // books-BTC-USDT-SWAP
+} as const;
+const mid = ([bid, ask]: readonly number[]) => (bid + ask) / 2;
+
+/** The recorded OKX BTC-USDT-SWAP books answer with every price moved by `delta` (an answer written by the test). */
+function okxSwapBookMovedBy(delta: number): unknown {
+  const swap = loadVenueFixtures('okx').find((f) => f.name === 'okx/books-BTC-USDT-SWAP.json')!;
+  const body = structuredClone(swap.response.body) as { data: { asks: string[][]; bids: string[][] }[] };
+  for (const side of [body.data[0].asks, body.data[0].bids]) for (const level of side) level[0] = String(Math.round((Number(level[0]) + delta) * 10) / 10);
+  return body;
+}
+/** Round-trip crossing of one leg at the touch: (ask - bid) / mid. */
+const crossing = (book: readonly number[]) => (book[1] - book[0]) / mid(book);
+/** Settlements every 8 h from 2024-06-03T08:00Z in (now, now + 7 days]: 08:00 on day 0, then 3 a day: 21. */
+const SETTLEMENTS_7D = 21;
+
+let server: LoopbackServer;
+const savedEnv: Record<string, string | undefined> = {};
+const setEnv = (values: Record<string, string | undefined>) => {
+  for (const [k, v] of Object.entries(values)) {
+    if (!(k in savedEnv)) savedEnv[k] = process.env[k];
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+};
+
+beforeAll(async () => {
+  server = await startLoopbackServer([...loadVenueFixtures('binance'), ...loadVenueFixtures('okx')]);
+  setEnv({
+    PERP_ARB_TEST_LOOPBACK_URL: server.baseUrl,
+    PERP_ARB_TEST_LOOPBACK_WS_URL: undefined,
+    PERP_ARB_TEST_NOW_MS: String(NOW_MS),
+    NODE_OPTIONS: `--import tsx --import ${GUARD}`,
+  });
+});
+afterEach(() => {
+  server.clearOverrides();
+  const unmatched = server.unmatched.splice(0).map(describeRequest);
+  server.requests.splice(0);
+  expect(unmatched, 'requests with no fixture').toEqual([]);
+});
+afterAll(async () => {
+  for (const [k, v] of Object.entries(savedEnv)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  await server?.close();
+});
+
+const byHost = (requests: LoggedRequest[], hosts: string[]) => requests.filter((r) => hosts.includes(r.host));
+const find = (out: LiveJson, id: string) => {
+  const found = out.opportunities.find((o) => o.id === id);
+  if (!found) throw new Error(`no opportunity ${id} among ${out.opportunities.map((o) => o.id).join(', ')}`);
+  return found;
+};
+
+async function scanJson(args: string[]): Promise<LiveJson> {
+  const { stdout, stderr, code } = await runCli(['scan', '--live', '--depth', '5', '--json', '--top', '0', ...args]);
+  expect(code, stderr).toBe(0);
+  return JSON.parse(stdout) as LiveJson;
+}
+
+describe('perp-arb scan --live (binance and okx over loopback)', () => {
+  it('one-shot --json: the carry and the perp/future calendar are computed from the recorded books and predicted funding', async () => {
+    const out = await scanJson(['--venues', 'binance,okx', '--assets', 'BTC']);
+    expect(out.source).toEqual({ kind: 'live', venues: ['binance', 'okx'], assets: ['BTC'], quotes: ['USDT'], depth: 5 });
+    expect(out.asOf).toBe('2024-06-03T00:00:00.000Z');
+    expect(out.rejections).toEqual([]);
+    expect(out.venues).toEqual([
+      // Binance's spot depth carries no time: that book is timed at receipt.
+      { venue: 'binance', failed: null, instruments: 3, books: 3, booksWithVenueTime: 2, fundingRates: 1, errors: 0 },
+      { venue: 'okx', failed: null, instruments: 3, books: 3, booksWithVenueTime: 3, fundingRates: 1, errors: 0 },
+    ]);
+    expect(out.notes).toContain("funding: each perp's current rate is the venue's prediction for its next settlement, held for every settlement in the horizon");
+
+    // Funding carry on binance: buy spot at the ask, sell the perp at the bid; premiumIndex lastFundingRate 0.0001 for
+    // the settlement at nextFundingTime 08:00Z (8 h interval from the settlement history), 21 settlements in 7 days.
+    // Fees from the markets: spot taker 0.1%, USDT-M taker 0.05%, each paid to open and to close.
+    const carry = find(out, 'fundingCarry:binance:BTC/USDT~binance:BTC/USDT:USDT');
+    expect(carry.legs.map((l) => [l.symbol, l.side, l.price])).toEqual([['BTC/USDT', 'buy', BOOK.binanceSpot[1]], ['BTC/USDT:USDT', 'sell', BOOK.binancePerp[0]]]);
+    expect(carry.legs[1]).toMatchObject({ fundingRatePerInterval: 0.0001, fundingIntervalMs: EIGHT_HOURS, nextFundingTime: '2024-06-03T08:00:00.000Z' });
+    const carryFunding = SETTLEMENTS_7D * 0.0001;
+    const carryFees = 2 * (0.001 + 0.0005);
+    const carryCross = crossing(BOOK.binanceSpot) + crossing(BOOK.binancePerp);
+    const carryNet = carryFunding - carryFees - carryCross;
+    expect(carry.grossBps).toBeCloseTo(carryFunding * 1e4, 6);
+    expect(carry.components.feesBps).toBeCloseTo(carryFees * 1e4, 6);
+    expect(carry.components.crossingBps).toBeCloseTo(carryCross * 1e4, 3);
+    expect(carry.netBps).toBeCloseTo(carryNet * 1e4, 3);
+    expect(carry.apr).toBeCloseTo((carryNet * 365) / 7, 5);
+    expect(carry.expectedProfitUsd).toBeCloseTo(carryNet * 10_000, 2);
+    // premiumIndex: mark 67754.1 below index 67781.85 while the rate is positive.
+    expect(carry.flags).toEqual(['fundingMayChangeSign']);
+
+    // OKX's carry: OKX spot taker 0.15%; its perp book is in contracts of 0.01 BTC (327.1 = 3.271 BTC), which cover 10,000 USD.
+    const okxCarry = find(out, 'fundingCarry:okx:BTC/USDT~okx:BTC/USDT:USDT');
+    const okxNet = carryFunding - 2 * (0.0015 + 0.0005) - crossing(BOOK.okxSpot) - crossing(BOOK.okxPerp);
+    expect(okxCarry.netBps).toBeCloseTo(okxNet * 1e4, 3);
+    expect(okxCarry.flags).not.toContain('thinBook');
+
+    // Calendar: buy the binance perp, sell the June future; the long perp pays 0.0001 at each of the 76 settlements from
+    // 2024-06-03T08:00Z to the expiry 2024-06-28T08:00Z (25 days x 3 + 1).
+    const calendar = find(out, 'calendarSpread:binance:BTC/USDT:USDT~binance:BTC/USDT:USDT-240628');
+    const gap = (mid(BOOK.binanceFuture) - mid(BOOK.binancePerp)) / mid(BOOK.binancePerp);
+    const calendarNet = gap - 76 * 0.0001 - 2 * (0.0005 + 0.0005) - crossing(BOOK.binancePerp) - crossing(BOOK.binanceFuture);
+    expect(calendar.legs.map((l) => [l.symbol, l.side, l.price])).toEqual([['BTC/USDT:USDT', 'buy', BOOK.binancePerp[1]], ['BTC/USDT:USDT-240628', 'sell', BOOK.binanceFuture[0]]]);
+    expect(calendar.components.fundingBps).toBeCloseTo(-76, 6);
+    expect(calendar.netBps).toBeCloseTo(calendarNet * 1e4, 3);
+    expect(calendar.horizonMs).toBe(Date.UTC(2024, 5, 28, 8) - NOW_MS);
+    expect(calendar.apr).toBeCloseTo((calendarNet * YEAR_MS) / calendar.horizonMs, 5);
+
+    // Both venues predict 0.0001 for the same settlement: no differential past the 0.01%/8h threshold.
+    expect(out.opportunities.some((o) => o.type === 'fundingDifferential')).toBe(false);
+
+    // Requests: binance 2 market lists, 1 bulk funding, 3 for the perp's interval (fundingInfo, premiumIndex, history), 3 books;
+    // okx 3 market lists, 1 bulk funding (interval in the answer), 3 books.
+    expect(byHost(server.requests, ['api.binance.com', 'fapi.binance.com']).map((r) => r.fixture)).toHaveLength(9);
+    expect(byHost(server.requests, ['www.okx.com']).map((r) => r.fixture).sort()).toEqual([
+      'okx/books-BTC-USDT-240628.json',
+      'okx/books-BTC-USDT-SWAP.json',
+      'okx/books-BTC-USDT.json',
+      'okx/funding-rate-ANY.json',
+      'okx/instruments-futures.json',
+      'okx/instruments-spot.json',
+      'okx/instruments-swap.json',
+    ]);
+    expect(server.requests.every((r) => r.fixture !== null)).toBe(true);
+  });
+
+  it('the binance-vs-okx perp funding differential when OKX predicts 0.035% (an answer written by the test in the recorded shape)', async () => {
+    const anyFixture = loadVenueFixtures('okx').find((f) => f.name === 'okx/funding-rate-ANY.json')!;
+    const body = structuredClone(anyFixture.response.body) as { data: { instId: string; fundingRate: string }[] };
+    body.data.find((d) => d.instId === 'BTC-USDT-SWAP')!.fundingRate = '0.00035';
+    server.override((request, res) => {
+      if (request.host !== 'www.okx.com' || request.path !== '/api/v5/public/funding-rate' || request.query.instId !== 'ANY') return false;
+      request.fixture = 'test: okx funding-rate ANY with BTC-USDT-SWAP at 0.00035';
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+      return true;
+    });
+    const out = await scanJson(['--venues', 'binance,okx', '--assets', 'BTC', '--type', 'fundingDifferential,crossVenueSpread']);
+    // Sell the OKX perp (it receives 0.035% per 8 h), buy the binance one (it pays 0.01%): 21 settlements each.
+    const diff = find(out, 'fundingDifferential:binance:BTC/USDT:USDT~okx:BTC/USDT:USDT');
+    expect(diff.legs.map((l) => [l.venue, l.side, l.price, l.fundingRatePerInterval])).toEqual([
+      ['binance', 'buy', BOOK.binancePerp[1], 0.0001],
+      ['okx', 'sell', BOOK.okxPerp[0], 0.00035],
+    ]);
+    const funding = SETTLEMENTS_7D * (0.00035 - 0.0001);
+    const net = funding - 2 * (0.0005 + 0.0005) - crossing(BOOK.binancePerp) - crossing(BOOK.okxPerp);
+    expect(diff.components.fundingBps).toBeCloseTo(funding * 1e4, 6);
+    expect(diff.components.feesBps).toBeCloseTo(20, 6);
+    expect(diff.netBps).toBeCloseTo(net * 1e4, 3);
+    expect(diff.apr).toBeCloseTo((net * 365) / 7, 5);
+    // The perps' mids are equal: no cross-venue spread.
+    expect(out.opportunities.map((o) => o.type)).toEqual(['fundingDifferential']);
+  });
+
+  it('a venue that answers 503 is named in the notes and the others are still scanned', async () => {
+    server.override((request, res) => {
+      if (request.host !== 'api.bybit.com') return false;
+      request.fixture = 'test: 503';
+      res.writeHead(503, { 'content-type': 'text/html' });
+      res.end('<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>');
+      return true;
+    });
+    const out = await scanJson(['--venues', 'binance,okx,bybit', '--assets', 'BTC']);
+    const bybit = out.venues.find((v) => v.venue === 'bybit')!;
+    expect(bybit.failed).toMatch(/^bybit loadMarkets: unavailable: ExchangeNotAvailable: bybit GET http:\/\/127\.0\.0\.1:\d+\/api\.bybit\.com\/v5\/market\/instruments-info\?category=\w+(&limit=\d+)? 503 Service Unavailable/);
+    expect(out.notes.find((n) => n.startsWith('bybit:'))).toBe(`bybit: left out of the scan, it did not answer (live mode needs internet access to the venue's API): ${bybit.failed}`);
+    expect(out.venues.filter((v) => v.failed === null).map((v) => [v.venue, v.books])).toEqual([['binance', 3], ['okx', 3]]);
+    expect(out.opportunities.map((o) => o.id)).toContain('fundingCarry:binance:BTC/USDT~binance:BTC/USDT:USDT');
+    expect(new Set(out.opportunities.flatMap((o) => o.legs.map((l) => l.venue)))).toEqual(new Set(['binance', 'okx']));
+
+    // The table says it too.
+    const human = await runCli(['scan', '--live', '--venues', 'binance,okx,bybit', '--assets', 'BTC', '--depth', '5']);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain('scan of live binance, okx, bybit (BTC; USDT markets) as of 2024-06-03T00:00:00.000Z');
+    expect(human.stdout).toContain("note: bybit: left out of the scan, it did not answer (live mode needs internet access to the venue's API): bybit loadMarkets: unavailable:");
+    expect(human.stdout).toMatch(/\d+\s+fundingCarry\s+BTC\s+binance BTCUSDT @ 67770.02\s+binance BTCUSDT @ 67750.1\s+21\.0\s+-9\.0/);
+  });
+
+  it('a market whose book fails is a rejection naming venue and market; the rest of the venue is scanned', async () => {
+    server.override((request, res) => {
+      if (request.host !== 'fapi.binance.com' || request.path !== '/fapi/v1/depth' || request.query.symbol !== 'BTCUSDT_240628') return false;
+      request.fixture = 'test: -1121';
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: -1121, msg: 'Invalid symbol.' }));
+      return true;
+    });
+    const out = await scanJson(['--venues', 'binance', '--assets', 'BTC']);
+    expect(out.rejections).toEqual([{ source: 'binance', line: null, reason: expect.stringMatching(/^order book of BTC\/USDT:USDT-240628: binance fetchOrderBook: badSymbol: /) }]);
+    expect(out.venues).toEqual([{ venue: 'binance', failed: null, instruments: 3, books: 2, booksWithVenueTime: 1, fundingRates: 1, errors: 1 }]);
+    expect(out.opportunities.map((o) => o.id)).toContain('fundingCarry:binance:BTC/USDT~binance:BTC/USDT:USDT');
+    expect(out.opportunities.some((o) => o.legs.some((l) => l.symbol === 'BTC/USDT:USDT-240628'))).toBe(false);
+  });
+
+  it('without the loopback hook the guard refuses every connection: no venue answers, and the error says live mode needs internet', async () => {
+    setEnv({ PERP_ARB_TEST_LOOPBACK_URL: undefined, PERP_ARB_TEST_NOW_MS: undefined });
+    try {
+      const { stdout, stderr, code } = await runCli(['scan', '--live', '--venues', 'binance,okx', '--assets', 'BTC', '--json']);
+      expect(code).toBe(1);
+      const error = (JSON.parse(stdout) as { error: string }).error;
+      // Which market list fails first (ccxt asks for them at once) varies: the guard's refusal is in each line.
+      const [head, ...lines] = error.split('\n');
+      expect(head).toBe("scan --live: no venue answered; live mode needs internet access to the venues' APIs:");
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/^ {2}binance: binance loadMarkets: .*test network guard: connection to non-loopback host '(api|fapi)\.binance\.com' refused/);
+      expect(lines[1]).toMatch(/^ {2}okx: okx loadMarkets: .*test network guard: connection to non-loopback host 'www\.okx\.com' refused/);
+      expect(stderr).toBe('');
+    } finally {
+      setEnv({ PERP_ARB_TEST_LOOPBACK_URL: server.baseUrl, PERP_ARB_TEST_NOW_MS: String(NOW_MS) });
+    }
+    expect(server.requests).toEqual([]);
+  });
+
+  it('refuses bad live options and a non-loopback hook, naming them', async () => {
+    const venue = await runCli(['scan', '--live', '--venues', 'binance,nosuchvenue']);
+    expect(venue.stderr).toContain("error: --venues: unknown venue 'nosuchvenue'");
+    const depth = await runCli(['scan', '--live', '--depth', '0']);
+    expect(depth.stderr).toContain("error: --depth: '0' is not a whole number of book levels from 1 to 400");
+    const notLive = await runCli(['scan', '--snapshot', 'x', '--venues', 'okx']);
+    expect(notLive.stderr).toContain('error: --venues is for --live');
+    setEnv({ PERP_ARB_TEST_LOOPBACK_URL: 'http://example.com:80' });
+    try {
+      const hook = await runCli(['scan', '--live']);
+      expect(hook.code).toBe(1);
+      expect(hook.stderr).toContain('error: PERP_ARB_TEST_LOOPBACK_URL is a test hook and only accepts http://127.0.0.1:PORT (got http://example.com:80)');
+    } finally {
+      setEnv({ PERP_ARB_TEST_LOOPBACK_URL: server.baseUrl });
+    }
+    const help = await runCli(['scan', '--help']);
+    expect(help.stdout).toContain("needs internet access to the venues' public APIs");
+    expect(help.stdout).not.toContain('PERP_ARB_TEST');
+    expect(server.requests).toEqual([]);
+  });
+});
+
+describe('the live source in the library (in this process, under the network guard)', () => {
+  const venues: CcxtMarketDataVenue[] = [];
+  const venue = (id: string) => {
+    const v = new CcxtMarketDataVenue(id, { loopbackBaseUrl: server.baseUrl, timeoutMs: 2_000, rateLimitMs: 1, now: () => NOW_MS });
+    venues.push(v);
+    return v;
+  };
+  afterEach(async () => {
+    await Promise.all(venues.splice(0).map((v) => v.close()));
+  });
+
+  it('loadLive + applyLiveLoad give the scanner predicted funding (no settled time) and books; nothing leaves 127.0.0.1', async () => {
+    const load = await loadLive([venue('binance'), venue('okx')], { assets: ['BTC'], quotes: ['USDT'], depth: 5 }, () => NOW_MS);
+    expect(load.funding.map((q) => [q.venue, q.symbol, q.fundingRatePerInterval, q.nextFundingTimeMs])).toEqual([
+      ['binance', 'BTC/USDT:USDT', 0.0001, NOW_MS + EIGHT_HOURS],
+      ['okx', 'BTC/USDT:USDT', 0.0001, NOW_MS + EIGHT_HOURS],
+    ]);
+    const scanner = new Scanner();
+    expect(applyLiveLoad(scanner, load)).toEqual({ applied: 8, errors: [] });
+    const perp = scanner.state.get('okx', 'BTC/USDT:USDT')!;
+    expect([perp.fundingRatePerInterval, perp.lastSettlementMs, perp.nextSettlementMs, perp.fundingIntervalMs]).toEqual([0.0001, Number.NaN, NOW_MS + EIGHT_HOURS, EIGHT_HOURS]);
+    // The book's 327.1 and 590.8 contracts of 0.01 BTC are 3.271 and 5.908 BTC: 10,000 USD fills at the touch.
+    expect([perp.buyPrice, perp.sellPrice, perp.thin]).toEqual([67750.2, 67750.1, false]);
+    expect(scanner.state.get('binance', 'BTC/USDT:USDT')!.fundingIntervalMs).toBe(EIGHT_HOURS);
+    expect(blockedConnections).toEqual([]);
+  });
+
+  it('watchLive applies each new book to the scanner incrementally (REST polling), and stops when aborted', async () => {
+    const okx = venue('okx');
+    const config = parseScannerConfig({ thresholds: { minBasisBps: 0 } });
+    const load = await loadLive([okx], { assets: ['BTC'], quotes: ['USDT'], depth: 5 }, () => NOW_MS);
+    const scanner = new Scanner({ config });
+    applyLiveLoad(scanner, load);
+    const moved = okxSwapBookMovedBy(50);
+    server.override((request, res) => {
+      if (request.path !== '/api/v5/market/books' || request.query.instId !== 'BTC-USDT-SWAP') return false;
+      request.fixture = 'test: BTC-USDT-SWAP book moved up 50';
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(moved));
+      return true;
+    });
+    const controller = new AbortController();
+    const updates: string[] = [];
+    const reports: string[] = [];
+    const perp = scanner.state.get('okx', 'BTC/USDT:USDT')!;
+    const watching = watchLive({
+      scanner,
+      venues: [{ venue: okx, instruments: load.instruments.filter((i) => i.symbol === 'BTC/USDT:USDT') }],
+      depth: 5,
+      fundingPollMs: 3_600_000,
+      forcePolling: true,
+      signal: controller.signal,
+      now: () => NOW_MS,
+      onUpdate: (kind, v, symbol) => {
+        updates.push(`${kind} ${v} ${symbol}`);
+        if (perp.bid === 67800.1) controller.abort();
+      },
+      onReport: (line) => reports.push(line),
+    });
+    await watching;
+    expect(updates).toEqual(['book okx BTC/USDT:USDT']);
+    expect(reports).toEqual([]);
+    // The OKX basis now sees the perp 4.5 bps over spot (it was 2.9 bps under).
+    const basis = scanner.opportunities({ types: ['basis'] }).find((o) => o.id === 'basis:okx:BTC/USDT~okx:BTC/USDT:USDT')!;
+    expect(basis.grossBps).toBeCloseTo(((67800.15 - mid(BOOK.okxSpot)) / mid(BOOK.okxSpot)) * 1e4, 4);
+  });
+});
+
+describe('perp-arb scan --live --watch without a terminal', () => {
+  it('prints a new table when a book changes, at most every --interval, and stops cleanly on Ctrl-C', async () => {
+    let polls = 0;
+    server.override((request, res) => {
+      if (request.path !== '/api/v5/market/books' || request.query.instId !== 'BTC-USDT-SWAP') return false;
+      // The first answer (the one-shot load) is the recorded book; every poll after it is 10 higher.
+      const body = okxSwapBookMovedBy(polls++ > 0 ? 10 : 0);
+      request.fixture = 'okx/books-BTC-USDT-SWAP.json (bid moved on polls)';
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+      return true;
+    });
+    const child = spawn('node', [CLI, 'scan', '--live', '--venues', 'okx', '--assets', 'BTC', '--depth', '5', '--watch', '--interval', '0.2', '--type', 'crossVenueSpread,fundingCarry'], {
+      env: process.env,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Wait (no time limit other than the test's) for a table with the moved bid.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (/okx BTC-USDT-SWAP @ 67760\.1/.test(stdout)) {
+          clearInterval(timer);
+          resolve();
+        }
+        if (child.exitCode !== null) {
+          clearInterval(timer);
+          reject(new Error(`exited early: ${stderr}`));
+        }
+      }, 20);
+    });
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(0);
+    const tables = stdout.split('\n').filter((l) => l.startsWith('scan of live okx'));
+    expect(tables.length).toBeGreaterThanOrEqual(2);
+    expect(tables[0]).toBe('scan of live okx (BTC; USDT markets) as of 2024-06-03T00:00:00.000Z, 0 updates since the first load');
+    expect(stdout).toContain('okx BTC-USDT-SWAP @ 67750.1'); // the first table: the recorded bid
+    expect(stdout).not.toContain('\x1b[2J');
+    expect(stderr).toMatch(/watching live okx: a new table at most every 0\.2 s when something changed \(Ctrl-C to stop\)/);
+    expect(stderr).toMatch(/stopped \(Ctrl-C\) after \d+ updates; venues closed\n$/);
+  });
+});
