@@ -1,7 +1,8 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { acquireLock } from './lock.ts';
+import { writeFileAtomic } from './atomicWrite.ts';
 
 /** A half-open time span [fromMs, toMs), integer ms UTC. */
 export interface TimeSpan {
@@ -98,18 +99,9 @@ export class DownloadCoverage {
       const merged = mergeSpans([...(file.series[seriesId] ?? []).map(([fromMs, toMs]) => ({ fromMs, toMs })), ...spans]);
       file.series[seriesId] = merged.map((s) => [s.fromMs, s.toMs]);
       const sorted: CoverageFile = { version: 1, series: Object.fromEntries(Object.entries(file.series).sort(([a], [b]) => a.localeCompare(b))) };
-      writeAtomic(this.path, `${JSON.stringify(sorted, null, 1)}\n`);
+      writeFileAtomic(this.path, `${JSON.stringify(sorted, null, 1)}\n`);
     } finally {
       release();
     }
   }
-}
-
-function writeAtomic(path: string, text: string): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, text);
-  const fd = openSync(temp, 'r');
-  fsyncSync(fd);
-  closeSync(fd);
-  renameSync(temp, path);
 }

@@ -1,9 +1,10 @@
-import { existsSync, fsyncSync, statSync, openSync, closeSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, statSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { instrumentFromSymbol, instrumentId, mergeInstrument, type Instrument } from '../../domain/instrument.ts';
 import { seriesId, type SeriesKey, type SeriesTable } from '../../domain/series.ts';
 import type { Rejection, SeriesData } from '../import/types.ts';
 import { acquireLock } from './lock.ts';
+import { writeFileAtomic } from './atomicWrite.ts';
 import { emptyManifest, manifestSchema, type Manifest, type PartitionEntry } from './manifest.ts';
 import { LOCK_FILE, MANIFEST_FILE, SERIES_DIR, monthOf, nextMonthStartMs, seriesDir } from './layout.ts';
 import { mergeRows } from './mergeRows.ts';
@@ -246,6 +247,11 @@ export class StoreTransaction {
     }
   }
 
+  /** The instrument as known so far: the store's, with what this transaction has noted merged in. */
+  instrument(venue: string, symbol: string): Instrument | undefined {
+    return this.instruments.get(instrumentId(venue, symbol));
+  }
+
   /** Records instrument facts; known values are kept, and differing ones returned as notes. */
   noteInstrument(instrument: Instrument): string[] {
     this.assertOpen();
@@ -309,17 +315,5 @@ export class StoreTransaction {
   private assertOpen(): void {
     if (!this.open) throw new Error('store transaction already finished');
   }
-}
-
-function writeFileAtomic(path: string, text: string): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, text);
-  const fd = openSync(temp, 'r');
-  fsyncSync(fd);
-  closeSync(fd);
-  renameSync(temp, path);
-  const dirFd = openSync(dirname(path), 'r');
-  fsyncSync(dirFd);
-  closeSync(dirFd);
 }
 

@@ -87,16 +87,7 @@ export async function readPartitions(key: SeriesKey, paths: string[], fromMs?: n
   if (fromMs !== undefined) where.push(`ts >= ${Math.trunc(fromMs)}`);
   if (toMs !== undefined) where.push(`ts <= ${Math.trunc(toMs)}`);
   const sql = `SELECT ${select} FROM read_parquet([${paths.map(sqlString).join(', ')}])${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts`;
-  const connection = await duckConnection();
-  const result = await connection.run(sql);
-  const chunks: DuckDBDataChunk[] = [];
-  let rows = 0;
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    chunks.push(chunk);
-    rows += chunk.rowCount;
-  }
+  const { chunks, rows } = await queryChunks(sql);
   const columns: Record<string, ColumnData> = {};
   specs.forEach((spec, k) => {
     columns[spec.name] = readColumn(spec, chunks, k, rows);
@@ -132,16 +123,7 @@ export async function readLastRows(requests: readonly LastRowsRequest[], count: 
     `SELECT ${select}, w.sid AS __sid FROM read_parquet([${files.map(sqlString).join(', ')}], filename = true) p ` +
     `JOIN wanted w ON p.filename = w.file WHERE p.ts <= w.to_ms ` +
     `QUALIFY row_number() OVER (PARTITION BY w.sid ORDER BY p.ts DESC) <= ${count} ORDER BY __sid, p.ts`;
-  const connection = await duckConnection();
-  const result = await connection.run(sql);
-  const chunks: DuckDBDataChunk[] = [];
-  let rows = 0;
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    chunks.push(chunk);
-    rows += chunk.rowCount;
-  }
+  const { chunks, rows } = await queryChunks(sql);
   const sids = readColumn({ name: '__sid', type: 'f64', nullable: false, check: 'none' }, chunks, specs.length, rows) as Float64Array;
   const all: Record<string, ColumnData> = {};
   specs.forEach((spec, k) => {
@@ -184,4 +166,19 @@ function readColumn(spec: ColumnSpec, chunks: DuckDBDataChunk[], k: number, rows
     }
   }
   return out as ColumnData;
+}
+
+/** Runs a query and collects every result chunk (the rows of one read, in order). */
+async function queryChunks(sql: string): Promise<{ chunks: DuckDBDataChunk[]; rows: number }> {
+  const connection = await duckConnection();
+  const result = await connection.run(sql);
+  const chunks: DuckDBDataChunk[] = [];
+  let rows = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    chunks.push(chunk);
+    rows += chunk.rowCount;
+  }
+  return { chunks, rows };
 }
