@@ -1,12 +1,18 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { crc32 } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../../src/core/time.ts';
+import { importPath } from '../../src/data/import/importPath.ts';
+import { MarketStore } from '../../src/data/store/marketStore.ts';
 import { parseScannerConfig } from '../../src/strategy/scanner/config.ts';
 import { applyLiveLoad, loadLive, type LiveVenueReport } from '../../src/strategy/scanner/liveSource.ts';
 import { watchLive } from '../../src/strategy/scanner/liveWatch.ts';
 import { Scanner } from '../../src/strategy/scanner/scanner.ts';
+import { applyLoad, loadStoreState } from '../../src/strategy/scanner/stateSources.ts';
 import { CcxtMarketDataVenue } from '../../src/venues/ccxt/ccxtMarketDataVenue.ts';
 import { CLI, runCli } from '../support/cli.ts';
 import { blockedConnections } from '../support/noInternet.ts';
@@ -324,6 +330,53 @@ describe('the live source in the library (in this process, under the network gua
     expect([perp.buyPrice, perp.sellPrice, perp.thin]).toEqual([67750.2, 67750.1, false]);
     expect(scanner.state.get('binance', 'BTC/USDT:USDT')!.fundingIntervalMs).toBe(EIGHT_HOURS);
     expect(blockedConnections).toEqual([]);
+  });
+
+  it('an OKX linear perp costs the same from the live book (ccxt, base units) as from the store with the same book imported from an OKX websocket capture', async () => {
+    const config = parseScannerConfig({ notionalUsd: 300_000 });
+    // Live: ccxt's contracts x 0.01 BTC.
+    const live = new Scanner({ config });
+    applyLiveLoad(live, await loadLive([venue('okx')], { assets: ['BTC'], quotes: ['USDT'], depth: 5 }, () => NOW_MS));
+    const fromLive = live.state.get('okx', 'BTC/USDT:USDT')!;
+
+    // Store: the same answer as an OKX v5 websocket books snapshot (sizes in contracts, as OKX sends them), imported
+    // with the instruments response of the fixtures (ctVal 0.01) as a cryptofeed capture folder.
+    const fixture = (name: string) => loadVenueFixtures('okx').find((f) => f.name === name)!.response.body as { data: Record<string, unknown>[] };
+    const book = fixture('okx/books-BTC-USDT-SWAP.json').data[0] as { asks: string[][]; bids: string[][]; ts: string };
+    const checksum = crc32(book.bids.flatMap((b, i) => [b[0], b[1], book.asks[i][0], book.asks[i][1]]).join(':')) | 0;
+    const dir = mkdtempSync(join(tmpdir(), 'perp-arb-scan-okx-'));
+    const storeDir = mkdtempSync(join(tmpdir(), 'perp-arb-scan-okx-store-'));
+    try {
+      writeFileSync(join(dir, 'OKX.0'), `https://www.okx.com/api/v5/public/instruments?instType=SWAP -> 1717372790.5: ${JSON.stringify(fixture('okx/instruments-swap.json'))}\n`);
+      const message = { arg: { channel: 'books', instId: 'BTC-USDT-SWAP' }, action: 'snapshot', data: [{ asks: book.asks, bids: book.bids, ts: book.ts, checksum }] };
+      writeFileSync(join(dir, 'OKX.ws.1.0'), `wss://ws.okx.com:8443/ws/v5/public <-> 1717372799.1\n1717372799.99: ${JSON.stringify(message)}\n`);
+      const store = new MarketStore(storeDir);
+      const report = await importPath(store, dir);
+      expect(report.files.flatMap((f) => f.rejections).filter((r) => r.reason.includes('BTC-USDT-SWAP'))).toEqual([]);
+      expect(report.files[1].notes.some((n) => n.includes('BTC-USDT-SWAP x 0.01'))).toBe(true);
+      const stored = await store.read({ table: 'books', venue: 'okx', symbol: 'BTC/USDT:USDT', timeframe: null });
+      expect([Array.from((stored.columns.bid_sizes as Float64Array[])[0]), Array.from((stored.columns.ask_sizes as Float64Array[])[0])]).toEqual([
+        [3.271, 0.015],
+        [5.908, 0.002],
+      ]);
+      const fromStore = new Scanner({ config });
+      expect(applyLoad(fromStore, await loadStoreState(store, NOW_MS)).errors).toEqual([]);
+      const viaStore = fromStore.state.get('okx', 'BTC/USDT:USDT')!;
+
+      // By hand: 300,000 USD buys at the ask (5.908 BTC = 400,268 USD); selling takes 3.271 BTC at 67750.1 and
+      // 0.015 at 67750, and the book does not cover the rest (priced at 67750): thin.
+      const sell = 300_000 / (3.271 + 0.015 + (300_000 - 3.271 * 67750.1 - 0.015 * 67750) / 67750);
+      for (const s of [fromLive, viaStore]) {
+        expect(s.buyPrice).toBe(67750.2);
+        expect(s.sellPrice).toBeCloseTo(sell, 8);
+        expect(s.thin).toBe(true);
+        expect(s.roundTripCrossFraction).toBeCloseTo((67750.2 - sell) / 67750.15, 12);
+      }
+      expect(viaStore.roundTripCrossFraction).toBeCloseTo(fromLive.roundTripCrossFraction, 14);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(storeDir, { recursive: true, force: true });
+    }
   });
 
   it('watchLive applies each new book to the scanner incrementally (REST polling), and stops when aborted', async () => {

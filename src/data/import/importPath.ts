@@ -109,7 +109,7 @@ async function importFile(
   format: FormatId,
   options: ImportOptions,
 ): Promise<FileImportReport> {
-  const parsed = await importerFor(format).parse(source, options);
+  const parsed = await importerFor(format).parse(source, { ...options, knownInstrument: (venue, symbol) => transaction.instrument(venue, symbol) });
   const rejections: Rejection[] = [...parsed.rejections];
   const notes = [...parsed.notes];
   const series: SeriesImportSummary[] = [];

@@ -57,6 +57,12 @@ export interface ImportOptions {
   timezone?: string;
   /** Generic CSV only: column mapping. */
   csvMapping?: CsvMapping;
+  /**
+   * Instruments known before this source is read: the store's and those of the files read before it
+   * in the same import (importPath sets it). A source that sizes in contracts converts linear
+   * contracts to base units with their contract size from here (OKX websocket captures).
+   */
+  knownInstrument?: (venue: string, symbol: string) => Instrument | undefined;
 }
 
 /** Maps CSV columns to a series' columns (generic CSV importer). */

@@ -31,7 +31,9 @@ export const walkResult = { price: 0.5, covered: true };
 
 /**
  * Average price of taking `notional` (quote units) from levels best first, into walkResult.price.
- * Sizes are in contracts of `contractSize` base units (linear, spot: 1) or quote units (inverse).
+ * Sizes are perp-arb's units: base units for spot and linear contracts (a level is size * price
+ * quote units; `contractSize` is not used), contracts for inverse ones (a level is size *
+ * contractSize quote units, contractSize being the quote units of one contract, e.g. 100 USD).
  * Past the last level, the rest is priced at the last level and walkResult.covered is false.
  */
 export function walkBook(prices: Float64Array, sizes: Float64Array, levels: number, notional: number, contractSize: number, inverse: boolean): void {
@@ -40,7 +42,7 @@ export function walkBook(prices: Float64Array, sizes: Float64Array, levels: numb
   let last = prices[0];
   for (let i = 0; i < levels && remaining > 0; i++) {
     const price = prices[i];
-    const levelNotional = inverse ? sizes[i] * contractSize : sizes[i] * contractSize * price;
+    const levelNotional = inverse ? sizes[i] * contractSize : sizes[i] * price;
     const take = levelNotional < remaining ? levelNotional : remaining;
     baseQty += take / price;
     remaining -= take;
@@ -85,12 +87,13 @@ export function refreshExecution(s: InstrumentState, config: ScannerConfig): voi
     s.thin = thin;
     s.depthUnknown = false;
   } else {
-    // Top of book (or a last price: bid = ask): the touch only.
+    // Top of book (or a last price: bid = ask): the touch only. Quote units per size unit: a base
+    // unit is worth the mid (spot, linear), an inverse contract its contract size.
     s.buyPrice = s.ask;
     s.sellPrice = s.bid;
     const known = s.bidSize >= 0 && s.askSize >= 0;
     s.depthUnknown = !known;
-    const perSize = s.inverse ? s.contractSize : s.contractSize * mid;
+    const perSize = s.inverse ? s.contractSize : mid;
     s.thin = known && (s.askSize * perSize < notional || s.bidSize * perSize < notional);
   }
   s.roundTripCrossFraction = (s.buyPrice - s.sellPrice) / mid;

@@ -215,15 +215,6 @@ export async function loadLive(venues: readonly MarketDataVenue[], selection: Li
 }
 
 /**
- * The instrument as the scanner sizes it: book sizes from a venue are base units for spot and
- * linear contracts (quote units per contract only for inverse), while the scanner reads a size as
- * `contractSize` units; so a linear contract's size unit is one base unit here.
- */
-export function scannerInstrument(instrument: Instrument): Instrument {
-  return instrument.kind !== 'spot' && instrument.linear === true && instrument.contractSize !== 1 ? { ...instrument, contractSize: 1 } : instrument;
-}
-
-/**
  * A funding quote as the scanner's predicted rate for the next settlement (no last settlement).
  * Without a next settlement time the scanner counts whole intervals in the horizon. Mark and index
  * prices, when quoted, go to the instrument too (the premium check of fundingMayChangeSign).
@@ -239,7 +230,7 @@ export function applyFundingQuote(scanner: Scanner, quote: FundingRateQuoteEvent
 
 /** Adds the instruments, sets the clock to the load's time, applies books and funding, rescans. */
 export function applyLiveLoad(scanner: Scanner, load: LiveLoad): { applied: number; errors: Rejection[] } {
-  for (const instrument of load.instruments) scanner.addInstrument(scannerInstrument(instrument));
+  for (const instrument of load.instruments) scanner.addInstrument(instrument);
   scanner.setNow(load.asOfMs);
   let applied = 0;
   const errors: Rejection[] = [];

@@ -38,7 +38,11 @@ export class InstrumentState {
   readonly kindCode: number;
   /** Expiry of a dated future, ms UTC; NaN otherwise. */
   readonly expiryMs: number;
-  /** Units of one size unit: base units per contract (linear) or quote units per contract (inverse). */
+  /**
+   * The instrument's contract size. Sizes (bidSize, askSize, book levels) are perp-arb's units: base
+   * units for spot and linear contracts, where this is not used; contracts for inverse ones, each
+   * worth this many quote units (e.g. 100 USD).
+   */
   readonly contractSize: number;
   readonly inverse: boolean;
 

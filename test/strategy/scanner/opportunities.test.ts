@@ -25,6 +25,46 @@ describe('walking the book', () => {
     expect(walkResult.price).toBeCloseTo(1000 / (300 / 100 + 700 / 101), 10);
   });
 
+  it('reads linear sizes as base units whatever the contract size, inverse sizes as contracts of contractSize quote units', () => {
+    // OKX BTC-USDT-SWAP (contracts of 0.01 BTC) as the store and the live path give it: in BTC.
+    const prices = Float64Array.of(67750.2, 67750.3, 67751);
+    const btc = Float64Array.of(0.05, 0.2, 1);
+    // 0.05 BTC = 3,387.51 USD at 67750.2, 0.2 BTC = 13,550.06 USD at 67750.3, the rest (3,062.43 USD) at 67751
+    const vwap = 20_000 / (0.05 + 0.2 + (20_000 - 0.05 * 67750.2 - 0.2 * 67750.3) / 67751);
+    walkBook(prices, btc, 3, 20_000, 0.01, false);
+    expect(walkResult.price).toBeCloseTo(vwap, 9);
+    expect(walkResult.price).toBeCloseTo(67750.3902, 4); // read as contracts of 0.01 BTC: 847 USD of depth, not covered
+    expect(walkResult.covered).toBe(true);
+    walkBook(prices, btc, 3, 20_000, 1, false); // the contract size does not enter a linear book
+    expect(walkResult.price).toBeCloseTo(vwap, 9);
+    // OKX BTC-USD-SWAP (contracts of 100 USD): 20 contracts = 2,000 USD, 50 = 5,000 USD, then 13,000 USD
+    walkBook(prices, Float64Array.of(20, 50, 1000), 3, 20_000, 100, true);
+    expect(walkResult.price).toBeCloseTo(20_000 / (2_000 / 67750.2 + 5_000 / 67750.3 + 13_000 / 67751), 9);
+    expect(walkResult.covered).toBe(true);
+    walkBook(prices, Float64Array.of(20, 50, 100), 3, 20_000, 100, true); // 17,000 USD of depth
+    expect(walkResult.covered).toBe(false);
+  });
+
+  it('a linear leg with contracts of 0.01 base: book depth and the touch are base units (thin only when the base size does not cover the notional)', () => {
+    const scanner = new Scanner({ nowMs: T, config: parseScannerConfig({ notionalUsd: 10_000 }) });
+    const okx = scanner.addInstrument(instrument('okx', 'BTC/USDT:USDT', { contractSize: 0.01, venueSymbol: 'BTC-USDT-SWAP' }));
+    const inverse = scanner.addInstrument(instrument('okx', 'BTC/USD:BTC', { contractSize: 100, linear: false, venueSymbol: 'BTC-USD-SWAP' }));
+    // src/venues/ccxt/fixtures/okx/books-BTC-USDT-SWAP.json: 327.1 and 590.8 contracts at the touch = 3.271 and 5.908 BTC
+    scanner.updateBook(okx.index, [67750.1, 67750], [3.271, 0.015], [67750.2, 67750.3], [5.908, 0.002], T);
+    expect([okx.buyPrice, okx.sellPrice, okx.thin]).toEqual([67750.2, 67750.1, false]);
+    expect(okx.roundTripCrossFraction).toBeCloseTo(0.1 / 67750.15, 15);
+    // 0.1 BTC at the touch is 6,775 USD: thin for 10,000 USD (read as contracts of 0.01 it would be 67.75 USD)
+    scanner.updateQuote(okx.index, 67750.1, 0.1, 67750.2, 0.2, T);
+    expect([okx.thin, okx.depthUnknown]).toEqual([true, false]);
+    scanner.updateQuote(okx.index, 67750.1, 0.15, 67750.2, 0.2, T); // 10,162.5 USD each side
+    expect(okx.thin).toBe(false);
+    // inverse: 99 contracts of 100 USD are 9,900 USD (thin), 100 are 10,000 USD (not)
+    scanner.updateQuote(inverse.index, 67750.1, 99, 67750.2, 1000, T);
+    expect(inverse.thin).toBe(true);
+    scanner.updateQuote(inverse.index, 67750.1, 100, 67750.2, 1000, T);
+    expect(inverse.thin).toBe(false);
+  });
+
   it('prices a leg by walking its book for the target size', () => {
     const scanner = new Scanner({ nowMs: T, config: parseScannerConfig({ notionalUsd: 500 }) });
     const spot = scanner.addInstrument(instrument('binance', 'BTC/USDT'));

@@ -48,9 +48,13 @@ function firstLine(head: Buffer): string {
   return end === -1 ? text : text.slice(0, end);
 }
 
-/** Parses the text of one capture file (exported for tests on in-memory text). */
-export function parseCaptureText(text: string, source: string): ParsedSource {
-  const ctx: CaptureContext = newCaptureContext(source);
+/**
+ * Parses the text of one capture file (exported for tests on in-memory text). `knownInstrument`:
+ * instruments known from before this file (the store, earlier files of the import), e.g. the
+ * contract values OKX websocket sizes of linear contracts are converted with.
+ */
+export function parseCaptureText(text: string, source: string, knownInstrument?: ImportOptions['knownInstrument']): ParsedSource {
+  const ctx: CaptureContext = newCaptureContext(source, knownInstrument);
   const ftx = new FtxMarketsParser();
   const binance = new BinanceDepthParser();
   const okxInstruments = new OkxInstrumentsParser();
@@ -129,7 +133,7 @@ export const cryptofeedImporter: FormatImporter = {
   },
   async parse(path: string, options: ImportOptions): Promise<ParsedSource> {
     const text = await readFile(path, 'utf8');
-    const parsed = parseCaptureText(text, path);
+    const parsed = parseCaptureText(text, path, options.knownInstrument);
     if (options.venue || options.symbol) {
       parsed.notes.push('the venue and symbol options are not used: a capture names its venue and markets in its URLs and messages');
     }

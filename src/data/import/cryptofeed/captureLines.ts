@@ -159,6 +159,10 @@ export class InstrumentSet {
     for (const conflict of conflicts) this.conflicts.push(`${id}: ${conflict}`);
   }
 
+  get(venue: string, symbol: string): Instrument | undefined {
+    return this.byId.get(instrumentId(venue, symbol));
+  }
+
   list(): Instrument[] {
     return [...this.byId.values()];
   }
@@ -171,8 +175,15 @@ export interface CaptureContext {
   instruments: InstrumentSet;
   rejections: Rejection[];
   notes: string[];
+  /** Instruments known before this file (the store's, earlier files' of the same import); see ImportOptions.knownInstrument. */
+  knownInstrument?: (venue: string, symbol: string) => Instrument | undefined;
 }
 
-export function newCaptureContext(source: string): CaptureContext {
-  return { source, series: new SeriesSet(source), instruments: new InstrumentSet(), rejections: [], notes: [] };
+export function newCaptureContext(source: string, knownInstrument?: CaptureContext['knownInstrument']): CaptureContext {
+  return { source, series: new SeriesSet(source), instruments: new InstrumentSet(), rejections: [], notes: [], knownInstrument };
+}
+
+/** An instrument's facts from this file (merged so far), else from before it (store, earlier files); null when neither knows it. */
+export function knownContractSize(ctx: CaptureContext, venue: string, symbol: string): number | null {
+  return ctx.instruments.get(venue, symbol)?.contractSize ?? ctx.knownInstrument?.(venue, symbol)?.contractSize ?? null;
 }

@@ -8,11 +8,21 @@
  * bid px:sz:ask px:sz..., using the strings as sent, compared as a signed 32-bit int). A mismatch
  * rejects that message, and the book is out of sync: later updates are rejected until a snapshot.
  * Several book messages with the same ts give one row (the last state); the rest are counted.
- * Sizes are in contracts for SWAP/FUTURES (see ctVal), in base units for SPOT.
+ *
+ * Sizes (book levels, ticker bidSz/askSz, trade sz) are stored in perp-arb's units: base units for
+ * SPOT (as sent) and for linear SWAP/FUTURES, contracts for inverse ones (as sent). OKX sends
+ * contracts for every SWAP/FUTURES (BTC-USDT-SWAP: ctVal 0.01 BTC), so a linear contract's sizes are
+ * multiplied by its ctVal, exactly in decimal (sz '327.1' x ctVal '0.01' = 3.271 BTC). The ctVal
+ * comes from the instruments known to the import: the OKX instruments capture (okxInstruments.ts)
+ * earlier in the same file, in an earlier file of the same import, or already in the store. When it
+ * is not known, the messages of that linear contract are rejected (never stored in contracts).
+ * Checksums are computed on the strings as sent (contracts), before any conversion.
  */
 import { crc32 } from 'node:zlib';
 import { instrumentFromSymbol } from '../../../domain/instrument.ts';
-import { decimalText, isRecord, parseJson, type CaptureContext, type WsInLine } from './captureLines.ts';
+import { parseSymbol } from '../../../domain/symbol.ts';
+import { multiplyDecimals } from '../decimal.ts';
+import { decimalText, isRecord, knownContractSize, parseJson, type CaptureContext, type WsInLine } from './captureLines.ts';
 import { OKX_VENUE, okxSymbolFromInstId } from './okxInstruments.ts';
 
 export const OKX_BOOK_ROW_DEPTH = 50;
@@ -20,9 +30,12 @@ export const OKX_CHECKSUM_DEPTH = 25;
 
 interface Level {
   price: number;
+  /** As sent (contracts for SWAP/FUTURES); 0 deletes the level. */
   size: number;
   priceText: string;
   sizeText: string;
+  /** The size stored in rows: base units for spot and linear contracts, contracts for inverse. */
+  rowSize: number;
 }
 
 /** One side of a book, best level first, kept sorted by binary search. */
@@ -91,7 +104,8 @@ interface PendingRow {
   row: Record<string, number | Float64Array | null>;
 }
 
-function parseLevels(raw: unknown): Level[] | null {
+/** Levels as sent; `contractValue` (a linear contract's ctVal) converts the row sizes to base units. */
+function parseLevels(raw: unknown, contractValue: number | null): Level[] | null {
   if (!Array.isArray(raw)) return null;
   const out: Level[] = [];
   for (const level of raw) {
@@ -99,13 +113,26 @@ function parseLevels(raw: unknown): Level[] | null {
     const price = decimalText(level[0]);
     const size = decimalText(level[1]);
     if (!(price > 0) || !(size >= 0)) return null;
-    out.push({ price, size, priceText: level[0], sizeText: level[1] });
+    const rowSize = contractValue === null ? size : multiplyDecimals(level[1], contractValue);
+    out.push({ price, size, priceText: level[0], sizeText: level[1], rowSize });
   }
   return out;
 }
 
 function sideArrays(levels: Level[]): { prices: Float64Array; sizes: Float64Array } {
-  return { prices: Float64Array.from(levels, (l) => l.price), sizes: Float64Array.from(levels, (l) => l.size) };
+  return { prices: Float64Array.from(levels, (l) => l.price), sizes: Float64Array.from(levels, (l) => l.rowSize) };
+}
+
+/** A size field (ticker bidSz/askSz, trade sz) in perp-arb's units: times ctVal for a linear contract. */
+function sizeField(value: unknown, contractValue: number | null): number {
+  if (contractValue === null) return decimalText(value);
+  return typeof value === 'string' || typeof value === 'number' ? multiplyDecimals(value, contractValue) : Number.NaN;
+}
+
+/** Whether an OKX instId's sizes are contracts to convert: a linear SWAP/FUTURES (settled in its quote). */
+function isLinearContract(symbol: string): boolean {
+  const parts = parseSymbol(symbol);
+  return parts.kind !== 'spot' && parts.settle === parts.quote;
 }
 
 export class OkxWsParser {
@@ -116,6 +143,10 @@ export class OkxWsParser {
   private readonly books = new Map<string, Book>();
   private readonly pending = new Map<string, PendingRow>();
   private readonly eventCounts = new Map<string, number>();
+  /** Linear contracts converted to base units: instId -> ctVal used. */
+  private readonly converted = new Map<string, number>();
+  /** Messages rejected per linear instId whose ctVal is not known. */
+  private readonly withoutContractValue = new Map<string, number>();
 
   addOutgoing(): void {
     this.messages.outgoing++;
@@ -139,6 +170,18 @@ export class OkxWsParser {
     if (symbol === null) return reject(`${channel}: unsupported instId '${instId}'`);
     if (!Array.isArray(msg.data)) return reject(`${channel} ${instId}: data is not a list`);
     this.messages[channel]++;
+    let contractValue: number | null = null;
+    if (isLinearContract(symbol)) {
+      contractValue = knownContractSize(ctx, OKX_VENUE, symbol);
+      if (contractValue === null) {
+        this.withoutContractValue.set(instId, (this.withoutContractValue.get(instId) ?? 0) + 1);
+        return reject(
+          `${channel} ${instId}: the contract value (ctVal) of this linear contract is not known, so its sizes (contracts) cannot be stored in base units; ` +
+            `import the OKX instruments capture (GET /api/v5/public/instruments?instType=${instId.endsWith('-SWAP') ? 'SWAP' : 'FUTURES'}) first, or in the same import before this file (files are read in name order)`,
+        );
+      }
+      this.converted.set(instId, contractValue);
+    }
     ctx.instruments.add({ ...instrumentFromSymbol(OKX_VENUE, symbol), venueSymbol: instId });
     const key = { venue: OKX_VENUE, symbol, timeframe: null };
     for (const d of msg.data) {
@@ -151,9 +194,9 @@ export class OkxWsParser {
           ts: decimalText(d.ts),
           received_at: entry.receivedAtMs,
           bid: decimalText(d.bidPx),
-          bid_size: decimalText(d.bidSz),
+          bid_size: sizeField(d.bidSz, contractValue),
           ask: decimalText(d.askPx),
-          ask_size: decimalText(d.askSz),
+          ask_size: sizeField(d.askSz, contractValue),
           last: d.last === '' || d.last === undefined ? null : decimalText(d.last),
         });
       } else if (channel === 'trades') {
@@ -161,12 +204,12 @@ export class OkxWsParser {
           ts: decimalText(d.ts),
           received_at: entry.receivedAtMs,
           price: decimalText(d.px),
-          amount: decimalText(d.sz),
+          amount: sizeField(d.sz, contractValue),
           side: typeof d.side === 'string' ? d.side : null,
           trade_id: typeof d.tradeId === 'string' ? d.tradeId : null,
         });
       } else {
-        this.addBook(instId, symbol, msg.action, d, entry, ctx, reject);
+        this.addBook(instId, symbol, contractValue, msg.action, d, entry, ctx, reject);
       }
     }
   }
@@ -184,6 +227,7 @@ export class OkxWsParser {
   private addBook(
     instId: string,
     symbol: string,
+    contractValue: number | null,
     action: unknown,
     d: Record<string, unknown>,
     entry: WsInLine,
@@ -201,8 +245,8 @@ export class OkxWsParser {
     } else if (book.brokenAtLine !== null) {
       return reject(`books ${instId}: update skipped, the book is out of sync since line ${book.brokenAtLine} (waiting for a snapshot)`);
     }
-    const bids = parseLevels(d.bids);
-    const asks = parseLevels(d.asks);
+    const bids = parseLevels(d.bids, contractValue);
+    const asks = parseLevels(d.asks, contractValue);
     const ts = decimalText(d.ts);
     if (!bids || !asks || !Number.isInteger(ts)) {
       book.brokenAtLine = entry.line;
@@ -255,11 +299,16 @@ export class OkxWsParser {
     this.pending.clear();
     const m = this.messages;
     if (m.tickers + m.trades + m.books + m.events + m.outgoing === 0) return;
+    const converted = [...this.converted].map(([instId, ctVal]) => `${instId} x ${ctVal}`).join(', ') || 'none in this file';
     const events = [...this.eventCounts].map(([e, n]) => `${n} ${e}`).join(', ') || 'none';
     ctx.notes.push(
       `OKX ws: ${m.tickers} tickers, ${m.trades} trades, ${m.books} books messages; ${m.events} event messages (${events} acks, no rows); ${m.outgoing} outgoing requests (no rows)`,
       `OKX ws books: ${this.checksumsVerified} checksums verified, ${this.checksumsMissing} messages without a checksum; ${this.coalescedBookRows} book states replaced by a later message with the same ts (one row per ts)`,
-      'OKX ws: sizes are in contracts for SWAP/FUTURES (contract value ctVal from /api/v5/public/instruments), in base units for SPOT; book rows hold the top 50 levels per side',
+      `OKX ws: sizes are stored in base units for SPOT and linear SWAP/FUTURES (OKX's contracts times ctVal from /api/v5/public/instruments: ${converted}), in contracts for inverse SWAP/FUTURES; book rows hold the top 50 levels per side`,
     );
+    if (this.withoutContractValue.size > 0) {
+      const which = [...this.withoutContractValue].map(([instId, n]) => `${instId} (${n})`).join(', ');
+      ctx.notes.push(`OKX ws: messages of linear contracts whose ctVal is not known were rejected: ${which}; import the OKX instruments capture first or in the same import`);
+    }
   }
 }
