@@ -77,7 +77,9 @@ export function refreshExecution(s: InstrumentState, config: ScannerConfig): voi
     s.depthUnknown = !(s.bidSize >= 0 && s.askSize >= 0);
     return;
   }
-  if (s.priceSource === PRICE_BOOK) {
+  // An inverse contract of unknown size: its sizes (contracts) have no known worth, so only its touch prices are used.
+  const sizesUsable = !s.inverse || s.contractSize > 0;
+  if (s.priceSource === PRICE_BOOK && sizesUsable) {
     walkBook(s.bookAskPrices, s.bookAskSizes, s.bookAskLevels, notional, s.contractSize, s.inverse);
     s.buyPrice = walkResult.price;
     let thin = !walkResult.covered;
@@ -91,7 +93,7 @@ export function refreshExecution(s: InstrumentState, config: ScannerConfig): voi
     // unit is worth the mid (spot, linear), an inverse contract its contract size.
     s.buyPrice = s.ask;
     s.sellPrice = s.bid;
-    const known = s.bidSize >= 0 && s.askSize >= 0;
+    const known = sizesUsable && s.bidSize >= 0 && s.askSize >= 0;
     s.depthUnknown = !known;
     const perSize = s.inverse ? s.contractSize : mid;
     s.thin = known && (s.askSize * perSize < notional || s.bidSize * perSize < notional);

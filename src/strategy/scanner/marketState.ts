@@ -41,7 +41,8 @@ export class InstrumentState {
   /**
    * The instrument's contract size. Sizes (bidSize, askSize, book levels) are perp-arb's units: base
    * units for spot and linear contracts, where this is not used; contracts for inverse ones, each
-   * worth this many quote units (e.g. 100 USD).
+   * worth this many quote units (e.g. 100 USD); NaN for an inverse contract whose size is unknown
+   * (its depth is then unknown, never guessed).
    */
   readonly contractSize: number;
   readonly inverse: boolean;
@@ -111,8 +112,8 @@ export class InstrumentState {
     this.assetKey = assetKeyOf(instrument);
     this.kindCode = instrument.kind === 'spot' ? KIND_SPOT : instrument.kind === 'perp' ? KIND_PERP : KIND_FUTURE;
     this.expiryMs = instrument.expiryMs ?? Number.NaN;
-    this.contractSize = instrument.contractSize ?? 1;
     this.inverse = instrument.linear === false;
+    this.contractSize = instrument.contractSize ?? (this.inverse ? Number.NaN : 1);
     this.fundingIntervalMs = instrument.fundingIntervalMs ?? Number.NaN;
   }
 

@@ -65,6 +65,15 @@ describe('walking the book', () => {
     expect(inverse.thin).toBe(false);
   });
 
+  it('an inverse leg of unknown contract size is priced at the touch with its depth unknown, never sized by a guess', () => {
+    const scanner = new Scanner({ nowMs: T, config: parseScannerConfig({ notionalUsd: 10_000 }) });
+    const inverse = scanner.addInstrument(instrument('okx', 'BTC/USD:BTC', { contractSize: null, linear: false, venueSymbol: 'BTC-USD-SWAP' }));
+    scanner.updateBook(inverse.index, [67750.1, 67740], [1, 5000], [67750.2, 67760], [1, 5000], T);
+    expect([inverse.buyPrice, inverse.sellPrice, inverse.thin, inverse.depthUnknown]).toEqual([67750.2, 67750.1, false, true]);
+    scanner.updateQuote(inverse.index, 67750.1, 1, 67750.2, 1, T);
+    expect([inverse.thin, inverse.depthUnknown]).toEqual([false, true]);
+  });
+
   it('prices a leg by walking its book for the target size', () => {
     const scanner = new Scanner({ nowMs: T, config: parseScannerConfig({ notionalUsd: 500 }) });
     const spot = scanner.addInstrument(instrument('binance', 'BTC/USDT'));
