@@ -148,8 +148,12 @@ export interface BacktestRunOptions {
   storeDir?: string;
   /** Called as the replay advances (every PROGRESS_CHUNK_ROWS rows of a series at most), and once at the end. */
   onProgress?: (progress: BacktestProgress) => void;
-  /** Trade only events with event time in [fromMs, toMs) (walk-forward windows; on top of data.from/to). */
-  window?: { fromMs?: number; toMs?: number };
+  /**
+   * Replay only events with event time in [fromMs, toMs) (walk-forward windows; on top of
+   * data.from/to), and trade from tradeFromMs (default fromMs): the events before it warm the
+   * strategy up (Engine tradeFromMs).
+   */
+  window?: { fromMs?: number; toMs?: number; tradeFromMs?: number };
   /** Journal of every ledger entry (fills, funding, fees, borrow, liquidations), e.g. a SqliteLedgerStore. */
   ledgerSink?: LedgerSink;
 }
@@ -277,7 +281,7 @@ export async function runBacktest(config: BacktestConfig, options: BacktestRunOp
     ledgerSink: options.ledgerSink,
   });
   const progress = onProgress ? (stats: ReplayStats) => onProgress(progressOf(stats, span)) : undefined;
-  const result = await engine.run(sources, { onProgress: progress, fromMs: options.window?.fromMs, toMs: options.window?.toMs });
+  const result = await engine.run(sources, { onProgress: progress, fromMs: options.window?.fromMs, toMs: options.window?.toMs, tradeFromMs: options.window?.tradeFromMs });
   if (onProgress) onProgress(progressOf(result.stats, span));
   return { result, summary: summarize(result), instruments, span };
 }

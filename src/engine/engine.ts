@@ -42,6 +42,12 @@ export interface EngineRunOptions {
   /** Replay only events with event time in [fromMs, toMs). */
   fromMs?: number;
   toMs?: number;
+  /**
+   * Warm-up: events before this time reach the venues, the market view and the strategy (so a model
+   * can fit on them), but the strategy's intents are dropped and equity is not sampled; trading and
+   * the equity curve start here. Default: the first event.
+   */
+  tradeFromMs?: number;
 }
 
 export interface EngineResult {
@@ -86,6 +92,7 @@ export class Engine {
   private readonly instrumentIds: readonly string[];
   private readonly deposits: EngineOptions['deposits'];
   private started = false;
+  private tradeFromMs = Number.NEGATIVE_INFINITY;
 
   constructor(options: EngineOptions) {
     this.venues = options.venues;
@@ -115,6 +122,7 @@ export class Engine {
   /** Backtest: replays the sources (events in [fromMs, toMs) when given) through the loop and returns the results. */
   async run(sources: readonly ReplaySource[], options: EngineRunOptions = {}): Promise<EngineResult> {
     const began = performance.now();
+    this.tradeFromMs = options.tradeFromMs ?? Number.NEGATIVE_INFINITY;
     const stats = await replay(sources, (cursor) => this.onMarketEvent(cursor), { onProgress: options.onProgress, from: options.fromMs, to: options.toMs });
     if (stats.lastTime !== null) this.finish(stats.lastTime);
     return this.result(stats, performance.now() - began);
@@ -132,6 +140,7 @@ export class Engine {
     if (update === null) return;
     this.executor.onTime(time);
     const intents = this.strategy.onEvent(update, this.context);
+    if (time < this.tradeFromMs) return;
     for (let i = 0; i < intents.length; i++) this.executor.execute(intents[i], time);
   }
 
@@ -144,7 +153,7 @@ export class Engine {
   private start(time: number): void {
     this.started = true;
     for (const d of this.deposits) this.ledger.recordDeposit({ venue: d.venue, asset: d.asset, amount: d.amount, ts: time });
-    this.nextSampleMs = Math.floor(time / this.equitySampleMs) * this.equitySampleMs;
+    this.nextSampleMs = time >= this.tradeFromMs ? Math.floor(time / this.equitySampleMs) * this.equitySampleMs : this.tradeFromMs;
   }
 
   /** Ledger equity at the current marks, USD. Samples at most once per interval (or a forced final point). */

@@ -290,6 +290,10 @@ describe('walk-forward choice', () => {
     // The test runs come after all choices, one per fold, on exactly the test window.
     const batch2 = log.filter((l) => l.batch === 2).map((l) => l.job);
     expect(batch2.map((j) => [j.combo, j.window!.fromMs, j.window!.toMs])).toEqual(wf.folds.map((f) => [f.chosen!.combo, f.test.fromMs, f.test.toMs]));
+    // Each test run warms up on the trainDays before its window (trading starts at the window); training runs start cold.
+    expect(batch2.map((j) => j.warmUpFromMs)).toEqual(wf.folds.map((f) => f.test.fromMs - 2 * DAY_MS));
+    for (const f of wf.folds) expect(batch1.filter((j) => j.window!.toMs === f.train.toMs && j.window!.fromMs === f.train.fromMs).every((j) => j.warmUpFromMs === null)).toBe(true);
+    expect(batch1.filter((j) => j.window!.fromMs === wf.folds[0].test.fromMs && j.window!.toMs === wf.folds[3].test.toMs).map((j) => j.warmUpFromMs)).toEqual([0, 1, 2].map(() => wf.folds[0].test.fromMs - 2 * DAY_MS));
     // Hindsight: over the out-of-sample span, the reversed scores make combination 0 best.
     expect(result.ranking.window).toMatchObject({ from: '2024-01-03T00:00:00.000Z', to: '2024-01-07T00:00:00.000Z' });
     expect(wf.inSampleBest!.combo).toBe(0);

@@ -10,6 +10,8 @@ export interface SweepJob {
   /** The backtest config as JSON (parsed again in the worker). */
   config: Record<string, unknown>;
   window: TimeWindow | null;
+  /** Replay from here, before window.fromMs, without trading: the strategy warms up on it (null: none). */
+  warmUpFromMs: number | null;
   storeDir?: string;
   /** Return the equity curve (test windows, for the joined out-of-sample curve). */
   wantEquity: boolean;
@@ -31,7 +33,8 @@ const round8 = (x: number) => Math.round(x * 1e8) / 1e8;
 export async function runSweepJob(job: SweepJob): Promise<JobOutcome> {
   try {
     const config = parseBacktestConfig(job.config, `combination ${job.combo}`);
-    const run = await runBacktest(config, { storeDir: job.storeDir, window: job.window ?? undefined });
+    const window = job.window ? { fromMs: job.warmUpFromMs ?? job.window.fromMs, toMs: job.window.toMs, tradeFromMs: job.window.fromMs } : undefined;
+    const run = await runBacktest(config, { storeDir: job.storeDir, window });
     const { elapsedMs, eventsPerSec, ...rest } = run.summary;
     void eventsPerSec;
     const summary: JobSummary = { ...rest, pnlUsd: round8(rest.endEquityUsd - rest.startEquityUsd) };

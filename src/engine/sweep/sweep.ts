@@ -1,4 +1,4 @@
-import { isoUtc } from '../../core/time.ts';
+import { DAY_MS, isoUtc } from '../../core/time.ts';
 import { expandGrid, type Combo } from './grid.ts';
 import type { JobOutcome, JobRunner, JobSummary, SweepJob } from './job.ts';
 import { joinOutOfSample, type OutOfSample } from './outOfSample.ts';
@@ -123,11 +123,12 @@ export async function runSweep(spec: SweepSpec, options: SweepRunOptions): Promi
   let done = 0;
   let total = spec.walkForward ? combos.length * folds.length + combos.length + folds.length : combos.length;
   options.onProgress?.(done, total);
-  const job = (combo: Combo, window: TimeWindow | null, wantEquity = false): SweepJob => ({
+  const job = (combo: Combo, window: TimeWindow | null, wantEquity = false, warmUpFromMs: number | null = null): SweepJob => ({
     id: nextId++,
     combo: combo.index,
     config: combo.raw,
     window,
+    warmUpFromMs,
     storeDir: options.storeDir,
     wantEquity,
   });
@@ -174,9 +175,12 @@ export async function runSweep(spec: SweepSpec, options: SweepRunOptions): Promi
   }
 
   // Batch 1: every combination on every training window, and over the out-of-sample span (hindsight).
+  // Test windows (and the hindsight run over them) warm the strategy up on the training span before
+  // them, as a live strategy would have watched the market: trading starts at the window.
+  const warmUpMs = Math.round(spec.walkForward.trainDays * DAY_MS);
   const oosWindow = { fromMs: folds[0].test.fromMs, toMs: folds[folds.length - 1].test.toMs };
   const trainJobs = folds.map((f) => combos.map((c) => job(c, f.train)));
-  const inSampleJobs = combos.map((c) => job(c, oosWindow));
+  const inSampleJobs = combos.map((c) => job(c, oosWindow, false, oosWindow.fromMs - warmUpMs));
   const batch1 = await runBatch([...trainJobs.flat(), ...inSampleJobs]);
   const trainOutcomes = folds.map((_, k) => batch1.slice(k * combos.length, (k + 1) * combos.length));
   const inSampleOutcomes = batch1.slice(folds.length * combos.length);
@@ -198,7 +202,7 @@ export async function runSweep(spec: SweepSpec, options: SweepRunOptions): Promi
   const ranking = rankRows(inSampleJobs, inSampleOutcomes, 'inSample', null);
 
   // Batch 2: each fold's choice on its test window.
-  const testJobs = foldResults.flatMap((r, k) => (r.chosen ? [{ fold: k, job: job(combos[r.chosen.combo], folds[k].test, true) }] : []));
+  const testJobs = foldResults.flatMap((r, k) => (r.chosen ? [{ fold: k, job: job(combos[r.chosen.combo], folds[k].test, true, folds[k].test.fromMs - warmUpMs) }] : []));
   total = done + testJobs.length;
   options.onProgress?.(done, total);
   const batch2 = await runBatch(testJobs.map((t) => t.job));
