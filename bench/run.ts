@@ -13,7 +13,7 @@ import { MarketStore } from '../src/data/store/marketStore.ts';
 import type { SeriesKey } from '../src/domain/series.ts';
 import { benchFit } from './fitBench.ts';
 import { benchScan } from './scanBench.ts';
-import { benchBacktest } from './backtestBench.ts';
+import { benchBacktest, benchStoreBacktest } from './backtestBench.ts';
 
 const SHARED_DATA = resolve(fileURLToPath(new URL('..', import.meta.url)), '..', 'shared', 'data');
 const SPOT_FILE = join(SHARED_DATA, 'binance_spot_1m__Filimonov-Eremeyka_freqtrade', 'BTC_USDT-1m.feather');
@@ -41,28 +41,28 @@ async function benchImport(runs = 5): Promise<{ importRowsPerSec: number; import
   return { importRowsPerSec: rows / s, importRows: rows, importSecondsMedian: s };
 }
 
-async function loadReplaySeries(): Promise<BenchSeries[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'perp-arb-bench-'));
-  try {
-    const store = new MarketStore(dir);
-    await importPath(store, SPOT_FILE);
-    await importPath(store, PERP_DIR);
-    const keys: SeriesKey[] = [
-      { table: 'bars', venue: 'binance', symbol: 'BTC/USDT', timeframe: '1m' },
-      { table: 'bars', venue: 'binance', symbol: 'BTC/USDT:USDT', timeframe: '1m' },
-      { table: 'funding', venue: 'binance', symbol: 'BTC/USDT:USDT', timeframe: null },
-    ];
-    const series: BenchSeries[] = [];
-    for (const key of keys) {
-      const data = await store.read(key);
-      const columns: Record<string, Float64Array> = {};
-      for (const [name, column] of Object.entries(data.columns)) if (column instanceof Float64Array) columns[name] = column;
-      series.push({ key, rows: data.rows, columns });
-    }
-    return series;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+/** The Binance BTC spot and perp 1m data in a fresh store (the caller removes `dir`). */
+async function realStore(dir: string): Promise<MarketStore> {
+  const store = new MarketStore(dir);
+  await importPath(store, SPOT_FILE);
+  await importPath(store, PERP_DIR);
+  return store;
+}
+
+async function loadReplaySeries(store: MarketStore): Promise<BenchSeries[]> {
+  const keys: SeriesKey[] = [
+    { table: 'bars', venue: 'binance', symbol: 'BTC/USDT', timeframe: '1m' },
+    { table: 'bars', venue: 'binance', symbol: 'BTC/USDT:USDT', timeframe: '1m' },
+    { table: 'funding', venue: 'binance', symbol: 'BTC/USDT:USDT', timeframe: null },
+  ];
+  const series: BenchSeries[] = [];
+  for (const key of keys) {
+    const data = await store.read(key);
+    const columns: Record<string, Float64Array> = {};
+    for (const [name, column] of Object.entries(data.columns)) if (column instanceof Float64Array) columns[name] = column;
+    series.push({ key, rows: data.rows, columns });
   }
+  return series;
 }
 
 async function main(): Promise<void> {
@@ -73,16 +73,23 @@ async function main(): Promise<void> {
   log('import: freqtrade spot 1m file into a fresh store ...');
   Object.assign(results, await benchImport());
   log('replay: spot + perp 1m bars + funding, merged ...');
-  const series = await loadReplaySeries();
-  const replay = await benchReplay((repeats) => repeatedSources(series, repeats));
-  Object.assign(results, {
-    replayEventsPerSec: replay.replayEventsPerSec,
-    bareLoopEventsPerSec: replay.bareLoopEventsPerSec,
-    replayToBareLoopRatio: replay.replayEventsPerSec / replay.bareLoopEventsPerSec,
-    replayEventsPerRepeat: replay.eventsPerRepeat,
-    replayEvents: replay.replayEvents,
-    replaySeconds: replay.replaySeconds,
-  });
+  const storeDir = mkdtempSync(join(tmpdir(), 'perp-arb-bench-'));
+  try {
+    const series = await loadReplaySeries(await realStore(storeDir));
+    const replay = await benchReplay((repeats) => repeatedSources(series, repeats));
+    Object.assign(results, {
+      replayEventsPerSec: replay.replayEventsPerSec,
+      bareLoopEventsPerSec: replay.bareLoopEventsPerSec,
+      replayToBareLoopRatio: replay.replayEventsPerSec / replay.bareLoopEventsPerSec,
+      replayEventsPerRepeat: replay.eventsPerRepeat,
+      replayEvents: replay.replayEvents,
+      replaySeconds: replay.replaySeconds,
+    });
+    log('backtest: OU strategy on the real Binance BTC 1m data from the store ...');
+    Object.assign(results, await benchStoreBacktest(storeDir));
+  } finally {
+    rmSync(storeDir, { recursive: true, force: true });
+  }
   log('fit: OU fit of a seeded 10M-point series, beside numpy ...');
   Object.assign(results, benchFit());
   log('scan: 10 venues x 300 instruments, seeded random updates ...');

@@ -152,14 +152,17 @@ function readColumn(spec: ColumnSpec, chunks: DuckDBDataChunk[], k: number, rows
     let j = 0;
     for (const chunk of chunks) {
       const vector = chunk.getColumnVector(k) as DuckDBVector<number>;
-      for (let i = 0; i < chunk.rowCount; i++) out[j++] = vector.getItem(i) ?? Number.NaN;
+      // rowCount is a native call: read it once per chunk, not once per row.
+      const n = chunk.rowCount;
+      for (let i = 0; i < n; i++) out[j++] = vector.getItem(i) ?? Number.NaN;
     }
     return out;
   }
   const out: unknown[] = [];
   for (const chunk of chunks) {
     const vector = chunk.getColumnVector(k);
-    for (let i = 0; i < chunk.rowCount; i++) {
+    const n = chunk.rowCount;
+    for (let i = 0; i < n; i++) {
       const item = vector.getItem(i);
       if (spec.type === 'string') out.push(item as string | null);
       else out.push(Float64Array.from(((item as { items: number[] } | null)?.items ?? []) as number[]));
