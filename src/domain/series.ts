@@ -84,15 +84,3 @@ export const SERIES_COLUMNS: Record<SeriesTable, readonly ColumnSpec[]> = {
     col('sequence', 'i64', 'finite', true),
   ],
 };
-
-/** Columns that, with ts, identify a row: two rows with the same key are duplicates. */
-export const SERIES_KEY_COLUMNS: Record<SeriesTable, readonly string[]> = {
-  bars: ['ts'],
-  mark_bars: ['ts'],
-  index_bars: ['ts'],
-  quote_bars: ['ts'],
-  quotes: ['ts'],
-  trades: ['ts', 'trade_id'],
-  funding: ['ts'],
-  books: ['ts'],
-};

@@ -31,17 +31,6 @@ export function formatSymbol(parts: Pick<SymbolParts, 'base' | 'quote' | 'settle
   return symbol;
 }
 
-/** Expiry code YYMMDD to the UTC midnight of that day in ms (venues settle at various hours: see Instrument.expiryMs). */
-export function expiryCodeToUtcDateMs(expiryCode: string): number {
-  const year = 2000 + Number(expiryCode.slice(0, 2));
-  const month = Number(expiryCode.slice(2, 4));
-  const day = Number(expiryCode.slice(4, 6));
-  const ms = Date.UTC(year, month - 1, day);
-  const check = new Date(ms);
-  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) throw new Error(`invalid expiry code '${expiryCode}'`);
-  return ms;
-}
-
 /** ms UTC to YYMMDD. */
 export function utcMsToExpiryCode(ms: number): string {
   const d = new Date(ms);

@@ -96,6 +96,3 @@ export function normalCdf(x: number): number {
   return normalSf(-x);
 }
 
-export function normalPdf(x: number): number {
-  return Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
-}

@@ -88,10 +88,6 @@ export function decimalFromMinor(amount: Minor): ExactDecimal {
   return { mantissa: amount, scale: MINOR_DECIMALS };
 }
 
-export function mulDecimal(a: ExactDecimal, b: ExactDecimal): ExactDecimal {
-  return { mantissa: a.mantissa * b.mantissa, scale: a.scale + b.scale };
-}
-
 export function negateDecimal(a: ExactDecimal): ExactDecimal {
   return { mantissa: -a.mantissa, scale: a.scale };
 }
@@ -214,6 +210,3 @@ export function absMinor(amount: Minor): Minor {
   return amount < 0n ? -amount : amount;
 }
 
-export function signOfMinor(amount: Minor): -1n | 0n | 1n {
-  return amount < 0n ? -1n : amount > 0n ? 1n : 0n;
-}

@@ -5,8 +5,6 @@
  */
 export type AccountMode = 'readOnly' | 'testnet' | 'live';
 
-export const ACCOUNT_MODES: readonly AccountMode[] = ['readOnly', 'testnet', 'live'];
-
 /** A call that changes the account (orders, leverage, margin or position mode) on a read-only client. Nothing was sent. */
 export class TradingDisabledError extends Error {
   readonly venue: string;

@@ -78,11 +78,6 @@ export function exposureIncrease(positionQty: number, signedOrderQty: number): n
   return Math.max(0, Math.abs(positionQty + signedOrderQty) - Math.abs(positionQty));
 }
 
-/** Equity below maintenance margin: liquidate. */
-export function isBelowMaintenance(equity: number, maintenanceMargin: number): boolean {
-  return equity < maintenanceMargin;
-}
-
 /**
  * The mark price at which a position is liquidated during one market event spanning
  * [low, high] and starting at `open` (a quote: all three the same), or NaN when it is not.

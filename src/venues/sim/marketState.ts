@@ -202,11 +202,6 @@ const COLUMNS_BY_CODE: readonly (readonly string[])[] = [
   ['rate', 'mark_price'],
 ];
 
-/** Applies one replayed row to the market state and describes it in `out` (one-off; the venue keeps a reader per series). */
-export function applyMarketEvent(state: MarketState, cursor: ReplayCursor, out: MarketEventScratch): MarketEventKind {
-  return new MarketEventReader(cursor.key.table).apply(state, cursor, out);
-}
-
 function setTrade(state: MarketState, price: number, time: number): void {
   state.lastTradePrice = price;
   state.lastTradeTime = time;
