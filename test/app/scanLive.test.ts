@@ -9,8 +9,8 @@ import { HOUR_MS } from '../../src/core/time.ts';
 import { importPath } from '../../src/data/import/importPath.ts';
 import { MarketStore } from '../../src/data/store/marketStore.ts';
 import { parseScannerConfig } from '../../src/strategy/scanner/config.ts';
-import { applyLiveLoad, loadLive, type LiveVenueReport } from '../../src/strategy/scanner/liveSource.ts';
-import { watchLive } from '../../src/strategy/scanner/liveWatch.ts';
+import { applyLiveLoad, loadLive, type LiveVenueLoad, type LiveVenueReport } from '../../src/strategy/scanner/liveSource.ts';
+import { LIVE_RETRY_INITIAL_MS, LIVE_RETRY_MAX_MS, liveRetryDelayMs, watchLive } from '../../src/strategy/scanner/liveWatch.ts';
 import { Scanner } from '../../src/strategy/scanner/scanner.ts';
 import { applyLoad, loadStoreState } from '../../src/strategy/scanner/stateSources.ts';
 import { CcxtMarketDataVenue } from '../../src/venues/ccxt/ccxtMarketDataVenue.ts';
@@ -116,6 +116,21 @@ afterAll(async () => {
   }
   await server?.close();
 });
+
+/** Answers the first `n` requests that `matches` selects with a 503 (a venue that is down, then recovers); the later ones go to the fixtures. */
+function failFirst(n: number, matches: (request: LoggedRequest) => boolean): { seen: () => number } {
+  let seen = 0;
+  server.override((request, res) => {
+    if (!matches(request) || ++seen > n) return false;
+    request.fixture = `test: 503 (${seen} of ${n})`;
+    res.writeHead(503, { 'content-type': 'text/html' });
+    res.end('<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>');
+    return true;
+  });
+  return { seen: () => seen };
+}
+const okxSpotInstruments = (r: LoggedRequest) => r.host === 'www.okx.com' && r.path === '/api/v5/public/instruments' && r.query.instType === 'SPOT';
+const okxSwapBook = (r: LoggedRequest) => r.host === 'www.okx.com' && r.path === '/api/v5/market/books' && r.query.instId === 'BTC-USDT-SWAP';
 
 const byHost = (requests: LoggedRequest[], hosts: string[]) => requests.filter((r) => hosts.includes(r.host));
 const find = (out: LiveJson, id: string) => {
@@ -420,6 +435,245 @@ describe('the live source in the library (in this process, under the network gua
   });
 });
 
+describe('watchLive keeps going for hours: venues that failed the first load join later, ended streams restart (loopback, small delays)', () => {
+  const venues: CcxtMarketDataVenue[] = [];
+  const venue = (id: string) => {
+    const v = new CcxtMarketDataVenue(id, { loopbackBaseUrl: server.baseUrl, timeoutMs: 2_000, rateLimitMs: 1, now: () => NOW_MS });
+    venues.push(v);
+    return v;
+  };
+  afterEach(async () => {
+    await Promise.all(venues.splice(0).map((v) => v.close()));
+  });
+  const selection = { assets: ['BTC'], quotes: ['USDT'], depth: 5 };
+  const OKX_CARRY = 'fundingCarry:okx:BTC/USDT~okx:BTC/USDT:USDT';
+  const BINANCE_CARRY = 'fundingCarry:binance:BTC/USDT~binance:BTC/USDT:USDT';
+
+  it('the real backoff: 5 s doubling to at most 5 min', () => {
+    expect([LIVE_RETRY_INITIAL_MS, LIVE_RETRY_MAX_MS]).toEqual([5_000, 300_000]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 40].map((a) => liveRetryDelayMs(a) / 1000)).toEqual([5, 10, 20, 40, 80, 160, 300, 300, 300]);
+    expect([1, 2, 3, 4].map((a) => liveRetryDelayMs(a, 20, 50))).toEqual([20, 40, 50, 50]);
+  });
+
+  it('a venue whose markets fail twice (503) then answer joins: its books and funding are in the scanner, its opportunities ranked, its books watched', async () => {
+    // The first load and retry 1 get a 503 for the OKX spot market list; retry 2 gets the recorded one.
+    const spotLists = failFirst(2, okxSpotInstruments);
+    const binance = venue('binance');
+    const okx = venue('okx');
+    const load = await loadLive([binance, okx], selection, () => NOW_MS);
+    expect(load.venues.map((v) => [v.venue, v.failed === null])).toEqual([['binance', true], ['okx', false]]);
+    const scanner = new Scanner();
+    applyLiveLoad(scanner, load);
+    expect(scanner.summary().instruments).toBe(3);
+    const ids = () => scanner.opportunities().map((o) => o.id);
+    expect(ids()).toContain(BINANCE_CARRY);
+    expect(ids()).not.toContain(OKX_CARRY);
+
+    // After the join, the OKX perp's book polls answer 100 higher (the join's own load gets the recorded book).
+    let swapBooks = 0;
+    server.override((request, res) => {
+      if (!okxSwapBook(request) || ++swapBooks === 1) return false;
+      request.fixture = 'test: BTC-USDT-SWAP book moved up 100';
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(okxSwapBookMovedBy(100)));
+      return true;
+    });
+    const controller = new AbortController();
+    const reports: string[] = [];
+    const joins: LiveVenueLoad[] = [];
+    const okxUpdates: string[] = [];
+    let atJoin: { instruments: number; perpBid: number; carry: boolean } | null = null;
+    const watching = watchLive({
+      scanner,
+      venues: [{ venue: binance, instruments: load.instruments.filter((i) => i.venue === 'binance') }],
+      retryVenues: [okx],
+      selection,
+      retryInitialMs: 20,
+      retryMaxMs: 1_000,
+      depth: 5,
+      fundingPollMs: 3_600_000,
+      forcePolling: true,
+      signal: controller.signal,
+      now: () => NOW_MS,
+      onUpdate: (kind, v, symbol) => {
+        if (v !== 'okx') return;
+        okxUpdates.push(`${kind} ${symbol}`);
+        if (scanner.state.get('okx', 'BTC/USDT:USDT')!.bid === 67850.1) controller.abort();
+      },
+      onReport: (line) => {
+        reports.push(line);
+        if (reports.length > 6) controller.abort(); // it should have joined long before: fail on the reports, not a timeout
+      },
+      onJoin: (joined) => {
+        joins.push(joined);
+        atJoin = { instruments: scanner.summary().instruments, perpBid: scanner.state.get('okx', 'BTC/USDT:USDT')!.bid, carry: ids().includes(OKX_CARRY) };
+      },
+    });
+    await watching;
+
+    expect(reports.slice(0, 3)).toEqual([
+      'okx: did not answer the first load, retry 1 in 0.02 s',
+      expect.stringMatching(/^okx: retry 1 failed, retry 2 in 0\.04 s: okx loadMarkets: unavailable: ExchangeNotAvailable: okx GET http:\/\/127\.0\.0\.1:\d+\/www\.okx\.com\/api\/v5\/public\/instruments\?instType=SPOT 503 /),
+      'okx: answered retry 2, joined the scan: 3 markets, 3 books, 1 funding rate',
+    ]);
+    // Only binance's routine health lines (none here) may follow: no restart, no failure.
+    expect(reports.slice(3)).toEqual([]);
+    // The market list was asked again on each retry (ccxt's cached failure is not handed out again).
+    expect(spotLists.seen()).toBe(3);
+    expect(joins.map((j) => j.report)).toEqual([{ venue: 'okx', failed: null, instruments: 3, books: 3, booksWithVenueTime: 3, fundingRates: 1, errors: 0 }]);
+    // At the join: the 3 OKX markets are in, with the recorded book, and OKX's carry is ranked.
+    expect(atJoin).toEqual({ instruments: 6, perpBid: BOOK.okxPerp[0], carry: true });
+    const perp = scanner.state.get('okx', 'BTC/USDT:USDT')!;
+    expect([perp.fundingRatePerInterval, perp.nextSettlementMs, perp.fundingIntervalMs]).toEqual([0.0001, NOW_MS + EIGHT_HOURS, EIGHT_HOURS]);
+    // Then watched like the others: the polled book (100 higher) reached the scanner.
+    expect(okxUpdates).toContain('book BTC/USDT:USDT');
+    expect(perp.bid).toBe(67850.1);
+    expect(ids()).toEqual(expect.arrayContaining([BINANCE_CARRY, OKX_CARRY]));
+    // The two perps are now 100 apart (14.8 bps, past the 10 bps threshold): a binance-vs-okx spread with a leg on the joined venue.
+    const spread = scanner.opportunities({ types: ['crossVenueSpread'] }).find((o) => o.id === 'crossVenueSpread:binance:BTC/USDT:USDT~okx:BTC/USDT:USDT');
+    expect(spread?.legs.map((l) => [l.venue, l.side, l.price])).toEqual([['binance', 'buy', BOOK.binancePerp[1]], ['okx', 'sell', 67850.1]]);
+    expect(spread!.grossBps).toBeCloseTo(((67850.15 - mid(BOOK.binancePerp)) / mid(BOOK.binancePerp)) * 1e4, 4);
+  });
+
+  it('a book stream that ends with an error restarts with the backoff (reset once books flow again); after the abort nothing restarts', async () => {
+    const okx = venue('okx');
+    const load = await loadLive([okx], selection, () => NOW_MS);
+    const scanner = new Scanner();
+    applyLiveLoad(scanner, load);
+    // The stream's polls: 1st a bad-symbol answer (not retryable: the venue's stream gives up), 2nd a book 10 higher,
+    // then bad-symbol answers only.
+    let polls = 0;
+    server.override((request, res) => {
+      if (!okxSwapBook(request)) return false;
+      polls++;
+      request.fixture = `test: BTC-USDT-SWAP poll ${polls}`;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(polls === 2 ? okxSwapBookMovedBy(10) : { code: '51001', msg: 'Instrument ID does not exist', data: [] }));
+      return true;
+    });
+    const controller = new AbortController();
+    const reports: string[] = [];
+    const updates: number[] = [];
+    const perp = scanner.state.get('okx', 'BTC/USDT:USDT')!;
+    const watching = watchLive({
+      scanner,
+      venues: [{ venue: okx, instruments: load.instruments.filter((i) => i.symbol === 'BTC/USDT:USDT') }],
+      retryInitialMs: 20,
+      retryMaxMs: 1_000,
+      depth: 5,
+      fundingPollMs: 3_600_000,
+      forcePolling: true,
+      signal: controller.signal,
+      now: () => NOW_MS,
+      onUpdate: () => updates.push(perp.bid),
+      onReport: (line) => {
+        reports.push(line);
+        if (line.includes('restart 2 in')) controller.abort(); // during that wait
+      },
+    });
+    await watching;
+    const ended = (restart: number, delay: string) =>
+      expect.stringMatching(new RegExp(`^okx BTC/USDT:USDT: book stream ended, restart ${restart} in ${delay}: okx fetchOrderBook: badSymbol: BadSymbol: .*51001`));
+    expect(reports).toEqual([
+      ended(1, '0\\.02 s'),
+      'okx BTC/USDT:USDT: book stream back after 1 restart',
+      // The next failure starts the backoff again from the first delay.
+      ended(1, '0\\.02 s'),
+      ended(2, '0\\.04 s'),
+    ]);
+    expect(updates).toEqual([67760.1]);
+    expect(perp.bid).toBe(67760.1);
+    // Polls: the one that failed, the restarted stream's book, the failed one after it (1 s later), restart 1's.
+    expect(polls).toBe(4);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // five times restart 2's delay: it never comes
+    expect(polls).toBe(4);
+    expect(reports).toHaveLength(4);
+  });
+
+  it("a funding poll loop that dies (here: the caller's callback throws) is restarted and polls again", async () => {
+    const okx = venue('okx');
+    const load = await loadLive([okx], selection, () => NOW_MS);
+    const scanner = new Scanner();
+    applyLiveLoad(scanner, load);
+    const controller = new AbortController();
+    const reports: string[] = [];
+    let fundingUpdates = 0;
+    const watching = watchLive({
+      scanner,
+      venues: [{ venue: okx, instruments: load.instruments.filter((i) => i.symbol === 'BTC/USDT:USDT') }],
+      retryInitialMs: 20,
+      depth: 5,
+      fundingPollMs: 30,
+      forcePolling: true,
+      signal: controller.signal,
+      now: () => NOW_MS,
+      onUpdate: (kind) => {
+        if (kind !== 'funding') return;
+        fundingUpdates++;
+        if (fundingUpdates === 1) throw new Error('display failed');
+        if (fundingUpdates === 3) controller.abort();
+      },
+      onReport: (line) => reports.push(line),
+    });
+    await watching;
+    expect(reports).toEqual(['okx: funding poll ended, restart 1 in 0.02 s: display failed', 'okx: funding poll back after 1 restart']);
+    expect(fundingUpdates).toBe(3);
+    const fundingPolls = server.requests.filter((r) => r.path === '/api/v5/public/funding-rate').length;
+    expect(fundingPolls).toBe(4); // the first load's, then the three polls
+  });
+
+  it('Ctrl-C while a venue is being retried: watchLive returns at once, even with a retry request in flight, and the venue is not asked again', async () => {
+    const binance = venue('binance');
+    const okx = venue('okx');
+    // OKX's spot list: a 503 for the first load, then no answer at all (held until the test ends).
+    const held: import('node:http').ServerResponse[] = [];
+    let spotLists = 0;
+    server.override((request, res) => {
+      if (!okxSpotInstruments(request)) return false;
+      request.fixture = 'test: 503, then held';
+      if (++spotLists === 1) {
+        res.writeHead(503, { 'content-type': 'text/html' });
+        res.end('503 Service Temporarily Unavailable');
+      } else held.push(res);
+      return true;
+    });
+    try {
+      const load = await loadLive([binance, okx], selection, () => NOW_MS);
+      const scanner = new Scanner();
+      applyLiveLoad(scanner, load);
+      const controller = new AbortController();
+      const reports: string[] = [];
+      const watching = watchLive({
+        scanner,
+        venues: [{ venue: binance, instruments: [] }],
+        retryVenues: [okx],
+        selection,
+        retryInitialMs: 20,
+        depth: 5,
+        fundingPollMs: 3_600_000,
+        forcePolling: true,
+        signal: controller.signal,
+        now: () => NOW_MS,
+        onUpdate: () => undefined,
+        onReport: (line) => reports.push(line),
+        onJoin: () => expect.unreachable('okx never answers'),
+      });
+      // Wait for retry 1's request to be held, then abort.
+      while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      const abortedAt = performance.now();
+      controller.abort();
+      await watching;
+      expect(performance.now() - abortedAt).toBeLessThan(100);
+      expect(reports).toEqual(['okx: did not answer the first load, retry 1 in 0.02 s']);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(spotLists).toBe(2);
+      expect(scanner.summary().instruments).toBe(3);
+    } finally {
+      for (const res of held) res.destroy();
+    }
+  });
+});
+
 describe('perp-arb scan --live --watch without a terminal', () => {
   it('prints a new table when a book changes, at most every --interval, and stops cleanly on Ctrl-C', async () => {
     let polls = 0;
@@ -465,6 +719,49 @@ describe('perp-arb scan --live --watch without a terminal', () => {
     expect(stdout).toContain('okx BTC-USDT-SWAP @ 67750.1'); // the first table: the recorded bid
     expect(stdout).not.toContain('\x1b[2J');
     expect(stderr).toMatch(/watching live okx: a new table at most every 0\.2 s when something changed \(Ctrl-C to stop\)/);
+    expect(stderr).toMatch(/stopped \(Ctrl-C\) after \d+ updates; venues closed\n$/);
+  });
+
+  it('a venue down at the first load (503) is retried after 5 s, joins the table and the notes stop saying it is left out', async () => {
+    failFirst(1, okxSpotInstruments);
+    const child = spawn('node', [CLI, 'scan', '--live', '--venues', 'binance,okx', '--assets', 'BTC', '--depth', '5', '--watch', '--interval', '0.2'], { env: process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const tables = () => stdout.split(/(?=^scan of live )/m).filter((t) => t.startsWith('scan of live'));
+    // The real backoff: retry 1 after 5 s. Wait for a table with OKX's markets in it.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (tables().some((t) => t.includes('okx BTC-USDT-SWAP @'))) {
+          clearInterval(timer);
+          resolve();
+        }
+        if (child.exitCode !== null) {
+          clearInterval(timer);
+          reject(new Error(`exited early: ${stderr}`));
+        }
+      }, 20);
+    });
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(0);
+    const all = tables();
+    const first = all[0];
+    expect(first).toMatch(/^scan of live binance, okx \(BTC; USDT markets\) as of 2024-06-03T00:00:00\.000Z, 0 updates since the first load\n3 instruments/);
+    expect(first).toContain("note: okx: left out of the scan, it did not answer (live mode needs internet access to the venue's API): okx loadMarkets: unavailable:");
+    expect(first).toContain('note: okx: retried in the background (after 5 s, doubling to 5 min); joins the scan when it answers');
+    expect(first).not.toContain('okx BTC');
+    const joined = all.find((t) => t.includes('okx BTC-USDT-SWAP @'))!;
+    expect(joined).toMatch(/\n6 instruments/);
+    expect(joined).not.toContain('note: okx:');
+    expect(joined).toMatch(/fundingCarry\s+BTC\s+okx BTC-USDT @ 67770\s+okx BTC-USDT-SWAP @ 67750\.1/);
+    expect(stderr).toContain('okx: did not answer the first load, retry 1 in 5 s\n');
+    expect(stderr).toContain('okx: answered retry 1, joined the scan: 3 markets, 3 books, 1 funding rate\n');
     expect(stderr).toMatch(/stopped \(Ctrl-C\) after \d+ updates; venues closed\n$/);
   });
 });

@@ -14,8 +14,8 @@ import { CcxtMarketDataVenue } from '../../venues/ccxt/ccxtMarketDataVenue.ts';
 import { ccxtExchangeIds } from '../../venues/ccxt/exchangeFactory.ts';
 import { venueSpec } from '../../venues/ccxt/supportedVenues.ts';
 import type { Rejection } from '../../data/import/types.ts';
-import { DEFAULT_LIVE_ASSETS, DEFAULT_LIVE_DEPTH, DEFAULT_LIVE_QUOTES, DEFAULT_LIVE_VENUES, applyLiveLoad, loadLive, type LiveLoad, type LiveSelection } from '../../strategy/scanner/liveSource.ts';
-import { watchLive } from '../../strategy/scanner/liveWatch.ts';
+import { DEFAULT_LIVE_ASSETS, DEFAULT_LIVE_DEPTH, DEFAULT_LIVE_QUOTES, DEFAULT_LIVE_VENUES, applyLiveLoad, joinLiveVenue, loadLive, type LiveLoad, type LiveSelection } from '../../strategy/scanner/liveSource.ts';
+import { LIVE_RETRY_INITIAL_MS, LIVE_RETRY_MAX_MS, watchLive } from '../../strategy/scanner/liveWatch.ts';
 import { LOOPBACK_ENV } from './recordCommand.ts';
 import { formatTable, printError, printJson, printLine, runAction, type CommonOptions } from './output.ts';
 
@@ -314,7 +314,9 @@ async function runLiveScan(run: LiveRun): Promise<void> {
 /**
  * --live --watch: books stream and funding is polled into the scanner. In a terminal the screen is
  * redrawn as they change (at most twice a second); otherwise a new table is printed at most every
- * --interval seconds, when something changed. Ctrl-C (or SIGTERM) stops, closing the venues.
+ * --interval seconds, when something changed. A venue that failed the first load is retried in the
+ * background (liveWatch.ts: 5 s doubling to 5 min) and joins the table when it answers; a book stream
+ * or funding poll that ends is restarted. Ctrl-C (or SIGTERM) stops, closing the venues.
  */
 async function watchLiveScan(
   run: LiveRun,
@@ -327,6 +329,16 @@ async function watchLiveScan(
   const tty = process.stdout.isTTY === true;
   const controller = new AbortController();
   const reports: string[] = [];
+  // The first load, with each venue that joined later (its notes no longer say it is left out).
+  let current = loaded;
+  const retrying = new Set(loaded.venues.filter((v) => v.failed !== null).map((v) => v.venue));
+  const notes = () =>
+    retrying.size === 0
+      ? current.notes
+      : [
+          ...current.notes,
+          `${[...retrying].join(', ')}: retried in the background (after ${LIVE_RETRY_INITIAL_MS / 1000} s, doubling to ${LIVE_RETRY_MAX_MS / 60_000} min); joins the scan when it answers`,
+        ];
   let updates = 0;
   let dirty = false;
   let draws = 0;
@@ -336,12 +348,12 @@ async function watchLiveScan(
     const title = `${heading(scanner.nowMs)}, ${updates} updates since the first load`;
     if (tty) {
       process.stdout.write('\x1b[2J\x1b[H');
-      printScan(scanner, title, loaded.notes, firstRejections, scanner.opportunities(rank), printLine);
+      printScan(scanner, title, notes(), firstRejections, scanner.opportunities(rank), printLine);
       for (const line of reports.slice(-5)) printLine(line);
       printLine('\nwatching: redrawn as books and funding change (Ctrl-C to stop)');
     } else {
       if (draws > 0) printLine();
-      printScan(scanner, title, loaded.notes, draws === 0 ? firstRejections : [], scanner.opportunities(rank));
+      printScan(scanner, title, notes(), draws === 0 ? firstRejections : [], scanner.opportunities(rank));
     }
     draws++;
     dirty = false;
@@ -365,6 +377,8 @@ async function watchLiveScan(
   const watching = watchLive({
     scanner,
     venues: io.venues.filter((v) => answered.has(v.venue)).map((venue) => ({ venue, instruments: loaded.instruments.filter((i) => i.venue === venue.venue) })),
+    retryVenues: io.venues.filter((v) => !answered.has(v.venue)),
+    selection: run.source.selection,
     depth: run.source.selection.depth,
     fundingPollMs: io.fundingPollMs,
     forcePolling: io.forcePolling,
@@ -377,8 +391,14 @@ async function watchLiveScan(
     onReport: (line) => {
       if (tty) {
         reports.push(`${isoUtc(io.now())} ${line}`);
+        if (reports.length > 100) reports.splice(0, reports.length - 5); // only the last 5 are shown: bounded over hours
         dirty = true;
       } else printError(line);
+    },
+    onJoin: (joined) => {
+      current = joinLiveVenue(current, joined, run.source.selection);
+      retrying.delete(joined.report.venue);
+      dirty = true;
     },
   });
   const reason = await Promise.race([stopped, watching.then(() => 'every stream ended')]);
@@ -402,7 +422,12 @@ does not answer (down, unreachable, 503) is left out and named in the notes; a m
 funding fails is reported and the rest is scanned. The scan time is the local clock.
 With --watch, books stream (websocket where the venue has one, else REST polling) and funding is
 polled every --funding-every; in a terminal the table is redrawn as they change, otherwise a new
-table is printed at most every --interval seconds. Ctrl-C stops and closes the connections.
+table is printed at most every --interval seconds. A venue left out of the first load is retried in
+the background (after ${LIVE_RETRY_INITIAL_MS / 1000} s, the delay doubling on each failure up to ${LIVE_RETRY_MAX_MS / 60_000} min); when it answers, its
+markets are loaded as above, join the table and are watched too. A market's book stream or a venue's
+funding poll that ends with an error is restarted with the same backoff. Each retry, restart and
+join is reported (on stderr, or under the table in a terminal). Ctrl-C stops all of it, retries
+included, and closes the connections.
 
 Examples:
   perp-arb scan --snapshot ../shared/data/raw_exchange_api_captures__bmoscon_cryptofeed/at_ad74b11d5de8ad0414231c23dc5d7f73cdbfc5ab/FTX.0 --top 10

@@ -11,7 +11,8 @@
  *
  * Failures are per venue and per market: a market whose book or funding cannot be had is a
  * rejection naming venue, market and call, and the rest is scanned; a venue whose markets cannot be
- * loaded at all (down, unreachable, 503) is left out and named in the notes.
+ * loaded at all (down, unreachable, 503) is left out and named in the notes. (With --watch,
+ * liveWatch.ts retries it in the background; joinLiveVenue and applyLiveVenueLoad add it when it answers.)
  */
 import type { EpochMs } from '../../core/time.ts';
 import type { Rejection } from '../../data/import/types.ts';
@@ -228,10 +229,31 @@ export function applyFundingQuote(scanner: Scanner, quote: FundingRateQuoteEvent
   return true;
 }
 
-/** Adds the instruments, sets the clock to the load's time, applies books and funding, rescans. */
-export function applyLiveLoad(scanner: Scanner, load: LiveLoad): { applied: number; errors: Rejection[] } {
+/**
+ * The load with one more venue that answered after it (a retry of a venue that had failed): its
+ * report replaces the failed one, its markets, books, funding and rejections are added and the notes
+ * are made again (so they no longer say it is left out).
+ */
+export function joinLiveVenue(load: LiveLoad, joined: LiveVenueLoad, selection: LiveSelection): LiveLoad {
+  const venues = load.venues.some((v) => v.venue === joined.report.venue)
+    ? load.venues.map((v) => (v.venue === joined.report.venue ? joined.report : v))
+    : [...load.venues, joined.report];
+  const funding = [...load.funding, ...joined.funding];
+  return {
+    ...load,
+    instruments: [...load.instruments, ...joined.instruments],
+    books: [...load.books, ...joined.books],
+    funding,
+    notes: liveNotes(venues, selection, funding.length),
+    rejections: [...load.rejections, ...joined.rejections],
+    venues,
+  };
+}
+
+/** Adds the instruments, sets the clock, applies books and funding, rescans. */
+function applyMarkets(scanner: Scanner, load: Pick<LiveLoad, 'instruments' | 'books' | 'funding'>, nowMs: EpochMs): { applied: number; errors: Rejection[] } {
   for (const instrument of load.instruments) scanner.addInstrument(instrument);
-  scanner.setNow(load.asOfMs);
+  scanner.setNow(nowMs);
   let applied = 0;
   const errors: Rejection[] = [];
   const run = (venue: string, what: string, apply: () => boolean) => {
@@ -245,4 +267,14 @@ export function applyLiveLoad(scanner: Scanner, load: LiveLoad): { applied: numb
   for (const quote of load.funding) run(quote.venue, `funding rate of ${quote.symbol}`, () => applyFundingQuote(scanner, quote));
   scanner.rescan();
   return { applied, errors };
+}
+
+/** Adds the instruments, sets the clock to the load's time, applies books and funding, rescans. */
+export function applyLiveLoad(scanner: Scanner, load: LiveLoad): { applied: number; errors: Rejection[] } {
+  return applyMarkets(scanner, load, load.asOfMs);
+}
+
+/** One venue's load into a scanner that is already running (a venue that joined late): as applyLiveLoad, with the clock at `nowMs`. */
+export function applyLiveVenueLoad(scanner: Scanner, load: LiveVenueLoad, nowMs: EpochMs): { applied: number; errors: Rejection[] } {
+  return applyMarkets(scanner, load, nowMs);
 }

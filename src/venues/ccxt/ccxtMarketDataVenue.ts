@@ -49,6 +49,8 @@ export class CcxtMarketDataVenue implements MarketDataVenue {
   private readonly historyMode: FundingHistoryMode;
   private readonly historyRate: CcxtVenueSpec['fundingHistoryRate'];
   private readonly intervalCache = new Map<string, number>();
+  /** The last loadMarkets failed: ccxt keeps that rejected promise and hands it out again unless asked to reload. */
+  private marketsFailed = false;
 
   constructor(ccxtId: string, options: CcxtVenueOptions = {}) {
     const spec = venueSpec(ccxtId);
@@ -82,7 +84,15 @@ export class CcxtMarketDataVenue implements MarketDataVenue {
   }
 
   async loadInstruments(options: LoadInstrumentsOptions = {}): Promise<Instrument[]> {
-    const markets = await this.call('loadMarkets', () => this.exchange.loadMarkets());
+    // After a failure (venue down, 503) a retry must reach the venue again, not get ccxt's cached rejection.
+    let markets: Awaited<ReturnType<Exchange['loadMarkets']>>;
+    try {
+      markets = await this.call('loadMarkets', () => this.exchange.loadMarkets(this.marketsFailed));
+      this.marketsFailed = false;
+    } catch (error) {
+      this.marketsFailed = true;
+      throw error;
+    }
     const instruments: Instrument[] = [];
     this.skippedMarkets = [];
     const wanted = options.symbols ? new Set(options.symbols) : null;
