@@ -14,12 +14,23 @@ const INSUFFICIENT_FUNDS_CODES: Record<string, readonly string[]> = {
   bybit: ['110004', '110007', '110012', '110044'],
   // 51008 insufficient balance or margin, 51127 available balance is 0.
   okx: ['51008', '51127'],
+  // Labels: INSUFFICIENT_AVAILABLE (futures order margin), BALANCE_NOT_ENOUGH (spot), MARGIN_BALANCE_NOT_ENOUGH,
+  // FUTURES_BALANCE_NOT_ENOUGH (transfers). (ccxt also classes TRADE_RESTRICTED as InsufficientFunds: kept as ccxt maps it.)
+  gate: ['INSUFFICIENT_AVAILABLE', 'BALANCE_NOT_ENOUGH', 'MARGIN_BALANCE_NOT_ENOUGH', 'FUTURES_BALANCE_NOT_ENOUGH'],
+  // 40711 insufficient contract account balance, 40712 insufficient margin, 40762 order amount exceeds the balance, 43012 insufficient balance.
+  bitget: ['40711', '40712', '40762', '43012'],
+  // 10009 not_enough_funds (JSON-RPC error code).
+  deribit: ['10009'],
 };
 
-/** The codes a venue's error body carries: Binance "code", Bybit "retCode", OKX "sCode" (per order) and "code". */
+/**
+ * The codes a venue's error body carries: Binance, Bitget and Deribit (error.code) "code", Bybit
+ * "retCode", OKX "sCode" (per order) and "code", Gate "label".
+ */
 function errorCodes(message: string): string[] {
   const codes: string[] = [];
   for (const match of message.matchAll(/"(?:code|retCode|sCode)"\s*:\s*"?(-?\d+)"?/g)) codes.push(match[1]);
+  for (const match of message.matchAll(/"label"\s*:\s*"([A-Z_]+)"/g)) codes.push(match[1]);
   return codes;
 }
 

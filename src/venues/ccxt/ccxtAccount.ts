@@ -1,10 +1,10 @@
-import type { Exchange, MarketInterface as Market } from 'ccxt';
+import type { Exchange, MarketInterface as Market, Order, Position } from 'ccxt';
 import { inspect } from 'node:util';
 import { InputError } from '../../core/errors.ts';
 import type { OrderRequest } from '../../domain/trading.ts';
 import type { AccountBalance, AccountOrder, AccountPosition, MarginMode, OrderRef, PositionMode } from '../tradingTypes.ts';
 import { UnsupportedMethodError, VenueError } from '../types.ts';
-import { quantityToContracts, toAccountBalances, toAccountOrder, toAccountPosition } from './accountMapping.ts';
+import { quantityToContracts, toAccountBalances, toAccountOrder, toAccountPosition, venueBalanceFields, venueOrderFields, venuePositionFields } from './accountMapping.ts';
 import { hasMethod } from './capabilities.ts';
 import { requiredCredentialFields, type VenueCredentials } from './credentials.ts';
 import { toAccountVenueError } from './accountErrors.ts';
@@ -12,6 +12,7 @@ import { createCcxtExchange, type CcxtExchangeOptions } from './exchangeFactory.
 import { rewriteApiUrls } from './loopbackUrls.ts';
 import { venueSpec } from './supportedVenues.ts';
 import { TradingDisabledError, type AccountMode } from './tradingMode.ts';
+import { amountUnitSize } from './amountUnits.ts';
 
 /** The private methods perp-arb uses, by ccxt name. */
 export const ACCOUNT_METHODS = [
@@ -28,10 +29,41 @@ export const ACCOUNT_METHODS = [
 export type AccountMethod = (typeof ACCOUNT_METHODS)[number];
 
 /**
- * The request parameter that names an order by client id in cancel and fetch calls, where ccxt's
- * unified `clientOrderId` does not reach it (Bybit reads `orderLinkId` only).
+ * How a venue carries perp-arb's client order id where ccxt's unified `clientOrderId` param does not
+ * do it all. Defaults: sent as `clientOrderId` (ccxt names it newClientOrderId, clOrdId, clientOid ...),
+ * looked up by the same param, read back from ccxt's `order.clientOrderId`.
  */
-const CLIENT_ID_LOOKUP_PARAM: Record<string, string> = { bybit: 'orderLinkId' };
+interface ClientIdRule {
+  /** The createOrder params that carry the id. */
+  create?: (id: string) => Record<string, unknown>;
+  /** cancelOrder / fetchOrder by client id: ccxt's id argument and params; a string: why ccxt cannot (refused, nothing sent). */
+  lookup?: ((id: string) => [string | undefined, Record<string, unknown>]) | string;
+  /** Ids the venue accepts (checked before anything is sent). */
+  valid?: { pattern: RegExp; rule: string };
+}
+
+const CLIENT_ID_RULES: Record<string, ClientIdRule> = {
+  // ccxt's bybit cancel and fetch read `orderLinkId` only.
+  bybit: { lookup: (id) => [undefined, { orderLinkId: id }] },
+  // Gate's `text` must start with "t-" (ccxt adds it only to ids not starting with "t", and refuses
+  // more than 28 characters with it); gate takes "t-<id>" in place of the order id to cancel or fetch
+  // an order (while it is open, and for 60 s after it ends: after that only by the venue's id).
+  // ccxt's cancelOrder ignores a clientOrderId param (it would DELETE .../orders/undefined).
+  gate: {
+    create: (id) => ({ text: `t-${id}` }),
+    lookup: (id) => [`t-${id}`, {}],
+    valid: { pattern: /^[0-9A-Za-z_.-]{1,26}$/, rule: '1 to 26 characters of 0-9 A-Z a-z _ - . (sent as text "t-<id>")' },
+  },
+  // Deribit's client id is the order `label` (up to 64 characters), which ccxt's createOrder does not
+  // map from clientOrderId (it would send clientOrderId on as an unknown parameter) nor read back.
+  // Deribit looks orders up by label only through its own get_order_state_by_label / cancel_by_label,
+  // which ccxt's unified fetchOrder / cancelOrder do not use: by the venue's order id only.
+  deribit: {
+    create: (id) => ({ label: id }),
+    lookup: 'ccxt cancels and fetches Deribit orders by the venue order id only (Deribit keeps the client id as the order label): use the orderId createOrder returned',
+    valid: { pattern: /^.{1,64}$/, rule: '1 to 64 characters (sent as the order label)' },
+  },
+};
 
 /** Extra parameters some venues require on fetchOrder. */
 const FETCH_ORDER_PARAMS: Record<string, Record<string, unknown>> = {
@@ -49,6 +81,18 @@ const ACCOUNT_CCXT_OPTIONS: Record<string, Record<string, unknown>> = {
 
 /** Venues that set the margin mode together with a leverage (OKX: set-leverage with mgnMode and lever). */
 const MARGIN_MODE_WITH_LEVERAGE = new Set(['okx']);
+
+/**
+ * Venues whose leverage call takes a margin mode (elsewhere ccxt would send it on as an unknown
+ * request parameter), and the ccxt params that carry it. OKX: optional, ccxt's default is cross.
+ * Gate: required, since Gate's leverage N is an isolated leverage and cross is leverage 0 with
+ * cross_leverage_limit N: without a mode ccxt sends leverage N, which turns a cross position
+ * isolated. (ccxt's gate also sends a `marginMode` param on to the venue: cross_leverage_limit says it alone.)
+ */
+const LEVERAGE_MARGIN_MODE: Record<string, { required: boolean; params: (mode: MarginMode, leverage: number) => Record<string, unknown> }> = {
+  okx: { required: false, params: (marginMode) => ({ marginMode }) },
+  gate: { required: true, params: (mode, leverage) => (mode === 'cross' ? { cross_leverage_limit: String(leverage) } : {}) },
+};
 
 export interface CcxtAccountOptions extends Omit<CcxtExchangeOptions, 'pro'> {
   /** Required, never defaulted to a trading mode: 'readOnly' refuses every call that changes the account. */
@@ -125,14 +169,14 @@ export class CcxtAccount {
 
   async fetchBalances(): Promise<AccountBalance[]> {
     const balances = await this.call('fetchBalance', () => this.#exchange.fetchBalance());
-    return toAccountBalances(this.venue, balances);
+    return toAccountBalances(this.venue, venueBalanceFields(this.#exchange.id, balances));
   }
 
   async fetchPositions(symbols?: string[]): Promise<AccountPosition[]> {
     const positions = await this.call('fetchPositions', () => this.#exchange.fetchPositions(symbols));
     const out: AccountPosition[] = [];
     for (const position of positions) {
-      const mapped = toAccountPosition(this.venue, position, this.market('fetchPositions', position.symbol));
+      const mapped = toAccountPosition(this.venue, venuePositionFields(this.#exchange.id, position) as Position, this.market('fetchPositions', position.symbol));
       if (mapped) out.push(mapped);
     }
     return out.sort((a, b) => a.symbol.localeCompare(b.symbol));
@@ -143,12 +187,13 @@ export class CcxtAccount {
     // Without a symbol Binance falls back to spot whatever the default type: name it (OKX would send it on as a query parameter).
     const params = symbol === undefined && this.#exchange.id === 'binance' ? { type: this.accountType } : {};
     const orders = await this.call('fetchOpenOrders', () => this.#exchange.fetchOpenOrders(symbol, undefined, undefined, params));
-    return orders.map((o) => toAccountOrder(this.venue, 'fetchOpenOrders', o, this.market('fetchOpenOrders', o.symbol)));
+    return orders.map((o) => this.toOrder('fetchOpenOrders', o, this.market('fetchOpenOrders', o.symbol)));
   }
 
   /**
    * Sends an order with its clientOrderId (ccxt's unified param, which each venue's request carries
-   * under its own name: newClientOrderId, orderLinkId, clOrdId). PO is post-only, IOC immediate-or-cancel.
+   * under its own name: newClientOrderId, orderLinkId, clOrdId, clientOid; Gate's `text` "t-<id>" is
+   * set here). PO is post-only, IOC immediate-or-cancel.
    */
   async createOrder(order: OrderRequest): Promise<AccountOrder> {
     this.requireTrading('createOrder');
@@ -158,40 +203,54 @@ export class CcxtAccount {
     if (!(order.quantity > 0)) throw new InputError(where, `quantity must be positive (got ${order.quantity})`);
     if (order.type === 'limit' && !(order.limitPrice !== null && order.limitPrice > 0)) throw new InputError(where, 'a limit order needs a positive limitPrice');
     if (order.type === 'market' && order.timeInForce === 'PO') throw new InputError(where, 'a market order cannot be post-only');
+    const rule = CLIENT_ID_RULES[this.#exchange.id];
+    if (rule?.valid && !rule.valid.pattern.test(order.clientOrderId)) throw new InputError(where, `${this.venue} client order ids are ${rule.valid.rule}`);
     await this.loadMarkets();
     const market = this.market('createOrder', order.symbol);
-    const amount = quantityToContracts(order.quantity, market);
+    const amount = quantityToContracts(order.quantity, market, this.venue);
     const rounded = await this.call('createOrder', async () => Number(this.#exchange.amountToPrecision(market.symbol, amount)));
     if (rounded !== amount) {
-      throw new InputError(where, `quantity ${order.quantity} is ${amount} contracts of ${market.contractSize ?? 1}; ${this.venue} ${market.symbol} takes multiples of ${String(market.precision.amount)} (nearest below: ${rounded})`);
+      throw new InputError(where, `quantity ${order.quantity} is ${amount} contracts of ${amountUnitSize(this.venue, market)}; ${this.venue} ${market.symbol} takes multiples of ${String(market.precision.amount)} (nearest below: ${rounded})`);
     }
-    const params: Record<string, unknown> = { clientOrderId: order.clientOrderId };
+    const params: Record<string, unknown> = rule?.create ? rule.create(order.clientOrderId) : { clientOrderId: order.clientOrderId };
     if (order.reduceOnly) params.reduceOnly = true;
     if (order.timeInForce === 'PO') params.postOnly = true;
     if (order.timeInForce === 'IOC') params.timeInForce = 'IOC';
     const price = order.type === 'limit' ? (order.limitPrice ?? undefined) : undefined;
     const placed = await this.call('createOrder', () => this.#exchange.createOrder(market.symbol, order.type, order.side, amount, price, params));
-    return this.withClientId(toAccountOrder(this.venue, 'createOrder', placed, market), order.clientOrderId);
+    return this.withClientId(this.toOrder('createOrder', placed, market), order.clientOrderId);
   }
 
   async cancelOrder(ref: OrderRef, symbol: string): Promise<AccountOrder> {
     this.requireTrading('cancelOrder');
-    const [id, params] = this.refArgs(ref);
+    const [id, params] = this.refArgs(ref, 'cancelOrder');
     const canceled = await this.call('cancelOrder', () => this.#exchange.cancelOrder(id as string, symbol, params));
-    return this.withClientId(toAccountOrder(this.venue, 'cancelOrder', canceled, this.market('cancelOrder', symbol)), 'clientOrderId' in ref ? ref.clientOrderId : null);
+    return this.withClientId(this.toOrder('cancelOrder', canceled, this.market('cancelOrder', symbol)), 'clientOrderId' in ref ? ref.clientOrderId : null);
   }
 
   async fetchOrder(ref: OrderRef, symbol: string): Promise<AccountOrder> {
-    const [id, params] = this.refArgs(ref);
+    const [id, params] = this.refArgs(ref, 'fetchOrder');
     const order = await this.call('fetchOrder', () => this.#exchange.fetchOrder(id as string, symbol, { ...FETCH_ORDER_PARAMS[this.#exchange.id], ...params }));
-    return toAccountOrder(this.venue, 'fetchOrder', order, this.market('fetchOrder', symbol));
+    return this.toOrder('fetchOrder', order, this.market('fetchOrder', symbol));
   }
 
-  /** OKX also needs the margin mode the leverage is for (ccxt's default there: cross). */
+  /**
+   * The margin mode is taken where the venue's leverage call sets it too: OKX (optional, ccxt's
+   * default cross) and Gate (required: cross sends leverage 0 with cross_leverage_limit, isolated the
+   * leverage itself; Gate has no other margin-mode call in ccxt). Elsewhere it is refused: set it with
+   * setMarginMode.
+   */
   async setLeverage(symbol: string, leverage: number, marginMode?: MarginMode): Promise<void> {
     this.requireTrading('setLeverage');
-    if (!Number.isInteger(leverage) || leverage < 1) throw new InputError({ source: `${this.venue} setLeverage ${symbol}` }, `leverage must be a positive integer (got ${leverage})`);
-    await this.call('setLeverage', () => this.#exchange.setLeverage(leverage, symbol, marginMode ? { marginMode } : {}));
+    const where = { source: `${this.venue} setLeverage ${symbol}` };
+    if (!Number.isInteger(leverage) || leverage < 1) throw new InputError(where, `leverage must be a positive integer (got ${leverage})`);
+    const withMode = LEVERAGE_MARGIN_MODE[this.#exchange.id];
+    if (withMode === undefined && marginMode !== undefined) throw new InputError(where, `${this.venue} sets the leverage alone: set the margin mode with setMarginMode`);
+    if (withMode?.required && marginMode === undefined) {
+      throw new InputError(where, `${this.venue} sets the margin mode with the leverage (a leverage alone is isolated there): give 'cross' or 'isolated'`);
+    }
+    const params = withMode && marginMode ? withMode.params(marginMode, leverage) : {};
+    await this.call('setLeverage', () => this.#exchange.setLeverage(leverage, symbol, params));
   }
 
   /** OKX sets the margin mode together with a leverage (required there, refused elsewhere). */
@@ -239,9 +298,16 @@ export class CcxtAccount {
     return market;
   }
 
-  private refArgs(ref: OrderRef): [string | undefined, Record<string, unknown>] {
+  private refArgs(ref: OrderRef, method: AccountMethod): [string | undefined, Record<string, unknown>] {
     if ('orderId' in ref) return [ref.orderId, {}];
-    return [undefined, { [CLIENT_ID_LOOKUP_PARAM[this.#exchange.id] ?? 'clientOrderId']: ref.clientOrderId }];
+    const lookup = CLIENT_ID_RULES[this.#exchange.id]?.lookup;
+    if (typeof lookup === 'string') throw new VenueError(this.venue, method, 'unsupported', `by client order id ${ref.clientOrderId}: ${lookup}`, false);
+    return lookup ? lookup(ref.clientOrderId) : [undefined, { clientOrderId: ref.clientOrderId }];
+  }
+
+  /** A ccxt order, with the venue's own reading of the client id (Gate's "t-" prefix, Deribit's label) applied. */
+  private toOrder(method: string, order: Order, market: Market): AccountOrder {
+    return toAccountOrder(this.venue, method, venueOrderFields(this.#exchange.id, order) as Order, market);
   }
 
   /** Acknowledgements that do not echo the client id (Binance's cancel does; OKX's may not) keep the one sent. */

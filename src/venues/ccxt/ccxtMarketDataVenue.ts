@@ -25,6 +25,7 @@ import { isSkipped, marketToInstrument, type SkippedMarket } from './instruments
 import { fetchMarkPriceEvent } from './markPrice.ts';
 import { venueSpec, type CcxtVenueSpec } from './supportedVenues.ts';
 import { bookStream, type BookStreamSource } from './watchBooks.ts';
+import { amountUnitSize } from './amountUnits.ts';
 
 export interface CcxtVenueOptions extends CcxtExchangeOptions {
   /** perp-arb venue id (default: from SUPPORTED_VENUES, else the ccxt id). */
@@ -136,11 +137,11 @@ export class CcxtMarketDataVenue implements MarketDataVenue {
     return toBookSnapshot(this.venue, symbol, book, this.now(), depth, this.sizeMultiplier(symbol));
   }
 
-  /** Book sizes come from ccxt in contracts; linear contracts are turned into base units. */
+  /** Book sizes come from ccxt as amounts (contracts on most venues); linear contracts are turned into base units. */
   private sizeMultiplier(symbol: string): number {
     const market = this.exchange.markets?.[symbol];
     if (!market?.contract || market.linear !== true) return 1;
-    return typeof market.contractSize === 'number' && market.contractSize > 0 ? market.contractSize : 1;
+    return amountUnitSize(this.venue, market);
   }
 
   watchOrderBook(symbol: string, options: WatchOrderBookOptions = {}): AsyncIterable<BookStreamEvent> {

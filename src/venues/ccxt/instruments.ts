@@ -3,6 +3,7 @@ import type { Instrument } from '../../domain/instrument.ts';
 import { parseSymbol, utcMsToExpiryCode, type InstrumentKind } from '../../domain/symbol.ts';
 import { precisionToStep } from './precision.ts';
 import { finiteOrNull } from './validate.ts';
+import { amountUnitSize } from './amountUnits.ts';
 
 export interface SkippedMarket {
   symbol: string;
@@ -47,7 +48,8 @@ export function marketToInstrument(venue: string, market: Market, precisionMode:
     quote: market.quote,
     settle: derivative ? (market.settle ?? null) : null,
     linear: derivative ? (typeof market.linear === 'boolean' ? market.linear : null) : null,
-    contractSize: derivative ? finiteOrNull(market.contractSize) : 1,
+    // Linear: base units per contract (quantities are base units anyway); inverse: quote units per unit of quantity.
+    contractSize: !derivative ? 1 : finiteOrNull(market.contractSize) === null ? null : amountUnitSize(venue, market),
     tickSize: precisionToStep(market.precision?.price, precisionMode),
     lotSize: precisionToStep(market.precision?.amount, precisionMode),
     makerFeeRate: finiteOrNull(market.maker),

@@ -67,8 +67,10 @@ export const VENUE_CASES: VenueCase[] = [
     ccxtId: 'deribit',
     venue: 'deribit',
     spot: { symbol: 'BTC/USDC', tickSize: 1, lotSize: 0.0001 },
-    // Inverse: 10 USD per contract; fees from the instrument payload (maker 0, taker 0.0005).
-    perp: { symbol: 'BTC/USD:BTC', venueSymbol: 'BTC-PERPETUAL', linear: false, settle: 'BTC', contractSize: 10, tickSize: 0.5, lotSize: 10, makerFeeRate: 0, takerFeeRate: 0.0005, fundingIntervalMs: EIGHT_HOURS_MS, fundingIntervalSource: 'fetchFundingRate' },
+    // Inverse. Deribit's payload says contract_size 10 (USD), but its amounts (books, orders, positions)
+    // are USD, not contracts, so perp-arb's quantity unit is 1 USD: contractSize 1, lot 10 (USD).
+    // Fees from the instrument payload (maker 0, taker 0.0005).
+    perp: { symbol: 'BTC/USD:BTC', venueSymbol: 'BTC-PERPETUAL', linear: false, settle: 'BTC', contractSize: 1, tickSize: 0.5, lotSize: 10, makerFeeRate: 0, takerFeeRate: 0.0005, fundingIntervalMs: EIGHT_HOURS_MS, fundingIntervalSource: 'fetchFundingRate' },
     funding: { fundingRatePerInterval: 0.0000713, nextFundingTimeMs: null },
     book: { bid: [67750, 123400], ask: [67750.5, 50000] },
     // Hourly rows; the rate is interest_1h (interest_8h / 8), not ccxt's 8h-equivalent fundingRate.
