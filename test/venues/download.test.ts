@@ -1,14 +1,17 @@
+import ccxt from 'ccxt';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { VENUE_HELP } from '../../src/app/cli/downloadCommand.ts';
 import { HOUR_MS, MINUTE_MS } from '../../src/core/time.ts';
 import { DOWNLOADS_FILE } from '../../src/data/store/downloadCoverage.ts';
 import { MarketStore } from '../../src/data/store/marketStore.ts';
 import type { SeriesKey } from '../../src/domain/series.ts';
 import type { CcxtMarketDataVenue } from '../../src/venues/ccxt/ccxtMarketDataVenue.ts';
-import { fetchOhlcvHistory, ohlcvPageLimit } from '../../src/venues/ccxt/ohlcvHistory.ts';
+import { fetchOhlcvHistory, ohlcvPageLimit, ohlcvVolumeScale } from '../../src/venues/ccxt/ohlcvHistory.ts';
+import { SUPPORTED_VENUES } from '../../src/venues/ccxt/supportedVenues.ts';
 import { downloadSeries, type DownloadOptions } from '../../src/venues/download/downloader.ts';
-import { targetSpan } from '../../src/venues/download/plan.ts';
+import { clipToHistoryDepth, targetSpan } from '../../src/venues/download/plan.ts';
 import type { DownloadKind, DownloadSummary } from '../../src/venues/download/types.ts';
 import { UnsupportedMethodError, VenueError } from '../../src/venues/types.ts';
 import { runCli } from '../support/cli.ts';
@@ -18,36 +21,80 @@ import type { LoggedRequest } from './support/loopbackServer.ts';
 import { NOW_MS } from './support/venueCases.ts';
 import { useVenueHarness, type Harness } from './support/venueHarness.ts';
 
-/** The download fixtures start at 2024-04-01T00:00Z; the tests' clock is 2024-06-03, so every candle has closed. */
+/**
+ * The download fixtures start at 2024-04-01T00:00Z (Bitget funding and Hyperliquid candles: the days
+ * before the clock, see JUNE_1); the tests' clock is 2024-06-03, so every candle has closed.
+ */
 const T0 = Date.UTC(2024, 3, 1);
+/** Bitget's funding pages count back from the clock: its download covers 2024-06-01 .. 06-02. */
+const JUNE_1 = Date.UTC(2024, 5, 1);
+const JUNE_2 = Date.UTC(2024, 5, 2);
 const EIGHT_HOURS_MS = 8 * HOUR_MS;
 
 type Row = { ts: number; open?: number; high?: number; low?: number; close?: number; volume?: number | null; rate?: number; interval_ms?: number | null; mark_price?: number | null };
 
-/** Expected rows read straight from the fixture payloads, in each exchange's documented format. */
-function expectedRows(fixtures: RestFixture[], kind: DownloadKind, fromMs: number, toMs: number): Row[] {
-  const rows = new Map<number, Row>();
-  for (const f of fixtures) {
-    const body = f.response.body as Record<string, unknown> | unknown[];
-    const path = f.request.path;
-    let list: unknown[];
-    if (Array.isArray(body)) list = body; // binance
-    else if ('data' in body) list = body.data as unknown[]; // okx
-    else list = (body.result as { list: unknown[] }).list; // bybit
-    for (const item of list) {
-      let row: Row;
-      if (kind === 'funding') {
-        const r = item as Record<string, string | number>;
-        row = { ts: Number(r.fundingTime ?? r.fundingRateTimestamp), rate: Number(r.fundingRate), interval_ms: EIGHT_HOURS_MS, mark_price: null };
-      } else {
-        const a = (item as (string | number)[]).map(Number);
-        // Volume: binance and bybit index 5 (base units); okx swaps index 6 (volCcy, base units; index 5 is contracts). Mark candles: none.
-        const volume = kind === 'mark' ? null : path.includes('/api/v5/') ? a[6] : a[5];
-        row = { ts: a[0], open: a[1], high: a[2], low: a[3], close: a[4], volume };
-      }
-      if (row.ts >= fromMs && row.ts < toMs) rows.set(row.ts, row);
-    }
+type Item = Record<string, string | number>;
+const candle = (ts: unknown, o: unknown, h: unknown, l: unknown, c: unknown, volume: number | null): Row => ({ ts: Number(ts), open: Number(o), high: Number(h), low: Number(l), close: Number(c), volume });
+const settlement = (ts: unknown, rate: unknown, intervalMs: number): Row => ({ ts: Number(ts), rate: Number(rate), interval_ms: intervalMs, mark_price: null });
+
+/**
+ * The rows one fixture's payload holds, read straight from each exchange's documented format (not
+ * through ccxt), with volume in the store's unit: base units for spot and linear contracts
+ * (contracts for inverse ones), null for mark candles.
+ */
+function payloadRows(f: RestFixture, kind: DownloadKind, intervalMs: number): Row[] {
+  const body = f.response.body as Record<string, unknown> | unknown[];
+  const { host, path } = f.request;
+  const mark = kind === 'mark';
+  if (host.endsWith('binance.com')) {
+    // Oldest first; volume index 5 (base units).
+    if (kind === 'funding') return (body as Item[]).map((r) => settlement(r.fundingTime, r.fundingRate, intervalMs));
+    return (body as (string | number)[][]).map((a) => candle(a[0], a[1], a[2], a[3], a[4], mark ? null : Number(a[5])));
   }
+  if (host === 'www.okx.com') {
+    const data = (body as { data: unknown[] }).data;
+    if (kind === 'funding') return (data as Item[]).map((r) => settlement(r.fundingTime, r.fundingRate, intervalMs));
+    // Swaps: index 6 is volCcy (base units; index 5 is contracts).
+    return (data as string[][]).map((a) => candle(a[0], a[1], a[2], a[3], a[4], mark ? null : Number(a[6])));
+  }
+  if (host === 'api.bybit.com') {
+    const list = (body as { result: { list: unknown[] } }).result.list;
+    if (kind === 'funding') return (list as Item[]).map((r) => settlement(r.fundingRateTimestamp, r.fundingRate, intervalMs));
+    return (list as string[][]).map((a) => candle(a[0], a[1], a[2], a[3], a[4], mark ? null : Number(a[5])));
+  }
+  if (host === 'api.gateio.ws') {
+    // Times in seconds. Funding {t, r}; futures candles {t, o, h, l, c, v (contracts of 0.0001 BTC)}; spot
+    // candles [t, quote volume, close, high, low, open, base volume, closed].
+    if (kind === 'funding') return (body as Item[]).map((r) => settlement(Number(r.t) * 1000, r.r, intervalMs));
+    if (path.startsWith('/api/v4/spot/')) return (body as string[][]).map((a) => candle(Number(a[0]) * 1000, a[5], a[3], a[4], a[2], Number(a[6])));
+    return (body as Item[]).map((r) => candle(Number(r.t) * 1000, r.o, r.h, r.l, r.c, mark ? null : Number(r.v) / 10_000));
+  }
+  if (host === 'api.bitget.com') {
+    const data = (body as { data: unknown[] }).data;
+    if (kind === 'funding') return (data as Item[]).map((r) => settlement(r.fundingTime, r.fundingRate, intervalMs));
+    // [ts, open, high, low, close, base volume, quote volume, ...]
+    return (data as string[][]).map((a) => candle(a[0], a[1], a[2], a[3], a[4], mark ? null : Number(a[5])));
+  }
+  if (host === 'www.deribit.com') {
+    const result = (body as { result: unknown }).result;
+    // Hourly rows: the rate per interval is interest_1h.
+    if (kind === 'funding') return (result as Item[]).map((r) => settlement(r.timestamp, r.interest_1h, intervalMs));
+    const r = result as Record<string, number[]>;
+    // volume is BTC; for the inverse perp the store wants contracts, which ccxt cannot give (it drops `cost`): null.
+    const inverse = (f.request.query?.instrument_name ?? '').endsWith('-PERPETUAL');
+    return r.ticks.map((ts, i) => candle(ts, r.open[i], r.high[i], r.low[i], r.close[i], inverse ? null : r.volume[i]));
+  }
+  if (host === 'api.hyperliquid.xyz') {
+    if (kind === 'funding') return (body as Item[]).map((r) => settlement(r.time, r.fundingRate, intervalMs));
+    return (body as Item[]).map((r) => candle(r.t, r.o, r.h, r.l, r.c, Number(r.v)));
+  }
+  throw new Error(`no reader for ${f.name}`);
+}
+
+/** Expected rows of several pages: each time once, within [fromMs, toMs), oldest first. */
+function expectedRows(fixtures: RestFixture[], kind: DownloadKind, fromMs: number, toMs: number, intervalMs = EIGHT_HOURS_MS): Row[] {
+  const rows = new Map<number, Row>();
+  for (const f of fixtures) for (const row of payloadRows(f, kind, intervalMs)) if (row.ts >= fromMs && row.ts < toMs) rows.set(row.ts, row);
   return [...rows.values()].sort((a, b) => a.ts - b.ts);
 }
 
@@ -62,7 +109,9 @@ async function storedRows(store: MarketStore, key: SeriesKey): Promise<Row[]> {
   });
 }
 
-const isData = (r: LoggedRequest) => /klines|candles|kline|funding/i.test(r.path);
+/** A request for history (candles or funding), not for markets. Hyperliquid asks everything of POST /info: the body's type tells. */
+const isData = (r: LoggedRequest) =>
+  /klines|candles|kline|funding|fund-rate|tradingview_chart/i.test(r.path) || /^(candleSnapshot|fundingHistory)$/.test(String((r.body as { type?: unknown } | undefined)?.type));
 const fixturesNamed = (dir: string, prefix: string) => loadVenueFixtures(dir).filter((f) => f.name.startsWith(`${dir}/${prefix}`));
 
 interface Case {
@@ -70,11 +119,19 @@ interface Case {
   venue: string;
   symbol: string;
   kind: DownloadKind;
+  /** Default T0. */
+  fromMs?: number;
   toMs: number;
   /** Fixture file prefix of its pages. */
   pages: string;
   pageCount: number;
   table: SeriesKey['table'];
+  /** Funding: settlements per request (default 4: windows of 3 settlements); the interval the rows get (default 8h) and the note that says it was inferred (null: the venue's own). */
+  fundingPageLimit?: number;
+  intervalMs?: number;
+  intervalNote?: string | null;
+  /** Windows (spans committed) when not one per page: Hyperliquid's hourly settlements take two pages in one window. */
+  windows?: number;
 }
 
 const CASES: Case[] = [
@@ -88,43 +145,77 @@ const CASES: Case[] = [
   { dir: 'bybit', venue: 'bybit', symbol: 'BTC/USDT:USDT', kind: 'ohlcv', toMs: T0 + 10 * MINUTE_MS, pages: 'kline-linear-BTCUSDT-1m-page', pageCount: 2, table: 'bars' },
   { dir: 'bybit', venue: 'bybit', symbol: 'BTC/USDT:USDT', kind: 'mark', toMs: T0 + 10 * MINUTE_MS, pages: 'mark-price-kline-linear-BTCUSDT-1m-page', pageCount: 2, table: 'mark_bars' },
   { dir: 'bybit', venue: 'bybit', symbol: 'BTC/USDT:USDT', kind: 'funding', toMs: T0 + 2 * 24 * HOUR_MS, pages: 'funding-history-BTCUSDT-download-page', pageCount: 2, table: 'funding' },
+  // Gate: from/to in seconds, both inclusive, oldest first; futures volume in contracts (stored x 0.0001 BTC); funding newest first.
+  { dir: 'gate', venue: 'gate', symbol: 'BTC/USDT:USDT', kind: 'ohlcv', toMs: T0 + 15 * MINUTE_MS, pages: 'futures-usdt-candlesticks-BTC_USDT-1m-page', pageCount: 3, table: 'bars' },
+  { dir: 'gate', venue: 'gate', symbol: 'BTC/USDT:USDT', kind: 'mark', toMs: T0 + 10 * MINUTE_MS, pages: 'futures-usdt-candlesticks-mark_BTC_USDT-1m-page', pageCount: 2, table: 'mark_bars' },
+  { dir: 'gate', venue: 'gate', symbol: 'BTC/USDT', kind: 'ohlcv', toMs: T0 + 10 * MINUTE_MS, pages: 'spot-candlesticks-BTC_USDT-1m-page', pageCount: 2, table: 'bars' },
+  { dir: 'gate', venue: 'gate', symbol: 'BTC/USDT:USDT', kind: 'funding', toMs: T0 + 2 * 24 * HOUR_MS, pages: 'futures-usdt-funding_rate-download-page', pageCount: 2, table: 'funding' },
+  // Bitget: history endpoints count `limit` back from endTime; funding in numbered pages, newest first from
+  // the clock (2024-06-03), so its span is the last days before it, walked once from the newest window back.
+  { dir: 'bitget', venue: 'bitget', symbol: 'BTC/USDT:USDT', kind: 'ohlcv', toMs: T0 + 15 * MINUTE_MS, pages: 'mix-history-candles-BTCUSDT-1m-page', pageCount: 3, table: 'bars' },
+  { dir: 'bitget', venue: 'bitget', symbol: 'BTC/USDT:USDT', kind: 'mark', toMs: T0 + 10 * MINUTE_MS, pages: 'mix-history-mark-candles-BTCUSDT-1m-page', pageCount: 2, table: 'mark_bars' },
+  { dir: 'bitget', venue: 'bitget', symbol: 'BTC/USDT', kind: 'ohlcv', toMs: T0 + 10 * MINUTE_MS, pages: 'spot-history-candles-BTCUSDT-1m-page', pageCount: 2, table: 'bars' },
+  { dir: 'bitget', venue: 'bitget', symbol: 'BTC/USDT:USDT', kind: 'funding', fromMs: JUNE_1, toMs: JUNE_1 + 44 * HOUR_MS, pages: 'history-fund-rate-download-page', pageCount: 2, table: 'funding', fundingPageLimit: 5 },
+  // Deribit: start_timestamp since - 1, end_timestamp inclusive; the inverse perp's volume (BTC) is stored as null; hourly funding (interest_1h).
+  { dir: 'deribit', venue: 'deribit', symbol: 'BTC/USD:BTC', kind: 'ohlcv', toMs: T0 + 15 * MINUTE_MS, pages: 'get_tradingview_chart_data-BTC-PERPETUAL-1m-page', pageCount: 3, table: 'bars' },
+  { dir: 'deribit', venue: 'deribit', symbol: 'BTC/USDC', kind: 'ohlcv', toMs: T0 + 10 * MINUTE_MS, pages: 'get_tradingview_chart_data-BTC_USDC-1m-page', pageCount: 2, table: 'bars' },
+  { dir: 'deribit', venue: 'deribit', symbol: 'BTC/USD:BTC', kind: 'funding', toMs: T0 + 9 * HOUR_MS, pages: 'get_funding_rate_history-download-page', pageCount: 3, table: 'funding', intervalMs: HOUR_MS, intervalNote: null },
+  // Hyperliquid: POST /info candleSnapshot (startTime, endTime) and fundingHistory (hourly, oldest first from startTime).
+  // It keeps only its latest 5000 candles of each length: at the clock, 1m candles from 2024-05-30 12:41.
+  { dir: 'hyperliquid', venue: 'hyperliquid', symbol: 'BTC/USDC:USDC', kind: 'ohlcv', fromMs: JUNE_2, toMs: JUNE_2 + 15 * MINUTE_MS, pages: 'info-candleSnapshot-BTC-1m-page', pageCount: 3, table: 'bars' },
+  { dir: 'hyperliquid', venue: 'hyperliquid', symbol: 'BTC/USDC:USDC', kind: 'funding', toMs: T0 + 6 * HOUR_MS, pages: 'info-fundingHistory-BTC-download-page', pageCount: 2, table: 'funding', intervalMs: HOUR_MS, intervalNote: 'funding interval 1h inferred', windows: 1 },
 ];
 
 const keyOf = (c: Pick<Case, 'table' | 'venue' | 'symbol' | 'kind'>): SeriesKey => ({ table: c.table, venue: c.venue, symbol: c.symbol, timeframe: c.kind === 'funding' ? null : '1m' });
 
 /** Pages of 5 candles or 4 settlements, as the fixtures were recorded; no retries, so a failure shows at once. */
-function download(venue: CcxtMarketDataVenue, store: MarketStore, c: Pick<Case, 'symbol' | 'kind' | 'toMs'>, extra: Partial<DownloadOptions> = {}): Promise<DownloadSummary> {
-  return downloadSeries(venue, { symbol: c.symbol, kind: c.kind, timeframe: '1m', fromMs: T0, toMs: c.toMs }, { store, now: () => NOW_MS, pageLimit: 5, fundingPageLimit: 4, batchRows: 1, retry: { retries: 0 }, ...extra });
+function download(venue: CcxtMarketDataVenue, store: MarketStore, c: Pick<Case, 'symbol' | 'kind' | 'toMs' | 'fromMs' | 'fundingPageLimit'>, extra: Partial<DownloadOptions> = {}): Promise<DownloadSummary> {
+  return downloadSeries(venue, { symbol: c.symbol, kind: c.kind, timeframe: '1m', fromMs: c.fromMs ?? T0, toMs: c.toMs }, { store, now: () => NOW_MS, pageLimit: 5, fundingPageLimit: c.fundingPageLimit ?? 4, batchRows: 1, retry: { retries: 0 }, ...extra });
+}
+
+/**
+ * ccxt's clock set to the tests' (2024-06-03): Bitget picks its "recent" or "history" candle endpoint
+ * by the age of the data, which must not change as the years pass.
+ */
+function atTestClock(venue: CcxtMarketDataVenue): CcxtMarketDataVenue {
+  (venue.exchange as unknown as { milliseconds: () => number }).milliseconds = () => NOW_MS;
+  return venue;
 }
 
 const dataFixtures = (harness: Harness, since: number) => harness.server().requests.slice(since).filter(isData).map((r) => r.fixture ?? `unanswered ${r.path} ${JSON.stringify(r.query)}`);
 
-for (const dir of ['binance', 'okx', 'bybit']) {
+for (const dir of ['binance', 'okx', 'bybit', 'gate', 'bitget', 'deribit', 'hyperliquid']) {
   describe(`data download from ${dir} over loopback`, () => {
     const harness = useVenueHarness(dir);
     const tempDir = useTempDirs();
-    const venue = () => harness.venue({ fundingPaging: { pageLimit: 4 } });
+    const venue = (c: Case) => atTestClock(harness.venue({ fundingPaging: { pageLimit: c.fundingPageLimit ?? 4 } }));
 
     for (const c of CASES.filter((x) => x.dir === dir)) {
       it(`${c.symbol} ${c.kind}: every page once, the stored rows are the venue's, a rerun sends no request`, async () => {
         const store = new MarketStore(tempDir());
+        const fromMs = c.fromMs ?? T0;
         const start = harness.server().requests.length;
-        const summary = await download(venue(), store, c);
+        const summary = await download(venue(c), store, c);
         const pages = fixturesNamed(dir, c.pages);
         expect(pages).toHaveLength(c.pageCount);
         expect(dataFixtures(harness, start)).toEqual(pages.map((p) => p.name));
-        const expected = expectedRows(pages, c.kind, T0, c.toMs);
+        const expected = expectedRows(pages, c.kind, fromMs, c.toMs, c.intervalMs);
+        expect(expected.length).toBeGreaterThan(c.pageCount);
         expect(await storedRows(store, keyOf(c))).toEqual(expected);
         expect(summary).toMatchObject({ complete: true, rowsFetched: expected.length, rowsAdded: expected.length, rowsUnchanged: 0, conflicts: [], requests: c.pageCount, spansSkipped: [] });
-        expect(summary.spansFetched).toHaveLength(c.pageCount);
-        if (c.kind === 'funding') expect(summary.notes.join()).toContain('funding interval 8h inferred');
+        expect(summary.spansFetched).toHaveLength(c.windows ?? c.pageCount);
+        if (c.kind === 'funding') {
+          const note = c.intervalNote === undefined ? 'funding interval 8h inferred' : c.intervalNote;
+          if (note === null) expect(summary.notes.join()).not.toContain('inferred');
+          else expect(summary.notes.join()).toContain(note);
+        }
         // The instrument is recorded with the venue's facts.
         expect(store.instruments().find((i) => i.symbol === c.symbol)).toMatchObject({ venue: c.venue, venueSymbol: expect.any(String), tickSize: expect.any(Number) });
 
         const again = harness.server().requests.length;
-        const rerun = await download(venue(), store, c);
+        const rerun = await download(venue(c), store, c);
         expect(harness.server().requests.length).toBe(again);
-        expect(rerun).toMatchObject({ complete: true, requests: 0, marketRequests: 0, rowsFetched: 0, spansFetched: [], spansSkipped: [{ from: new Date(T0).toISOString(), to: new Date(c.toMs).toISOString() }] });
+        expect(rerun).toMatchObject({ complete: true, requests: 0, marketRequests: 0, rowsFetched: 0, spansFetched: [], spansSkipped: [{ from: new Date(fromMs).toISOString(), to: new Date(c.toMs).toISOString() }] });
       });
     }
   });
@@ -290,16 +381,191 @@ describe('paged OHLCV through ccxt (ohlcvHistory)', () => {
     expect(ohlcvPageLimit(b.exchange, 'BTC/USDT', 'trade')).toBe(1000);
     expect(ohlcvPageLimit(b.exchange, 'BTC/USDT:USDT', 'mark')).toBe(500);
   });
+
+  it('okx inverse swaps: ccxt gives their candle volume in BTC (volCcy), not contracts, so it is not stored', async () => {
+    const o = okx.venue();
+    await o.exchange.loadMarkets();
+    expect(ohlcvVolumeScale(o.exchange, 'okx', 'BTC/USDT:USDT')).toEqual({ factor: '1', reason: null });
+    expect(ohlcvVolumeScale(o.exchange, 'okx', 'BTC/USD:BTC')).toEqual({ factor: null, reason: expect.stringContaining('okx gives BTC/USD:BTC candle volume in BTC') });
+  });
+});
+
+describe('page sizes and volume units of gate, bitget, deribit and hyperliquid', () => {
+  const harnesses = Object.fromEntries(['gate', 'bitget', 'deribit', 'hyperliquid'].map((dir) => [dir, useVenueHarness(dir)]));
+  const loaded = async (dir: string) => {
+    const venue = harnesses[dir].venue();
+    await venue.exchange.loadMarkets();
+    return venue.exchange;
+  };
+
+  it("from ccxt's features, lowered where ccxt caps a timeframe (bitget swaps: 90 daily, 180 12h candles)", async () => {
+    const gate = await loaded('gate');
+    expect(ohlcvPageLimit(gate, 'BTC/USDT:USDT', 'trade', '1m')).toBe(1999);
+    expect(ohlcvPageLimit(gate, 'BTC/USDT:USDT', 'mark', '1m')).toBe(1999);
+    expect(ohlcvPageLimit(gate, 'BTC/USDT', 'trade', '1m')).toBe(1000);
+    const bitget = await loaded('bitget');
+    expect(ohlcvPageLimit(bitget, 'BTC/USDT:USDT', 'trade', '1m')).toBe(200);
+    expect(ohlcvPageLimit(bitget, 'BTC/USDT:USDT', 'trade', '4h')).toBe(200);
+    expect(ohlcvPageLimit(bitget, 'BTC/USDT:USDT', 'mark', '12h')).toBe(180);
+    expect(ohlcvPageLimit(bitget, 'BTC/USDT:USDT', 'trade', '1d')).toBe(90);
+    expect(ohlcvPageLimit(bitget, 'BTC/USDT', 'trade', '1d')).toBe(200);
+    expect(ohlcvPageLimit(await loaded('deribit'), 'BTC/USD:BTC', 'trade', '1m')).toBe(1000);
+    expect(ohlcvPageLimit(await loaded('hyperliquid'), 'BTC/USDC:USDC', 'trade', '1m')).toBe(5000);
+  });
+
+  it('gate counts linear contracts (x 0.0001 BTC); deribit counts the inverse perp in BTC (not stored)', async () => {
+    const gate = await loaded('gate');
+    expect(ohlcvVolumeScale(gate, 'gate', 'BTC/USDT:USDT')).toEqual({ factor: '0.0001', reason: null });
+    expect(ohlcvVolumeScale(gate, 'gate', 'BTC/USDT')).toEqual({ factor: '1', reason: null });
+    const deribit = await loaded('deribit');
+    expect(ohlcvVolumeScale(deribit, 'deribit', 'BTC/USDC')).toEqual({ factor: '1', reason: null });
+    expect(ohlcvVolumeScale(deribit, 'deribit', 'BTC/USD:BTC')).toEqual({
+      factor: null,
+      reason: 'deribit gives BTC/USD:BTC candle volume in BTC, and the store keeps inverse volume in contracts (quote units): stored as null',
+    });
+    for (const [dir, symbol] of [['bitget', 'BTC/USDT:USDT'], ['hyperliquid', 'BTC/USDC:USDC']]) expect(ohlcvVolumeScale(await loaded(dir), dir, symbol)).toEqual({ factor: '1', reason: null });
+  });
+});
+
+describe('bitget daily candles: at most 90 a request', () => {
+  const harness = useVenueHarness('bitget');
+  const tempDir = useTempDirs();
+  const JAN_1 = Date.UTC(2024, 0, 1);
+  const MAY_1 = Date.UTC(2024, 4, 1);
+  const daily = (store: MarketStore, pageLimit?: number) =>
+    downloadSeries(atTestClock(harness.venue()), { symbol: 'BTC/USDT:USDT', kind: 'ohlcv', timeframe: '1d', fromMs: JAN_1, toMs: MAY_1 }, { store, now: () => NOW_MS, pageLimit, retry: { retries: 0 } });
+  const key: SeriesKey = { table: 'bars', venue: 'bitget', symbol: 'BTC/USDT:USDT', timeframe: '1d' };
+  const pages = ['bitget/mix-candles-BTCUSDT-1d-page1.json', 'bitget/mix-candles-BTCUSDT-1d-page2.json'];
+
+  it("121 days in pages of 90 and 31 (ccxt trims a bigger limit to 90 and would get only the last 90 days), and an asked page limit above 90 is lowered", async () => {
+    const expected = expectedRows(fixturesNamed('bitget', 'mix-candles-BTCUSDT-1d-page'), 'ohlcv', JAN_1, MAY_1);
+    expect(expected).toHaveLength(121);
+    for (const pageLimit of [undefined, 500]) {
+      const store = new MarketStore(tempDir());
+      const start = harness.server().requests.length;
+      const summary = await daily(store, pageLimit);
+      expect(dataFixtures(harness, start)).toEqual(pages);
+      expect(summary).toMatchObject({ complete: true, rowsAdded: 121, requests: 2 });
+      expect(await storedRows(store, key)).toEqual(expected);
+      const note = 'page limit 500 is above what bitget gives for BTC/USDT:USDT 1d candles in one request: 90 a page instead';
+      if (pageLimit === undefined) expect(summary.notes).not.toContain(note);
+      else expect(summary.notes).toContain(note);
+    }
+  });
+});
+
+describe('resuming downloads from gate, bitget, deribit and hyperliquid', () => {
+  for (const dir of ['gate', 'bitget', 'deribit', 'hyperliquid']) {
+    describe(dir, () => {
+      const harness = useVenueHarness(dir);
+      const tempDir = useTempDirs();
+      const c = CASES.find((x) => x.dir === dir && x.kind === 'ohlcv' && x.pageCount === 3)!;
+      const pages = fixturesNamed(dir, c.pages);
+
+      it(`${c.symbol} ohlcv: the venue fails on page 2 (a 503); pages before it are kept, the rerun asks only for pages 2 and 3`, async () => {
+        const store = new MarketStore(tempDir());
+        const from = c.fromMs ?? T0;
+        const iso = (minutes: number) => new Date(from + minutes * MINUTE_MS).toISOString();
+        let n = 0;
+        harness.server().override((req, res) => {
+          if (!isData(req) || ++n !== 2) return false;
+          res.writeHead(503, { 'content-type': 'text/plain' });
+          res.end('Service Unavailable');
+          return true;
+        });
+        const error = await download(atTestClock(harness.venue()), store, c).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(VenueError);
+        expect(error).toMatchObject({ venue: dir, method: 'fetchOHLCV', kind: 'unavailable' });
+        expect((error as Error).message).toContain(`(${c.symbol} 1m candles from ${iso(5)} to ${iso(10)})`);
+        expect(await storedRows(store, keyOf(c))).toEqual(expectedRows(pages.slice(0, 1), 'ohlcv', from, c.toMs));
+
+        harness.server().clearOverrides();
+        const start = harness.server().requests.length;
+        const rerun = await download(atTestClock(harness.venue()), store, c);
+        expect(dataFixtures(harness, start)).toEqual(pages.slice(1).map((p) => p.name));
+        expect(rerun).toMatchObject({ complete: true, requests: 2, spansSkipped: [{ from: iso(0), to: iso(5) }] });
+        expect(await storedRows(store, keyOf(c))).toEqual(expectedRows(pages, 'ohlcv', from, c.toMs));
+      });
+    });
+  }
+
+  describe('bitget funding (numbered pages, newest first)', () => {
+    const harness = useVenueHarness('bitget');
+    const tempDir = useTempDirs();
+    const c = CASES.find((x) => x.dir === 'bitget' && x.kind === 'funding')!;
+    const pages = fixturesNamed('bitget', c.pages);
+    const venue = () => atTestClock(harness.venue({ fundingPaging: { pageLimit: 5 } }));
+
+    it('windows are fetched newest first, walking the pages once; a failure on page 2 keeps the newer window, and the rerun walks again from page 1 to the older one', async () => {
+      const store = new MarketStore(tempDir());
+      harness.server().override((req, res) => {
+        if (req.path !== '/api/v2/mix/market/history-fund-rate' || req.query.pageNo !== '2') return false;
+        res.writeHead(429, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ code: '429', msg: 'Too Many Requests', requestTime: NOW_MS, data: null }));
+        return true;
+      });
+      const progress: number[] = [];
+      const error = await download(venue(), store, c, { onProgress: (p) => progress.push(p.atMs) }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ venue: 'bitget', method: 'fetchFundingRateHistory', kind: 'rateLimited', retryable: true });
+      expect((error as Error).message).toContain('(BTC/USDT:USDT settlements from 2024-06-01T00:00:00.000Z to 2024-06-02T08:00:00.000Z)');
+      // The newer window [06-02 08:00, 06-02 20:00) came first and was committed; progress walks back in time.
+      expect(progress).toEqual([Date.UTC(2024, 5, 2, 8)]);
+      const all = expectedRows(pages, 'funding', c.fromMs!, c.toMs);
+      expect(all.map((r) => new Date(r.ts).toISOString().slice(5, 13))).toEqual(['06-01T00', '06-01T08', '06-01T16', '06-02T00', '06-02T08', '06-02T16']);
+      expect((await storedRows(store, keyOf(c))).map((r) => r.ts)).toEqual(all.slice(4).map((r) => r.ts));
+
+      harness.server().clearOverrides();
+      const start = harness.server().requests.length;
+      const rerun = await download(venue(), store, c);
+      expect(dataFixtures(harness, start)).toEqual(pages.map((p) => p.name));
+      expect(rerun).toMatchObject({ complete: true, requests: 2, rowsAdded: 4, spansFetched: [{ from: '2024-06-01T00:00:00.000Z', to: '2024-06-02T08:00:00.000Z' }] });
+      expect(await storedRows(store, keyOf(c))).toEqual(all);
+    });
+  });
 });
 
 describe('venues without mark candles', () => {
+  for (const [dir, symbol] of [['hyperliquid', 'BTC/USDC:USDC'], ['deribit', 'BTC/USD:BTC']]) {
+    describe(dir, () => {
+      const harness = useVenueHarness(dir);
+      const tempDir = useTempDirs();
+      it(`${dir} has no fetchMarkOHLCV: an UnsupportedMethodError naming venue and method, before any request`, async () => {
+        const store = new MarketStore(tempDir());
+        const error = await download(harness.venue(), store, { symbol, kind: 'mark', toMs: T0 + MINUTE_MS }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(UnsupportedMethodError);
+        expect((error as Error).message).toBe(`${dir} fetchMarkOHLCV: unsupported: ccxt '${dir}' has no fetchMarkOHLCV (exchange.has.fetchMarkOHLCV is false)`);
+        expect(harness.server().requests).toEqual([]);
+        expect(existsSync(join(store.root, DOWNLOADS_FILE))).toBe(false);
+      });
+    });
+  }
+});
+
+describe('hyperliquid keeps only its latest 5000 candles of each length', () => {
   const harness = useVenueHarness('hyperliquid');
   const tempDir = useTempDirs();
-  it('hyperliquid has no fetchMarkOHLCV: an UnsupportedMethodError naming venue and method', async () => {
-    const error = await download(harness.venue(), new MarketStore(tempDir()), { symbol: 'BTC/USDC:USDC', kind: 'mark', toMs: T0 + MINUTE_MS }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UnsupportedMethodError);
-    expect((error as Error).message).toBe("hyperliquid fetchMarkOHLCV: unsupported: ccxt 'hyperliquid' has no fetchMarkOHLCV (exchange.has.fetchMarkOHLCV is false)");
+  it('a span older than that is not asked for, nor recorded as downloaded; the note says from when candles exist', async () => {
+    const store = new MarketStore(tempDir());
+    const summary = await download(atTestClock(harness.venue()), store, { symbol: 'BTC/USDC:USDC', kind: 'ohlcv', toMs: T0 + 15 * MINUTE_MS });
+    expect(summary).toMatchObject({ complete: true, requests: 0, rowsFetched: 0, spansFetched: [], spansSkipped: [] });
+    expect(summary.notes).toEqual(['hyperliquid serves only its latest 5,000 1m candles: nothing before 2024-05-30T12:41:00.000Z was asked for (nor recorded as downloaded)', 'nothing to download']);
+    expect(harness.server().requests.filter(isData)).toEqual([]);
+    expect(existsSync(join(store.root, DOWNLOADS_FILE))).toBe(false);
+  });
+});
+
+describe('candle lengths a venue does not have', () => {
+  const harness = useVenueHarness('deribit');
+  const gate = useVenueHarness('gate');
+  const tempDir = useTempDirs();
+  it('deribit has no 4h candles, gate no 12h mark candles: refused before any request, naming the lengths it has', async () => {
+    const store = new MarketStore(tempDir());
+    const deribit = downloadSeries(harness.venue(), { symbol: 'BTC/USD:BTC', kind: 'ohlcv', timeframe: '4h', fromMs: T0, toMs: T0 + 24 * HOUR_MS }, { store });
+    await expect(deribit).rejects.toThrow('deribit fetchOHLCV: unsupported: deribit has no 4h candles; it has 1m, 3m, 5m, 10m, 15m, 30m, 1h, 2h, 3h, 6h, 12h, 1d');
+    const gateMark = downloadSeries(gate.venue(), { symbol: 'BTC/USDT:USDT', kind: 'mark', timeframe: '12h', fromMs: T0, toMs: T0 + 24 * HOUR_MS }, { store });
+    await expect(gateMark).rejects.toThrow(/^gate fetchMarkOHLCV: unsupported: gate has no 12h candles; it has 10s, 1m, 5m, 15m, 30m, 1h, 2h, 4h, 8h, 1d, 7d, 1w$/);
     expect(harness.server().requests).toEqual([]);
+    expect(gate.server().requests).toEqual([]);
   });
 });
 
@@ -311,6 +577,14 @@ describe('target span', () => {
     expect(targetSpan(T0, T0 + 20 * MINUTE_MS, null, now, 60_000)).toEqual({ fromMs: T0, toMs: now - 60_000 });
     expect(targetSpan(T0, T0 + 5 * MINUTE_MS + 1, MINUTE_MS, now, 0)).toEqual({ fromMs: T0, toMs: T0 + 6 * MINUTE_MS });
     expect(targetSpan(now, now + HOUR_MS, MINUTE_MS, now, 0)).toEqual({ fromMs: T0 + 11 * MINUTE_MS, toMs: T0 + 11 * MINUTE_MS });
+  });
+
+  it("a venue's history depth clips the start: the latest N candles, counting the open one", () => {
+    const now = T0 + 10 * MINUTE_MS + 30_000; // inside the 00:10 candle: with 5 candles, 00:06 .. 00:10
+    const target = { fromMs: T0, toMs: T0 + 10 * MINUTE_MS };
+    expect(clipToHistoryDepth(target, MINUTE_MS, now, 5)).toEqual({ target: { fromMs: T0 + 6 * MINUTE_MS, toMs: T0 + 10 * MINUTE_MS }, earliestMs: T0 + 6 * MINUTE_MS });
+    expect(clipToHistoryDepth(target, MINUTE_MS, now, 11)).toEqual({ target, earliestMs: null });
+    expect(clipToHistoryDepth({ fromMs: T0, toMs: T0 + 2 * MINUTE_MS }, MINUTE_MS, now, 5)).toEqual({ target: { fromMs: T0 + 2 * MINUTE_MS, toMs: T0 + 2 * MINUTE_MS }, earliestMs: T0 + 6 * MINUTE_MS });
   });
 });
 
@@ -381,5 +655,17 @@ describe('perp-arb data download (CLI) against loopback', () => {
     expect(help.stdout).toContain('Resumable:');
     expect(help.stdout).toContain('perp-arb data download --venue binance --symbol BTC/USDT:USDT --kind ohlcv');
     expect(help.stdout).not.toContain('PERP_ARB_CCXT_BASE_URL');
+  });
+
+  it("--help lists every supported venue with the kinds ccxt gives there (deribit and hyperliquid: no mark candles)", async () => {
+    const help = (await runCli(['data', 'download', '--help'])).stdout;
+    expect(Object.keys(VENUE_HELP).sort()).toEqual(SUPPORTED_VENUES.map((v) => v.venue).sort());
+    for (const spec of SUPPORTED_VENUES) {
+      const has = new (ccxt as unknown as Record<string, new () => { has: Record<string, unknown> }>)[spec.ccxtId]().has;
+      const kinds = ['ohlcv', 'mark', 'funding'].filter((k) => has[{ ohlcv: 'fetchOHLCV', mark: 'fetchMarkOHLCV', funding: 'fetchFundingRateHistory' }[k]!] === true).join(' ');
+      expect(VENUE_HELP[spec.venue].kinds, spec.venue).toBe(kinds);
+      expect(help).toMatch(new RegExp(`^  ${spec.venue} +${kinds} +\\S`, 'm'));
+    }
+    expect(help).toMatch(/mark +mark-price candles .* perps and futures only, and not on\n +deribit or hyperliquid/);
   });
 });

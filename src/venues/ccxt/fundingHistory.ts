@@ -90,3 +90,55 @@ export async function fetchFundingHistoryPaged(
   }
   return [...rows.values()].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
 }
+
+/**
+ * The funding history of a venue that pages by number, newest first, with no time parameters
+ * (bitget `pageNo`), for a download asked window by window, NEWEST window first. Pages are walked
+ * once across all windows: rows older than the current window wait for the next one. Asking each
+ * window with fetchFundingHistoryPaged instead would walk from page 1 again for every window
+ * (n windows, about n^2/2 requests).
+ */
+export class NumberedFundingPages {
+  private page = 0;
+  private exhausted = false;
+  private oldest = Infinity;
+  private readonly waiting = new Map<number, FundingRateHistory>();
+
+  constructor(
+    private readonly exchange: Exchange,
+    private readonly symbol: string,
+    private readonly mode: Extract<FundingHistoryMode, { mode: 'pageNumber' }>,
+    private readonly paging: FundingHistoryPaging = DEFAULT_FUNDING_PAGING,
+  ) {}
+
+  /**
+   * Every settlement in [sinceMs, untilMs), oldest first, each once. Ask windows newest first
+   * (untilMs at most the previous sinceMs). A failed request can be retried: nothing moves on until
+   * a page has been read.
+   */
+  async window(sinceMs: EpochMs, untilMs: EpochMs): Promise<FundingRateHistory[]> {
+    const limit = this.paging.pageLimit;
+    while (!this.exhausted && this.oldest >= sinceMs && this.page < this.paging.maxPages) {
+      const answer = await this.exchange.fetchFundingRateHistory(this.symbol, undefined, limit, { [this.mode.pageParam]: this.page + 1 });
+      this.page++;
+      let added = 0;
+      for (const row of answer) {
+        const ts = row.timestamp;
+        if (typeof ts !== 'number') continue;
+        this.oldest = Math.min(this.oldest, ts);
+        if (this.waiting.has(ts)) continue;
+        this.waiting.set(ts, row);
+        added++;
+      }
+      // A short page is the last; a page with nothing new means the venue ignores the page number.
+      if (answer.length < limit || added === 0) this.exhausted = true;
+    }
+    const rows: FundingRateHistory[] = [];
+    for (const [ts, row] of this.waiting) {
+      if (ts < sinceMs) continue;
+      if (ts < untilMs) rows.push(row);
+      this.waiting.delete(ts);
+    }
+    return rows.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
+  }
+}

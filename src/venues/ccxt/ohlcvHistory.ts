@@ -1,9 +1,10 @@
-import type { Exchange, OHLCV } from 'ccxt';
+import { Precise, type Exchange, type OHLCV } from 'ccxt';
 import { isoUtc, timeframeToMs, type EpochMs } from '../../core/time.ts';
 import { parseSymbol } from '../../domain/symbol.ts';
 import { VenueError } from '../types.ts';
 import { requireMethod } from './capabilities.ts';
 import { exchangeSecrets, toVenueError } from './errors.ts';
+import { venueSpec } from './supportedVenues.ts';
 
 /** Trade-price candles (fetchOHLCV) or mark-price candles (fetchMarkOHLCV). */
 export type OhlcvPrice = 'trade' | 'mark';
@@ -16,7 +17,10 @@ export interface Candle {
   high: number;
   low: number;
   close: number;
-  /** Base units (contracts for inverse); null for mark candles, whose "volume" fields venues leave empty or zero. */
+  /**
+   * Base units (contracts for inverse); null for mark candles, whose "volume" fields venues leave
+   * empty or zero, and where the venue's unit cannot be converted exactly (ohlcvVolumeScale).
+   */
   volume: number | null;
 }
 
@@ -32,17 +36,32 @@ export const ohlcvMethod = (price: OhlcvPrice): 'fetchOHLCV' | 'fetchMarkOHLCV' 
 /** When ccxt's `features` do not give a venue's page size: small enough for every venue we know. */
 export const FALLBACK_OHLCV_PAGE_LIMIT = 100;
 
+const positiveInteger = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : null);
+
 /**
- * Candles per request for this market, from ccxt's `features` (`fetchOHLCV.limit`, or `.mark` for
- * mark candles: OKX serves 300 trade but only 100 mark candles a page). The pager needs the real
- * maximum: a page shorter than asked is read as "the venue has no more candles in this window".
+ * The most candles one request gives for this market, from ccxt's `features` (`fetchOHLCV.limit`,
+ * or `.mark` for mark candles: OKX serves 300 trade but only 100 mark candles a page), lowered where
+ * ccxt caps a timeframe further (Bitget `options.fetchOHLCV.<spot|swap>.maxLimitPerTimeframe`: 90
+ * daily or 180 12h swap candles, the venue's 90-day range). Null when ccxt does not say (or the
+ * markets are not loaded). The pager needs the real maximum: ccxt silently trims a bigger `limit`,
+ * and a page shorter than asked is read as "the venue has no more candles in this window".
  */
-export function ohlcvPageLimit(exchange: Exchange, symbol: string, price: OhlcvPrice): number {
+export function ohlcvMaxPageLimit(exchange: Exchange, symbol: string, price: OhlcvPrice, timeframe?: string): number | null {
   const market = exchange.markets?.[symbol];
-  if (!market) return FALLBACK_OHLCV_PAGE_LIMIT;
+  if (!market) return null;
   const features = exchange.featureValueByType(market.type ?? 'spot', market.subType, 'fetchOHLCV') as Record<string, unknown> | undefined;
-  const value = (price === 'mark' ? features?.mark : undefined) ?? features?.limit;
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : FALLBACK_OHLCV_PAGE_LIMIT;
+  let max = (price === 'mark' ? positiveInteger(features?.mark) : null) ?? positiveInteger(features?.limit);
+  if (timeframe !== undefined) {
+    const options = (exchange.options as Record<string, unknown> | undefined)?.fetchOHLCV as Record<string, { maxLimitPerTimeframe?: Record<string, unknown> } | undefined> | undefined;
+    const perTimeframe = positiveInteger(options?.[market.spot ? 'spot' : 'swap']?.maxLimitPerTimeframe?.[timeframe]);
+    if (perTimeframe !== null) max = max === null ? perTimeframe : Math.min(max, perTimeframe);
+  }
+  return max;
+}
+
+/** Candles per request for this market: ohlcvMaxPageLimit, else FALLBACK_OHLCV_PAGE_LIMIT. */
+export function ohlcvPageLimit(exchange: Exchange, symbol: string, price: OhlcvPrice, timeframe?: string): number {
+  return ohlcvMaxPageLimit(exchange, symbol, price, timeframe) ?? FALLBACK_OHLCV_PAGE_LIMIT;
 }
 
 /** Throws a VenueError (unsupported) when the venue or the market cannot give these candles. */
@@ -54,10 +73,51 @@ export function requireOhlcv(exchange: Exchange, venue: string, symbol: string, 
   }
 }
 
+/**
+ * Throws a VenueError (unsupported) when ccxt lists the venue's candle lengths and this is not one
+ * (Deribit has no 4h or 8h candles, Gate no 3m, 6h or 12h): ccxt would pass the unknown name on and
+ * the venue answer with an error of its own, after the markets were loaded.
+ */
+export function requireOhlcvTimeframe(exchange: Exchange, venue: string, timeframe: string, price: OhlcvPrice): void {
+  const timeframes = exchange.timeframes as Record<string, unknown> | undefined;
+  if (!timeframes || Object.keys(timeframes).length === 0 || timeframe in timeframes) return;
+  throw new VenueError(venue, ohlcvMethod(price), 'unsupported', `${venue} has no ${timeframe} candles; it has ${Object.keys(timeframes).join(', ')}`, false);
+}
+
+/**
+ * What to multiply ccxt's candle volume by to get the store's unit (base units for spot and linear
+ * contracts, contracts for inverse ones), or null (with the reason) when it cannot be converted
+ * exactly. See CcxtVenueSpec.ohlcvVolume: Gate counts linear contracts (x contractSize), Deribit and
+ * OKX count the base coin of inverse contracts (null).
+ */
+export function ohlcvVolumeScale(exchange: Exchange, venue: string, symbol: string): { factor: string; reason: null } | { factor: null; reason: string } {
+  const market = exchange.markets?.[symbol];
+  if (!market?.contract) return { factor: '1', reason: null };
+  const units = venueSpec(exchange.id)?.ohlcvVolume;
+  if (market.linear) {
+    if (units?.linear !== 'contracts') return { factor: '1', reason: null };
+    const size = market.contractSize;
+    if (typeof size === 'number' && size > 0) return { factor: String(size), reason: null };
+    return { factor: null, reason: `${venue} counts ${symbol} candle volume in contracts and ccxt gives no contract size` };
+  }
+  if (units?.inverse === 'base') {
+    return { factor: null, reason: `${venue} gives ${symbol} candle volume in ${market.base}, and the store keeps inverse volume in contracts (quote units): stored as null` };
+  }
+  return { factor: '1', reason: null };
+}
+
 const num = (v: number | undefined | null): number => (typeof v === 'number' ? v : NaN);
 
-function toCandle(row: OHLCV, price: OhlcvPrice): Candle {
-  return { ts: num(row[0]), open: num(row[1]), high: num(row[2]), low: num(row[3]), close: num(row[4]), volume: price === 'mark' ? null : num(row[5]) };
+/** Volume x factor exactly (decimal strings), as account quantities are; NaN stays NaN for validation to reject. */
+function scaledVolume(v: number | undefined | null, factor: string | null): number | null {
+  if (factor === null) return null;
+  const volume = num(v);
+  if (factor === '1' || !Number.isFinite(volume)) return volume;
+  return Number(Precise.stringMul(String(volume), factor));
+}
+
+function toCandle(row: OHLCV, price: OhlcvPrice, volumeFactor: string | null): Candle {
+  return { ts: num(row[0]), open: num(row[1]), high: num(row[2]), low: num(row[3]), close: num(row[4]), volume: price === 'mark' ? null : scaledVolume(row[5], volumeFactor) };
 }
 
 export interface OhlcvPageRequest {
@@ -72,10 +132,13 @@ export interface OhlcvPageRequest {
 
 /**
  * One request for the candles of a window no longer than a page. ccxt is given `since`, the window's
- * candle count as `limit` and the last ms as `until`, which every venue turns into a closed range
- * (Binance startTime/endTime, OKX before/after, Bybit start/end), so the answer is the same whether
- * the venue pages forward or backward. Candles ccxt returns outside the window are not part of it.
- * A candle whose time ccxt could not read is kept, for validation to reject.
+ * candle count as `limit` and the last ms as `until`, which every venue turns into a closed range,
+ * so the answer is the same whether the venue pages forward or backward: Binance startTime/endTime,
+ * OKX before/after, Bybit start/end, Gate from/to (seconds; ccxt also caps `to` at since + (limit - 1)
+ * candles), Bitget startTime/endTime (its history endpoints count `limit` back from endTime),
+ * Deribit start_timestamp (since - 1)/end_timestamp, Hyperliquid startTime/endTime. Candles ccxt
+ * returns outside the window are not part of it. A candle whose time ccxt could not read is kept,
+ * for validation to reject. Volume is turned into the store's unit (ohlcvVolumeScale).
  */
 export async function fetchOhlcvPage(exchange: Exchange, request: OhlcvPageRequest): Promise<OhlcvPage> {
   const { venue, symbol, timeframe, price, fromMs, toMs } = request;
@@ -89,7 +152,8 @@ export async function fetchOhlcvPage(exchange: Exchange, request: OhlcvPageReque
   } catch (error) {
     throw withWindow(toVenueError(error, venue, method, exchangeSecrets(exchange)), `${symbol} ${timeframe} candles from ${isoUtc(fromMs)} to ${isoUtc(toMs)}`);
   }
-  const candles = rows.map((r) => toCandle(r, price)).filter((c) => !Number.isFinite(c.ts) || (c.ts >= fromMs && c.ts < toMs));
+  const { factor } = ohlcvVolumeScale(exchange, venue, symbol);
+  const candles = rows.map((r) => toCandle(r, price, factor)).filter((c) => !Number.isFinite(c.ts) || (c.ts >= fromMs && c.ts < toMs));
   return { fromMs, toMs, candles };
 }
 
@@ -112,7 +176,7 @@ export function ohlcvWindows(fromMs: EpochMs, toMs: EpochMs, timeframe: string, 
 
 export interface OhlcvHistoryOptions {
   price?: OhlcvPrice;
-  /** Candles per request (default: the venue's maximum, ohlcvPageLimit). */
+  /** Candles per request (default: the venue's maximum for the timeframe, ohlcvPageLimit). */
   pageLimit?: number;
 }
 
@@ -130,7 +194,7 @@ export async function* ohlcvPages(exchange: Exchange, venue: string, symbol: str
       throw toVenueError(error, venue, 'loadMarkets', exchangeSecrets(exchange));
     }
   }
-  const pageLimit = options.pageLimit ?? ohlcvPageLimit(exchange, symbol, price);
+  const pageLimit = options.pageLimit ?? ohlcvPageLimit(exchange, symbol, price, timeframe);
   for (const window of ohlcvWindows(sinceMs, untilMs, timeframe, pageLimit)) {
     yield await fetchOhlcvPage(exchange, { venue, symbol, timeframe, price, ...window });
   }

@@ -18,17 +18,27 @@ export interface CcxtVenueSpec {
    * (`interest_8h`); the rate for each hourly row is `interest_1h`.
    */
   fundingHistoryRate?: { infoField: string; intervalMs: number };
+  /**
+   * What ccxt's candle volume counts for this venue's contracts where that is not the store's unit
+   * (base units for linear contracts, contracts for inverse ones): Gate's futures candles count
+   * contracts (`v`), converted with the contract size; Deribit's and OKX's inverse candles count the
+   * base coin (Deribit `volume`, OKX `volCcy`), which cannot be turned into contracts exactly, so the
+   * download stores null there. Unset: ccxt's volume is already in the store's unit.
+   */
+  ohlcvVolume?: { linear?: 'base' | 'contracts'; inverse?: 'base' | 'contracts' };
+  /** Candles of each length the venue serves, counted back from the current one (Hyperliquid: the latest 5000), when it keeps no older ones. */
+  ohlcvHistoryCandles?: number;
 }
 
 /** The seven venues tested against recorded payloads. FTX is gone (ccxt removed it in 2022); its history still imports. */
 export const SUPPORTED_VENUES: readonly CcxtVenueSpec[] = [
   { venue: 'binance', ccxtId: 'binance', markets: 'spot, USDT-M perps and futures', options: { fetchMarkets: { types: ['spot', 'linear'] } }, fundingHistory: { mode: 'forward' } },
   { venue: 'bybit', ccxtId: 'bybit', markets: 'spot, USDT/USDC linear perps and futures, inverse perps and futures', options: { fetchMarkets: { types: ['spot', 'linear', 'inverse'] } }, fundingHistory: { mode: 'backward', endParam: 'until', endExclusive: false } },
-  { venue: 'okx', ccxtId: 'okx', markets: 'spot, USDT/USD swaps and dated futures', options: { fetchMarkets: { types: ['spot', 'swap', 'future'] } }, fundingHistory: { mode: 'backward', endParam: 'after', endExclusive: true, endAsString: true } },
-  { venue: 'deribit', ccxtId: 'deribit', markets: 'inverse and USDC perps, futures, spot', options: {}, fundingHistory: { mode: 'forward' }, fundingHistoryRate: { infoField: 'interest_1h', intervalMs: 3_600_000 } },
-  { venue: 'hyperliquid', ccxtId: 'hyperliquid', markets: 'USDC perps (1h funding), spot', options: { fetchMarkets: { types: ['spot', 'swap'] } }, fundingHistory: { mode: 'forward' } },
+  { venue: 'okx', ccxtId: 'okx', markets: 'spot, USDT/USD swaps and dated futures', options: { fetchMarkets: { types: ['spot', 'swap', 'future'] } }, fundingHistory: { mode: 'backward', endParam: 'after', endExclusive: true, endAsString: true }, ohlcvVolume: { inverse: 'base' } },
+  { venue: 'deribit', ccxtId: 'deribit', markets: 'inverse and USDC perps, futures, spot', options: {}, fundingHistory: { mode: 'forward' }, fundingHistoryRate: { infoField: 'interest_1h', intervalMs: 3_600_000 }, ohlcvVolume: { inverse: 'base' } },
+  { venue: 'hyperliquid', ccxtId: 'hyperliquid', markets: 'USDC perps (1h funding), spot', options: { fetchMarkets: { types: ['spot', 'swap'] } }, fundingHistory: { mode: 'forward' }, ohlcvHistoryCandles: 5000 },
   { venue: 'bitget', ccxtId: 'bitget', markets: 'spot, USDT-M perps', options: { fetchMarkets: { types: ['spot', 'swap'] } }, fundingHistory: { mode: 'pageNumber', pageParam: 'pageNo' } },
-  { venue: 'gate', ccxtId: 'gate', markets: 'spot, USDT and BTC perps, USDT delivery futures', options: { fetchMarkets: { types: ['spot', 'swap', 'future'] } }, fundingHistory: { mode: 'backward', endParam: 'until', endExclusive: false } },
+  { venue: 'gate', ccxtId: 'gate', markets: 'spot, USDT and BTC perps, USDT delivery futures', options: { fetchMarkets: { types: ['spot', 'swap', 'future'] } }, fundingHistory: { mode: 'backward', endParam: 'until', endExclusive: false }, ohlcvVolume: { linear: 'contracts' } },
 ];
 
 export function venueSpec(venueOrCcxtId: string): CcxtVenueSpec | undefined {

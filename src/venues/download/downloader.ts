@@ -4,16 +4,30 @@ import { inferIntervalMs } from '../../data/import/fundingInterval.ts';
 import type { Rejection, SeriesData } from '../../data/import/types.ts';
 import { DownloadCoverage, type TimeSpan } from '../../data/store/downloadCoverage.ts';
 import type { MarketStore } from '../../data/store/marketStore.ts';
+import type { FundingRateEvent } from '../../domain/events.ts';
 import type { Instrument } from '../../domain/instrument.ts';
 import { seriesId, type SeriesKey } from '../../domain/series.ts';
 import { parseSymbol } from '../../domain/symbol.ts';
 import type { CcxtMarketDataVenue } from '../ccxt/ccxtMarketDataVenue.ts';
 import { requireMethod } from '../ccxt/capabilities.ts';
-import { DEFAULT_FUNDING_PAGING } from '../ccxt/fundingHistory.ts';
-import { fetchOhlcvPage, ohlcvMethod, ohlcvPageLimit, ohlcvWindows, requireOhlcv, withWindow, type OhlcvPrice } from '../ccxt/ohlcvHistory.ts';
+import { exchangeSecrets, toVenueError } from '../ccxt/errors.ts';
+import { toFundingSettlement } from '../ccxt/funding.ts';
+import { DEFAULT_FUNDING_PAGING, NumberedFundingPages } from '../ccxt/fundingHistory.ts';
+import {
+  FALLBACK_OHLCV_PAGE_LIMIT,
+  fetchOhlcvPage,
+  ohlcvMaxPageLimit,
+  ohlcvMethod,
+  ohlcvVolumeScale,
+  ohlcvWindows,
+  requireOhlcv,
+  requireOhlcvTimeframe,
+  withWindow,
+  type OhlcvPrice,
+} from '../ccxt/ohlcvHistory.ts';
 import { venueSpec } from '../ccxt/supportedVenues.ts';
 import { VenueError } from '../types.ts';
-import { checkDownloadTimeframe, planDownload, targetSpan } from './plan.ts';
+import { checkDownloadTimeframe, clipToHistoryDepth, planDownload, targetSpan } from './plan.ts';
 import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry.ts';
 import { candlesToSeries, concatSeries, fundingToSeries, requireValidRows } from './rows.ts';
 import { TABLE_OF_KIND, type DownloadProgress, type DownloadRequest, type DownloadSummary } from './types.ts';
@@ -24,7 +38,7 @@ export interface DownloadOptions {
   now?: () => EpochMs;
   /** A candle counts as closed, a settlement as final, only this long after (default 60 s). */
   settleLagMs?: number;
-  /** Candles per request (default: the venue's maximum from ccxt's features). */
+  /** Candles per request (default, and at most: the venue's maximum from ccxt's features, for the timeframe). */
   pageLimit?: number;
   /** Settlements per funding request: must be the venue's fundingPaging.pageLimit (default 100). */
   fundingPageLimit?: number;
@@ -44,6 +58,8 @@ const spanJson = (s: TimeSpan) => ({ from: isoUtc(s.fromMs), to: isoUtc(s.toMs) 
 /** A window to fetch and what fetching it gives: validated rows. */
 interface Window extends TimeSpan {
   fetch: () => Promise<SeriesData>;
+  /** How far the download has got once this window is done (default toMs; fromMs when walking back in time). */
+  atMs?: EpochMs;
 }
 
 /** Counts the HTTP requests ccxt sends through this exchange while `run` runs. */
@@ -83,10 +99,20 @@ export async function downloadSeries(venue: CcxtMarketDataVenue, request: Downlo
   if (!(request.fromMs < request.toMs)) throw new Error(`--from (${isoUtc(request.fromMs)}) must be before --to (${isoUtc(request.toMs)})`);
   requireSupport(venue, request);
   const stepMs = request.kind === 'funding' ? null : checkDownloadTimeframe(request.timeframe);
+  if (request.kind !== 'funding') requireOhlcvTimeframe(venue.exchange, venue.venue, request.timeframe, request.kind === 'mark' ? 'mark' : 'trade');
   const key: SeriesKey = { table: TABLE_OF_KIND[request.kind], venue: venue.venue, symbol: request.symbol, timeframe: stepMs === null ? null : request.timeframe };
   const id = seriesId(key);
   const coverage = new DownloadCoverage(store.root);
-  const target = targetSpan(request.fromMs, request.toMs, stepMs, now(), options.settleLagMs ?? DEFAULT_SETTLE_LAG_MS);
+  let target = targetSpan(request.fromMs, request.toMs, stepMs, now(), options.settleLagMs ?? DEFAULT_SETTLE_LAG_MS);
+  const depth = venueSpec(venue.venue)?.ohlcvHistoryCandles;
+  let depthNote: string | null = null;
+  if (stepMs !== null && depth !== undefined && target.toMs > target.fromMs) {
+    const clipped = clipToHistoryDepth(target, stepMs, now(), depth);
+    if (clipped.earliestMs !== null) {
+      depthNote = `${venue.venue} serves only its latest ${depth.toLocaleString('en-US')} ${request.timeframe} candles: nothing before ${isoUtc(clipped.earliestMs)} was asked for (nor recorded as downloaded)`;
+      target = clipped.target;
+    }
+  }
   const plan = await planDownload(store, coverage, key, target, stepMs);
 
   const summary: DownloadSummary = {
@@ -109,7 +135,8 @@ export async function downloadSeries(venue: CcxtMarketDataVenue, request: Downlo
     spansSkipped: plan.skipped.map(spanJson),
     notes: [],
   };
-  if (target.toMs <= target.fromMs) summary.notes.push('nothing to download: the span holds no closed candle or final settlement yet');
+  if (depthNote !== null) summary.notes.push(depthNote);
+  if (target.toMs <= target.fromMs) summary.notes.push(depthNote === null ? 'nothing to download: the span holds no closed candle or final settlement yet' : 'nothing to download');
   if (plan.missing.length === 0) {
     summary.complete = true;
     return summary;
@@ -123,7 +150,7 @@ export async function downloadSeries(venue: CcxtMarketDataVenue, request: Downlo
   );
   summary.marketRequests = markets.n;
   const noted: Instrument = { ...instrument };
-  const windows = request.kind === 'funding' ? fundingWindows(venue, request, key, plan.missing, noted, options, summary) : candleWindows(venue, request, key, plan.missing, options);
+  const windows = request.kind === 'funding' ? fundingWindows(venue, request, key, plan.missing, noted, options, summary) : candleWindows(venue, request, key, plan.missing, options, summary);
 
   const totalMs = plan.missing.reduce((t, s) => t + s.toMs - s.fromMs, 0);
   let doneMs = 0;
@@ -168,7 +195,7 @@ export async function downloadSeries(venue: CcxtMarketDataVenue, request: Downlo
         summary.rowsFetched += rows.rows;
         doneMs += window.toMs - window.fromMs;
         if (pendingRows >= batchRows) await flush();
-        options.onProgress?.({ rowsFetched: summary.rowsFetched, rowsAdded: summary.rowsAdded, fraction: totalMs > 0 ? doneMs / totalMs : 1, atMs: window.toMs, requests: data.n });
+        options.onProgress?.({ rowsFetched: summary.rowsFetched, rowsAdded: summary.rowsAdded, fraction: totalMs > 0 ? doneMs / totalMs : 1, atMs: window.atMs ?? window.toMs, requests: data.n });
       }
     });
   } catch (error) {
@@ -186,11 +213,21 @@ export async function downloadSeries(venue: CcxtMarketDataVenue, request: Downlo
   return summary;
 }
 
-/** Windows of one page of candles each, over the missing spans. */
-function* candleWindows(venue: CcxtMarketDataVenue, request: DownloadRequest, key: SeriesKey, missing: TimeSpan[], options: DownloadOptions): Generator<Window> {
+/**
+ * Windows of one page of candles each, over the missing spans. A page limit above the venue's
+ * maximum is lowered to it: ccxt would trim the request and the rest of the window be taken for a gap.
+ */
+function* candleWindows(venue: CcxtMarketDataVenue, request: DownloadRequest, key: SeriesKey, missing: TimeSpan[], options: DownloadOptions, summary: DownloadSummary): Generator<Window> {
   const price: OhlcvPrice = request.kind === 'mark' ? 'mark' : 'trade';
-  const pageLimit = options.pageLimit ?? ohlcvPageLimit(venue.exchange, request.symbol, price);
   const method = ohlcvMethod(price);
+  const maxLimit = ohlcvMaxPageLimit(venue.exchange, request.symbol, price, request.timeframe);
+  let pageLimit = options.pageLimit ?? maxLimit ?? FALLBACK_OHLCV_PAGE_LIMIT;
+  if (maxLimit !== null && pageLimit > maxLimit) {
+    summary.notes.push(`page limit ${pageLimit} is above what ${venue.venue} gives for ${request.symbol} ${request.timeframe} ${price === 'mark' ? 'mark ' : ''}candles in one request: ${maxLimit} a page instead`);
+    pageLimit = maxLimit;
+  }
+  const volume = ohlcvVolumeScale(venue.exchange, venue.venue, request.symbol);
+  if (price === 'trade' && volume.reason !== null) summary.notes.push(volume.reason);
   for (const span of missing) {
     for (const w of ohlcvWindows(span.fromMs, span.toMs, request.timeframe, pageLimit)) {
       yield {
@@ -208,7 +245,9 @@ function* candleWindows(venue: CcxtMarketDataVenue, request: DownloadRequest, ke
 /**
  * Windows for funding: each about one page of settlements (pageLimit - 1 intervals, so that a full
  * window still ends on a short page), fetched with the venue's own paging (fetchFundingHistory),
- * which pages further inside a window when the interval is shorter than assumed.
+ * which pages further inside a window when the interval is shorter than assumed. A venue with
+ * numbered pages, newest first (bitget), is walked once from the newest window back
+ * (NumberedFundingPages): every window starting from page 1 again would ask for the same pages over and over.
  */
 function* fundingWindows(
   venue: CcxtMarketDataVenue,
@@ -219,36 +258,51 @@ function* fundingWindows(
   options: DownloadOptions,
   summary: DownloadSummary,
 ): Generator<Window> {
-  const historyIntervalMs = venueSpec(venue.venue)?.fundingHistoryRate?.intervalMs ?? null;
+  const spec = venueSpec(venue.venue);
+  const historyRate = spec?.fundingHistoryRate;
   const stored = options.store.instruments().find((i) => i.venue === venue.venue && i.symbol === request.symbol);
-  let intervalMs: number | null = historyIntervalMs ?? instrument.fundingIntervalMs ?? stored?.fundingIntervalMs ?? null;
+  let intervalMs: number | null = historyRate?.intervalMs ?? instrument.fundingIntervalMs ?? stored?.fundingIntervalMs ?? null;
   const pageLimit = options.fundingPageLimit ?? DEFAULT_FUNDING_PAGING.pageLimit;
   const windowMs = Math.max(1, pageLimit - 1) * (intervalMs ?? 8 * HOUR_MS);
-  const seen: number[] = [];
+  const spans: TimeSpan[] = [];
   for (const span of missing) {
-    for (let start = span.fromMs; start < span.toMs; start += windowMs) {
-      const w = { fromMs: start, toMs: Math.min(start + windowMs, span.toMs) };
-      yield {
-        ...w,
-        fetch: async () => {
-          let rows;
-          try {
-            rows = await venue.fetchFundingHistory(request.symbol, w.fromMs, w.toMs);
-          } catch (error) {
-            throw error instanceof VenueError ? withWindow(error, `${request.symbol} settlements from ${isoUtc(w.fromMs)} to ${isoUtc(w.toMs)}`) : error;
-          }
-          if (intervalMs === null && rows.every((r) => r.fundingIntervalMs === null)) {
-            seen.push(...rows.map((r) => r.ts));
-            intervalMs = inferIntervalMs(seen);
-            if (intervalMs !== null) {
-              instrument.fundingIntervalMs = intervalMs;
-              summary.notes.push(`${venue.venue} ${request.symbol}: funding interval ${intervalMs / HOUR_MS}h inferred from the most common gap between settlements`);
-            }
-          }
-          const source = `${venue.venue} fetchFundingRateHistory ${request.symbol} ${isoUtc(w.fromMs)}..${isoUtc(w.toMs)}`;
-          return requireValidRows(fundingToSeries(key, source, rows, intervalMs));
-        },
-      };
+    for (let start = span.fromMs; start < span.toMs; start += windowMs) spans.push({ fromMs: start, toMs: Math.min(start + windowMs, span.toMs) });
+  }
+  const mode = spec?.fundingHistory;
+  const numbered = mode?.mode === 'pageNumber' ? new NumberedFundingPages(venue.exchange, request.symbol, mode, { ...DEFAULT_FUNDING_PAGING, pageLimit }) : null;
+  const fetchRows = async (w: TimeSpan): Promise<FundingRateEvent[]> => {
+    if (numbered === null) return venue.fetchFundingHistory(request.symbol, w.fromMs, w.toMs);
+    let rows;
+    try {
+      rows = await numbered.window(w.fromMs, w.toMs);
+    } catch (error) {
+      throw toVenueError(error, venue.venue, 'fetchFundingRateHistory', exchangeSecrets(venue.exchange));
     }
+    return rows.map((row) => toFundingSettlement(venue.venue, row, historyRate?.intervalMs ?? null, historyRate?.infoField));
+  };
+  const seen: number[] = [];
+  for (const w of numbered === null ? spans : spans.reverse()) {
+    yield {
+      ...w,
+      atMs: numbered === null ? w.toMs : w.fromMs,
+      fetch: async () => {
+        let rows;
+        try {
+          rows = await fetchRows(w);
+        } catch (error) {
+          throw error instanceof VenueError ? withWindow(error, `${request.symbol} settlements from ${isoUtc(w.fromMs)} to ${isoUtc(w.toMs)}`) : error;
+        }
+        if (intervalMs === null && rows.every((r) => r.fundingIntervalMs === null)) {
+          seen.push(...rows.map((r) => r.ts));
+          intervalMs = inferIntervalMs([...seen].sort((a, b) => a - b));
+          if (intervalMs !== null) {
+            instrument.fundingIntervalMs = intervalMs;
+            summary.notes.push(`${venue.venue} ${request.symbol}: funding interval ${intervalMs / HOUR_MS}h inferred from the most common gap between settlements`);
+          }
+        }
+        const source = `${venue.venue} fetchFundingRateHistory ${request.symbol} ${isoUtc(w.fromMs)}..${isoUtc(w.toMs)}`;
+        return requireValidRows(fundingToSeries(key, source, rows, intervalMs));
+      },
+    };
   }
 }

@@ -35,6 +35,17 @@ export function targetSpan(fromMs: EpochMs, toMs: EpochMs, stepMs: number | null
   return { fromMs: from, toMs: Math.max(from, to) };
 }
 
+/**
+ * The target without what a venue that keeps only its latest `candles` candles (counting the one
+ * still open) cannot give any more: those are neither asked for nor recorded as holding no data.
+ * `earliestMs`: the first open time it still serves, when the target started before it (else null).
+ */
+export function clipToHistoryDepth(target: TimeSpan, stepMs: number, nowMs: EpochMs, candles: number): { target: TimeSpan; earliestMs: EpochMs | null } {
+  const earliest = (Math.floor(nowMs / stepMs) - (candles - 1)) * stepMs;
+  if (target.fromMs >= earliest) return { target, earliestMs: null };
+  return { target: { fromMs: Math.min(earliest, target.toMs), toMs: target.toMs }, earliestMs: earliest };
+}
+
 /** Spans of consecutive candles the store holds within the target (a candle at t covers [t, t + step)). */
 async function storedCandleSpans(store: MarketStore, key: SeriesKey, target: TimeSpan, stepMs: number): Promise<TimeSpan[]> {
   if (target.toMs <= target.fromMs || store.partitions(key, { fromMs: target.fromMs, toMs: target.toMs - 1 }).length === 0) return [];
