@@ -55,8 +55,10 @@ export async function* bookStream(source: BookStreamSource, options: WatchOrderB
       // Once reported, a silent period is not reported again: wait for the next book (or error).
       const raced = staleReported ? await raceSilence(pending, 2 ** 31 - 1) : await raceSilence(pending, staleAfterMs - (now() - lastUpdateAt));
       if (raced.kind === 'silent') {
-        staleReported = true;
         const at = now();
+        // A timer may fire a millisecond before the clock says the period is over: wait out the rest.
+        if (at - lastUpdateAt < staleAfterMs) continue;
+        staleReported = true;
         yield { type: 'stale', venue, symbol, ts: at, receivedAt: at, tsSource: 'receipt', channel, silentForMs: at - lastUpdateAt };
         continue;
       }
