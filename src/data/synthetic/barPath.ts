@@ -1,23 +1,12 @@
 import { YEAR_MS } from '../../core/time.ts';
+import type { SyntheticMarketOptions } from './market.ts';
 import { Rng } from './rng.ts';
 
 /** What the path needs of the market options (all resolved, perpBars included). */
-export interface BarPathOptions {
-  seed: number;
-  startMs: number;
-  barIntervalMs: number;
-  bars: number;
-  perpBars: number;
-  stepsPerBar: number;
-  initialPrice: number;
-  gbmDriftAnnual: number;
-  gbmVolAnnual: number;
-  thetaPerSecond: number;
-  mu: number;
-  sigmaPerSqrtSecond: number;
-  initialBasis: number | null;
-  meanVolume: number;
-}
+export type BarPathOptions = Pick<
+  SyntheticMarketOptions,
+  'seed' | 'startMs' | 'barIntervalMs' | 'bars' | 'stepsPerBar' | 'initialPrice' | 'gbmDriftAnnual' | 'gbmVolAnnual' | 'thetaPerSecond' | 'mu' | 'sigmaPerSqrtSecond' | 'initialBasis' | 'meanVolume'
+> & { perpBars: number };
 
 /** OHLCV columns of bars, written from row 0. */
 export type BarColumns = Record<'ts' | 'open' | 'high' | 'low' | 'close' | 'volume', Float64Array>;
