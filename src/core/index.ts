@@ -1,2 +1,3 @@
 export * from './errors.ts';
 export * from './time.ts';
+export * from './process.ts';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
-import { isoUtc, timeframeToMs } from '../../core/time.ts';
+import { isoUtc } from '../../core/time.ts';
 import { defaultStoreDir } from '../../data/store/layout.ts';
 import { MarketStore } from '../../data/store/marketStore.ts';
 import { CcxtMarketDataVenue } from '../../venues/ccxt/ccxtMarketDataVenue.ts';
@@ -9,6 +9,7 @@ import { ccxtMarkBarSource } from '../../venues/record/markBars.ts';
 import { Recorder, type RecordSummary } from '../../venues/record/recorder.ts';
 import { RECORD_KINDS, type RecordKind, type SessionLogEntry } from '../../venues/record/recordTypes.ts';
 import { recoverJournals, type RecoveredSession } from '../../venues/record/recover.ts';
+import { durationOption, loopbackFromEnv } from './liveHooks.ts';
 import { type CommonOptions, formatCount, printError, printJson, printLine, runAction } from './output.ts';
 
 interface RecordCliOptions extends CommonOptions {
@@ -21,40 +22,6 @@ interface RecordCliOptions extends CommonOptions {
   compactEvery: string;
   fundingEvery: string;
   staleAfter: string;
-}
-
-/**
- * Test hook: PERP_ARB_TEST_LOOPBACK_URL (REST) and PERP_ARB_TEST_LOOPBACK_WS_URL (websocket) point
- * the venue at a loopback server serving recorded payloads. Honoured only for 127.0.0.1, so it can
- * never redirect a real recording elsewhere.
- */
-export const LOOPBACK_ENV = { rest: 'PERP_ARB_TEST_LOOPBACK_URL', ws: 'PERP_ARB_TEST_LOOPBACK_WS_URL' } as const;
-
-function loopbackFromEnv(env: NodeJS.ProcessEnv): { loopbackBaseUrl?: string; loopbackWsBaseUrl?: string } {
-  const read = (name: string, schemes: string[]) => {
-    const value = env[name];
-    if (value === undefined || value === '') return undefined;
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      throw new UsageError(`${name}: not a URL: ${value}`);
-    }
-    if (url.hostname !== '127.0.0.1' || !schemes.includes(url.protocol)) throw new UsageError(`${name} is a test hook and only accepts ${schemes.map((s) => `${s}//127.0.0.1:PORT`).join(' or ')} (got ${value})`);
-    return value;
-  };
-  const rest = read(LOOPBACK_ENV.rest, ['http:']);
-  const ws = read(LOOPBACK_ENV.ws, ['ws:']);
-  if (ws !== undefined && rest === undefined) throw new UsageError(`${LOOPBACK_ENV.ws} needs ${LOOPBACK_ENV.rest} as well`);
-  return rest === undefined ? {} : { loopbackBaseUrl: rest, loopbackWsBaseUrl: ws };
-}
-
-function duration(option: string, text: string): number {
-  try {
-    return timeframeToMs(text);
-  } catch {
-    throw new UsageError(`${option}: '${text}' is not a duration (e.g. 30s, 5m, 2h, 1d)`);
-  }
 }
 
 function parseKinds(text: string): RecordKind[] {
@@ -149,10 +116,10 @@ export function registerRecordCommand(program: Command): void {
           if (!Number.isInteger(depth) || depth < 1 || depth > 1000) throw new UsageError(`--depth: '${options.depth}' is not a whole number of levels from 1 to 1000`);
           if (!kinds.includes('book')) throw new UsageError('--depth needs the book kind (--kinds book,...)');
         }
-        const forMs = options.for === undefined ? null : duration('--for', options.for);
-        const compactIntervalMs = duration('--compact-every', options.compactEvery);
-        const fundingPollMs = duration('--funding-every', options.fundingEvery);
-        const staleAfterMs = duration('--stale-after', options.staleAfter);
+        const forMs = options.for === undefined ? null : durationOption('--for', options.for);
+        const compactIntervalMs = durationOption('--compact-every', options.compactEvery);
+        const fundingPollMs = durationOption('--funding-every', options.fundingEvery);
+        const staleAfterMs = durationOption('--stale-after', options.staleAfter);
 
         const recovered = await recoverJournals(store);
         printRecovered(recovered, true);

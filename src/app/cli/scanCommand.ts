@@ -16,7 +16,7 @@ import { venueSpec } from '../../venues/ccxt/supportedVenues.ts';
 import type { Rejection } from '../../data/import/types.ts';
 import { DEFAULT_LIVE_ASSETS, DEFAULT_LIVE_DEPTH, DEFAULT_LIVE_QUOTES, DEFAULT_LIVE_VENUES, applyLiveLoad, joinLiveVenue, loadLive, type LiveLoad, type LiveSelection } from '../../strategy/scanner/liveSource.ts';
 import { LIVE_RETRY_INITIAL_MS, LIVE_RETRY_MAX_MS, watchLive } from '../../strategy/scanner/liveWatch.ts';
-import { LOOPBACK_ENV } from './recordCommand.ts';
+import { durationOption, LOOPBACK_ENV, loopbackFromEnv, type LoopbackHooks } from './liveHooks.ts';
 import { formatTable, printError, printJson, printLine, runAction, type CommonOptions } from './output.ts';
 
 interface ScanCliOptions extends CommonOptions {
@@ -94,14 +94,6 @@ async function readFits(path: string): Promise<Map<string, OuParams>> {
     if (!/^[^:]+:.+$/.test(id)) throw new InputError({ source: path }, `key '${id}' is not a perp instrument id venue:SYMBOL (e.g. ftx:BTC/USD:USD)`);
   }
   return new Map(Object.entries(parsed.data));
-}
-
-function duration(option: string, text: string): number {
-  try {
-    return timeframeToMs(text);
-  } catch {
-    throw new UsageError(`${option}: '${text}' is not a duration (e.g. 30s, 5m, 1h)`);
-  }
 }
 
 function parseTypes(text: string | undefined): OpportunityType[] | undefined {
@@ -219,34 +211,24 @@ function printScan(
 
 /**
  * Test hooks, not for users: the venues of `--live` are served from a loopback server with the
- * record command's hooks ($PERP_ARB_TEST_LOOPBACK_URL, and $PERP_ARB_TEST_LOOPBACK_WS_URL for
+ * loopback hooks of liveHooks.ts ($PERP_ARB_TEST_LOOPBACK_URL, and $PERP_ARB_TEST_LOOPBACK_WS_URL for
  * websockets; without it books are polled over REST), and with them only, $PERP_ARB_TEST_NOW_MS
  * fixes the clock (the recorded payloads are dated). Only 127.0.0.1 is accepted.
  */
 const TEST_NOW_ENV = 'PERP_ARB_TEST_NOW_MS';
 
-interface LiveHooks {
-  loopbackBaseUrl?: string;
-  loopbackWsBaseUrl?: string;
+interface LiveHooks extends LoopbackHooks {
   nowMs?: number;
 }
 
 function liveTestHooks(env: NodeJS.ProcessEnv): LiveHooks {
-  const read = (name: string, scheme: string) => {
-    const value = env[name];
-    if (value === undefined || value === '') return undefined;
-    if (!new RegExp(`^${scheme}//127\\.0\\.0\\.1:\\d+/?$`).test(value)) throw new UsageError(`${name} is a test hook and only accepts ${scheme}//127.0.0.1:PORT (got ${value})`);
-    return value;
-  };
-  const rest = read(LOOPBACK_ENV.rest, 'http:');
-  const ws = read(LOOPBACK_ENV.ws, 'ws:');
-  if (ws !== undefined && rest === undefined) throw new UsageError(`${LOOPBACK_ENV.ws} needs ${LOOPBACK_ENV.rest} as well`);
+  const loopback = loopbackFromEnv(env);
   const nowText = env[TEST_NOW_ENV];
-  if (nowText === undefined || nowText === '') return rest === undefined ? {} : { loopbackBaseUrl: rest, loopbackWsBaseUrl: ws };
-  if (rest === undefined) throw new UsageError(`${TEST_NOW_ENV} is a test hook for the loopback venues and needs ${LOOPBACK_ENV.rest}`);
+  if (nowText === undefined || nowText === '') return loopback;
+  if (loopback.loopbackBaseUrl === undefined) throw new UsageError(`${TEST_NOW_ENV} is a test hook for the loopback venues and needs ${LOOPBACK_ENV.rest}`);
   const nowMs = Number(nowText);
   if (!Number.isInteger(nowMs) || nowMs <= 0) throw new UsageError(`${TEST_NOW_ENV} must be epoch ms, got '${nowText}'`);
-  return { loopbackBaseUrl: rest, loopbackWsBaseUrl: ws, nowMs };
+  return { ...loopback, nowMs };
 }
 
 function makeVenues(ids: readonly string[], hooks: LiveHooks, now: () => number): CcxtMarketDataVenue[] {
@@ -269,7 +251,7 @@ interface LiveRun {
 /** `scan --live`: one scan of the venues now, or (--watch) a scan kept up to date until Ctrl-C. The venues are always closed. */
 async function runLiveScan(run: LiveRun): Promise<void> {
   const { source, options, scanner, rank } = run;
-  const fundingPollMs = duration('--funding-every', options.fundingEvery);
+  const fundingPollMs = durationOption('--funding-every', options.fundingEvery);
   if (fundingPollMs < 1_000) throw new UsageError(`--funding-every must be at least 1s, got '${options.fundingEvery}'`);
   const hooks = liveTestHooks(process.env);
   const now = hooks.nowMs === undefined ? Date.now : () => hooks.nowMs!;

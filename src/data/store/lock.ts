@@ -1,4 +1,5 @@
 import { openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { isProcessAlive } from '../../core/process.ts';
 
 /** An exclusive writer lock: a file holding the writer's pid; a lock left by a dead process is taken over. */
 export function acquireLock(path: string): () => void {
@@ -11,20 +12,11 @@ export function acquireLock(path: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSync(path, 'utf8'));
-      if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+      if (Number.isInteger(holder) && holder > 0 && isProcessAlive(holder)) {
         throw new Error(`the store is being written by process ${holder} (lock file ${path}); wait for it to finish`);
       }
       rmSync(path, { force: true });
     }
   }
   throw new Error(`could not take the store lock ${path}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -1,3 +1,4 @@
+import { isProcessAlive } from '../../core/process.ts';
 import type { MarketStore } from '../../data/store/marketStore.ts';
 import { compactJournal, type CompactionResult } from './compact.ts';
 import { RecordingJournal } from './journal.ts';
@@ -12,22 +13,13 @@ export interface RecoveredSession {
   skipped: string | null;
 }
 
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Moves every journal left by a recorder that is no longer running (killed, crashed, machine
  * restarted) into the store, then deletes it; journals of running recorders are left alone. Each
  * journal is deleted only after the store committed its records; one that cannot be compacted
  * (store locked, unreadable file) stays, and is reported with the reason.
  */
-export async function recoverJournals(store: MarketStore, isAlive: (pid: number) => boolean = processIsAlive): Promise<RecoveredSession[]> {
+export async function recoverJournals(store: MarketStore, isAlive: (pid: number) => boolean = isProcessAlive): Promise<RecoveredSession[]> {
   const out: RecoveredSession[] = [];
   for (const session of journalSessions(store.root)) {
     const paths = sessionPaths(store.root, session);
