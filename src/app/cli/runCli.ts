@@ -55,9 +55,8 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
         .configureOutput({
           writeOut: (text) => io.stdout.write(text),
           writeErr: (text) => io.stderr.write(text),
-          outputError: (text, write) => write(`${oneLine(text)}\n`),
-        })
-        .showHelpAfterError('(add --help for usage)');
+          outputError: (text, write) => write(`${oneLine(text)} (see --help)\n`),
+        });
       await addLazyCommands(program, COMMANDS, args);
       try {
         await program.parseAsync(args, { from: 'user' });
