@@ -12,7 +12,7 @@ import { MarketStore } from '../../data/store/marketStore.ts';
 import { SERIES_TABLES, type SeriesTable } from '../../domain/series.ts';
 import { type CommonOptions, formatCount, formatTable, printError, printJson, printLine, runAction } from './output.ts';
 import { rowsAsObjects } from './rowsAsObjects.ts';
-import { addLazyCommands } from './commandTable.ts';
+import { addLazyCommands } from './lazyCommands.ts';
 
 const withCommon = (command: Command) =>
   command

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { type CliIo, type CliStream, withCliIo } from './cliIo.ts';
-import { addLazyCommands, COMMANDS } from './commandTable.ts';
+import { COMMANDS } from './commandTable.ts';
+import { addLazyCommands } from './lazyCommands.ts';
 import { EXIT, oneLine } from './output.ts';
 import { PACKAGE_VERSION } from './version.ts';
 
