@@ -1,7 +1,7 @@
 import type { ReplayCursor } from '../data/replay/types.ts';
 import type { Instrument } from '../domain/instrument.ts';
 import type { InstrumentSnapshot, MarketUpdate, MarketView } from '../strategy/types.ts';
-import { freshestMarkPrice } from '../venues/sim/markPrice.ts';
+import { freshestMarkPrice } from '../model/markPrice.ts';
 
 /** Mutable snapshot kept by the engine; strategies see it read-only. */
 export class Snapshot implements InstrumentSnapshot {

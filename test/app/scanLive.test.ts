@@ -294,7 +294,12 @@ describe('perp-arb scan --live (binance and okx over loopback)', () => {
       expect(stderr).toBe('');
     } finally {
       setEnv({ PERP_ARB_TEST_LOOPBACK_URL: server.baseUrl, PERP_ARB_TEST_NOW_MS: String(NOW_MS) });
-      // The CLI ran in this process: its refused connections are the guard's record, not a later test's.
+      // The CLI ran in this process, and ccxt's other market requests may still be failing: wait until
+      // the guard has seen none for 300 ms, then clear its record, so a later test sees only its own.
+      for (let seen = -1, waitedMs = 0; seen !== blockedConnections.length && waitedMs < 5_000; waitedMs += 300) {
+        seen = blockedConnections.length;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
       blockedConnections.length = 0;
     }
     expect(server.requests).toEqual([]);

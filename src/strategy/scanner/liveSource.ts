@@ -225,7 +225,7 @@ export function applyFundingQuote(scanner: Scanner, quote: FundingRateQuoteEvent
   const index = scanner.indexOf(quote.venue, quote.symbol);
   if (index < 0) return false;
   scanner.updateFunding(index, quote.fundingRatePerInterval, quote.fundingIntervalMs ?? Number.NaN, Number.NaN, quote.nextFundingTimeMs ?? Number.NaN);
-  if (quote.markPrice !== null || quote.indexPrice !== null) scanner.updateMark(index, quote.markPrice ?? Number.NaN, quote.indexPrice ?? Number.NaN);
+  if (quote.markPrice !== null || quote.indexPrice !== null) scanner.updateMark(index, quote.markPrice ?? Number.NaN, quote.indexPrice ?? Number.NaN, quote.ts);
   return true;
 }
 
