@@ -20,6 +20,9 @@ const withCommon = (command: Command) =>
 
 const openStore = (options: CommonOptions) => new MarketStore(options.store ?? defaultStoreDir());
 
+/** Listings skip manifest entries that cannot be read, and say so on stderr (also with --json). */
+const warnUnreadable = (store: MarketStore) => store.unreadableWarnings().forEach((w) => printError(`warning: ${w}`));
+
 interface ImportCliOptions extends CommonOptions {
   format?: FormatId;
   venue?: string;
@@ -95,11 +98,13 @@ export function registerDataCommands(program: Command): void {
         const store = openStore(options);
         const series = store.listSeries();
         const instruments = store.instruments();
+        warnUnreadable(store);
         if (options.json) {
           printJson({
             store: store.root,
             series: series.map((s) => ({ ...s.key, id: s.id, rows: s.rows, from: isoUtc(s.firstTs), to: isoUtc(s.lastTs), files: s.files })),
             instruments,
+            unreadablePartitions: store.unreadablePartitions().map(({ name, file, reason }) => ({ name, file, reason })),
           });
           return;
         }
@@ -129,6 +134,7 @@ export function registerDataCommands(program: Command): void {
     .action(
       runAction(async (venue: string, symbol: string, options: ShowCliOptions) => {
         const store = openStore(options);
+        warnUnreadable(store);
         const candidates = store
           .listSeries()
           .filter((s) => s.key.table === options.table && s.key.venue === venue && s.key.symbol === symbol)
@@ -141,7 +147,7 @@ export function registerDataCommands(program: Command): void {
         const limit = Number(options.limit);
         if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit must be a whole number >= 0, got '${options.limit}'`);
         const range = { fromMs: options.from ? parseTimeArg(options.from) : undefined, toMs: options.to ? parseTimeArg(options.to) : undefined };
-        const data = await store.read(candidates[0].key, range);
+        const data = await store.read(candidates[0].key, range, { skipUnreadableEntries: true });
         const shown = limit === 0 ? data.rows : Math.min(limit, data.rows);
         const rows = rowsAsObjects(data, shown);
         if (options.json) {

@@ -79,21 +79,33 @@ function fillVector(chunk: DuckDBDataChunk, k: number, spec: ColumnSpec, column:
 
 /** Reads Parquet files of one series into columnar form (rows in ts order), optionally limited to [fromMs, toMs]. */
 export async function readPartitions(key: SeriesKey, paths: string[], fromMs?: number, toMs?: number): Promise<SeriesData> {
+  const where: string[] = [];
+  if (fromMs !== undefined) where.push(`ts >= ${Math.trunc(fromMs)}`);
+  if (toMs !== undefined) where.push(`ts <= ${Math.trunc(toMs)}`);
+  const data = await readSeriesQuery(key, paths, `${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts`);
+  return { ...data, lines: new Int32Array(data.rows) };
+}
+
+/**
+ * Reads one Parquet file of a series as it is stored, in file order (not sorted: `data check`
+ * verifies the order). `lines` holds each row's 1-based position in the file.
+ */
+export async function readPartitionFile(key: SeriesKey, path: string): Promise<SeriesData> {
+  const data = await readSeriesQuery(key, [path], '');
+  return { ...data, lines: Int32Array.from({ length: data.rows }, (_, i) => i + 1) };
+}
+
+async function readSeriesQuery(key: SeriesKey, paths: string[], tail: string): Promise<Omit<SeriesData, 'lines'>> {
   const specs = SERIES_COLUMNS[key.table];
   const select = specs
     .map((s) => (s.type === 'i64' ? `${sqlIdent(s.name)}::DOUBLE AS ${sqlIdent(s.name)}` : sqlIdent(s.name)))
     .join(', ');
-  const where: string[] = [];
-  if (fromMs !== undefined) where.push(`ts >= ${Math.trunc(fromMs)}`);
-  if (toMs !== undefined) where.push(`ts <= ${Math.trunc(toMs)}`);
-  const sql = `SELECT ${select} FROM read_parquet([${paths.map(sqlString).join(', ')}])${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts`;
-  const { chunks, rows } = await queryChunks(sql);
+  const { chunks, rows } = await queryChunks(`SELECT ${select} FROM read_parquet([${paths.map(sqlString).join(', ')}])${tail}`);
   const columns: Record<string, ColumnData> = {};
   specs.forEach((spec, k) => {
     columns[spec.name] = readColumn(spec, chunks, k, rows);
   });
-  const lines = new Int32Array(rows);
-  return { key, source: paths.join(', '), rows, columns, lines };
+  return { key, source: paths.join(', '), rows, columns };
 }
 
 /** One series for readLastRows: its partition files and the latest ts wanted. */
