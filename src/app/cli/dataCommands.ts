@@ -12,6 +12,7 @@ import { SERIES_TABLES, type SeriesTable } from '../../domain/series.ts';
 import { type CommonOptions, formatCount, formatTable, printError, printJson, printLine, runAction } from './output.ts';
 import { rowsAsObjects } from './rowsAsObjects.ts';
 import { registerDownloadCommand } from './downloadCommand.ts';
+import { registerCheckCommand } from './dataCheckCommand.ts';
 
 const withCommon = (command: Command) =>
   command
@@ -44,7 +45,7 @@ interface ShowCliOptions extends CommonOptions {
 }
 
 export function registerDataCommands(program: Command): void {
-  const data = program.command('data').description('the market-data store: import, list and show series');
+  const data = program.command('data').description('the market-data store: import, list, show, download and check series');
 
   withCommon(data.command('import'))
     .description(
@@ -160,6 +161,7 @@ export function registerDataCommands(program: Command): void {
       }),
     );
   registerDownloadCommand(data);
+  registerCheckCommand(data);
 }
 
 function printProgress(progress: ImportProgress): void {

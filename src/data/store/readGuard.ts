@@ -9,7 +9,9 @@ import { StorePartitionError } from './storeErrors.ts';
 /** DuckDB's message about one file, in one line, with the store-relative path instead of the absolute one. */
 export function duckReason(error: unknown, root: string, entry: PartitionEntry): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.replaceAll(join(root, entry.file), entry.file).replace(/\s+/g, ' ').trim();
+  // DuckDB appends the query with a caret ('LINE 1: SELECT ...'): only the first line says what is wrong.
+  const first = message.split('\n').find((line) => line.trim() !== '') ?? message;
+  return first.replaceAll(join(root, entry.file), entry.file).replace(/\s+/g, ' ').trim();
 }
 
 /** Why one partition's file cannot be read, or null when it reads. */
