@@ -6,6 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['./test/support/globalSetup.ts'],
     // Every test file runs with a guard that refuses any non-loopback connection or DNS lookup.
     setupFiles: ['./test/support/noInternet.ts'],
     reporters: ['default', './test/support/countReporter.ts'],

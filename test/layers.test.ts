@@ -1,47 +1,53 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { cruise, type ICruiseOptions, type IViolation } from 'dependency-cruiser';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from './support/paths.ts';
+import { useTempDirs } from './support/tempDir.ts';
 
-/** The layer order of DESIGN.md: a layer may import only from layers before it (and itself). */
-export const LAYERS = ['core', 'domain', 'model', 'data', 'venues', 'strategy', 'portfolio', 'risk', 'execution', 'engine', 'app'];
+const require = createRequire(import.meta.url);
+const config = require(join(PROJECT_ROOT, '.dependency-cruiser.cjs')) as { forbidden: NonNullable<NonNullable<ICruiseOptions['ruleSet']>['forbidden']>; options: ICruiseOptions };
+const layers = config.forbidden.filter((rule) => rule.name?.startsWith('layer-')).map((rule) => rule.name!.slice('layer-'.length));
+const tempDir = useTempDirs();
 
-const SRC = join(PROJECT_ROOT, 'src');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const path = join(dir, e.name);
-    return e.isDirectory() ? sourceFiles(path) : e.name.endsWith('.ts') ? [path] : [];
-  });
+async function violations(baseDir: string, withTsConfig: boolean): Promise<string[]> {
+  const { tsConfig: _tsConfig, ...options } = config.options as ICruiseOptions & { tsConfig?: unknown };
+  const result = await cruise(['src'], { ...options, ...(withTsConfig ? { tsConfig: config.options.tsConfig } : {}), baseDir, validate: true, ruleSet: { forbidden: config.forbidden } });
+  const output = result.output as { summary: { violations: IViolation[] } };
+  return output.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.cycle ? v.cycle.map((c) => c.name).join(' -> ') : v.to}`);
 }
 
-const layerOf = (file: string) => relative(SRC, file).split(sep)[0];
+describe('layers (dependency-cruiser, .dependency-cruiser.cjs)', () => {
+  it('the sources import only up the layer order, with no import cycle', async () => {
+    expect(await violations(PROJECT_ROOT, true)).toEqual([]);
+  }, 60_000);
 
-describe('layers', () => {
-  it('every source file sits in a known layer', () => {
-    const unknown = sourceFiles(SRC).filter((f) => !LAYERS.includes(layerOf(f)) && layerOf(f) !== 'types');
-    expect(unknown).toEqual([]);
-  });
-
-  it('imports point only up the layer order (core <- domain <- model <- data <- ... <- app)', () => {
-    const violations: string[] = [];
-    for (const file of sourceFiles(SRC)) {
-      const from = layerOf(file);
-      const text = readFileSync(file, 'utf8');
-      for (const match of text.matchAll(/(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g)) {
-        const target = resolve(dirname(file), match[1] ?? match[2]);
-        const to = layerOf(target);
-        if (to === 'types') continue;
-        if (LAYERS.indexOf(to) > LAYERS.indexOf(from)) violations.push(`${relative(SRC, file)} (${from}) imports ${relative(SRC, target)} (${to})`);
-      }
+  it('the check catches a wrong import, a strategy importing a venue, a file outside the layers and a cycle', async () => {
+    const dir = tempDir();
+    const files: Record<string, string> = {
+      'src/core/low.ts': "import { high } from '../app/high.ts';\nexport const low = high;\n",
+      'src/app/high.ts': 'export const high = 1;\n',
+      'src/venues/venue.ts': 'export const venue = 1;\n',
+      'src/strategy/s.ts': "import { venue } from '../venues/venue.ts';\nexport const s = venue;\n",
+      'src/elsewhere/x.ts': "import { high } from '../app/high.ts';\nexport const x = high;\n",
+      'src/model/a.ts': "import { b } from './b.ts';\nexport const a = () => b;\n",
+      'src/model/b.ts': "import { a } from './a.ts';\nexport const b = () => a;\n",
+    };
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
     }
-    expect(violations).toEqual([]);
-  });
+    const found = await violations(dir, false);
+    expect(found).toContain('layer-core: src/core/low.ts -> src/app/high.ts');
+    expect(found).toContain('strategy-reads-no-venue: src/strategy/s.ts -> src/venues/venue.ts');
+    expect(found).toContain('known-layer: src/elsewhere/x.ts -> src/app/high.ts');
+    const cycles = found.filter((v) => v.startsWith('no-cycle: src/model/'));
+    expect(cycles).toHaveLength(1);
+    expect(cycles[0]).toMatch(/src\/model\/a\.ts.*src\/model\/b\.ts|src\/model\/b\.ts.*src\/model\/a\.ts/);
+  }, 60_000);
 
-  it('the check catches a wrong import', () => {
-    const line = "import { x } from '../app/cli/main.ts';";
-    const match = /from\s+['"](\.[^'"]+)['"]/.exec(line)!;
-    const target = resolve(join(SRC, 'core'), match[1]);
-    expect(LAYERS.indexOf(layerOf(target))).toBeGreaterThan(LAYERS.indexOf('core'));
+  it('knows the layers of DESIGN.md in their order', () => {
+    expect(layers).toEqual(['core', 'domain', 'model', 'data', 'venues', 'ingest', 'strategy', 'portfolio', 'risk', 'execution', 'engine', 'app']);
   });
 });

@@ -60,7 +60,7 @@ function pickTimeframe(all: SeriesSummary[], spot: Leg, perp: Leg, table: Series
   if (requested !== undefined) {
     timeframeToMs(requested);
     for (const [leg, set] of [[spot, spotFrames], [perp, perpFrames]] as const) {
-      if (!set.has(requested)) throw new UsageError(`no ${requested} ${table} for ${leg.id}; ${describeHoldings(all, leg)}`);
+      if (!set.has(requested)) throw new Error(`no ${requested} ${table} for ${leg.id}; ${describeHoldings(all, leg)}`);
     }
     return requested;
   }
@@ -75,9 +75,9 @@ function rangeText(range: TimeRange): string {
 
 async function readLeg(store: MarketStore, all: SeriesSummary[], key: SeriesKey, range: TimeRange) {
   const summary = all.find((s) => s.id === seriesId(key));
-  if (!summary) throw new UsageError(`no ${seriesId(key)} in ${store.root}`);
+  if (!summary) throw new Error(`no ${seriesId(key)} in ${store.root}`);
   const outside = (range.fromMs !== undefined && summary.lastTs < range.fromMs) || (range.toMs !== undefined && summary.firstTs > range.toMs);
-  if (outside) throw new UsageError(`${seriesId(key)} has no rows${rangeText(range)}: it covers ${isoUtc(summary.firstTs)} to ${isoUtc(summary.lastTs)}`);
+  if (outside) throw new Error(`${seriesId(key)} has no rows${rangeText(range)}: it covers ${isoUtc(summary.firstTs)} to ${isoUtc(summary.lastTs)}`);
   return store.read(key, range);
 }
 
@@ -85,7 +85,7 @@ const f64 = (data: { columns: Record<string, unknown> }, name: string) => data.c
 
 /**
  * Loads the spot and perp legs from the store and builds the basis on their common timestamps.
- * Errors (UsageError) name what is missing and what the store has instead.
+ * Errors name what is missing and what the store has instead (a bad option is a UsageError).
  */
 export async function basisFromStore(store: MarketStore, options: BasisFromStoreOptions): Promise<StoreBasis> {
   const spot = parseLeg(options.spotId, '--spot');
@@ -107,7 +107,7 @@ export async function basisFromStore(store: MarketStore, options: BasisFromStore
     if (timeframe === null) {
       const missing = [spot, perp].filter((leg) => seriesOf(all, leg, 'bars').length === 0);
       const detail = (missing.length ? missing : [spot, perp]).map((leg) => describeHoldings(all, leg)).join('; ');
-      throw new UsageError(`no bars of one timeframe for both ${spot.id} and ${perp.id}; ${detail}`);
+      throw new Error(`no bars of one timeframe for both ${spot.id} and ${perp.id}; ${detail}`);
     }
     spotKey = key(spot, 'bars', timeframe);
     perpKey = key(perp, 'bars', timeframe);
@@ -133,14 +133,14 @@ export async function basisFromStore(store: MarketStore, options: BasisFromStore
       basis = basisFromBidAsk({ tsMs: f64(s, 'ts'), bid: f64(s, 'bid'), ask: f64(s, 'ask') }, { tsMs: f64(p, 'ts'), bid: f64(p, 'bid'), ask: f64(p, 'ask') });
       valueDelayMs = 0;
     } else {
-      throw new UsageError(
+      throw new Error(
         `--prices bidask needs quote_bars of one timeframe, or quotes, for both ${spot.id} and ${perp.id}; ` +
           `${describeHoldings(all, spot)}; ${describeHoldings(all, perp)} (use --prices close for bar closes)`,
       );
     }
   }
   if (basis.tsMs.length === 0) {
-    throw new UsageError(
+    throw new Error(
       `${seriesId(spotKey)} and ${seriesId(perpKey)} share no timestamp${rangeText(range)} ` +
         `(${basis.unmatchedSpot} spot rows, ${basis.unmatchedPerp} perp rows${basis.droppedRows ? `, ${basis.droppedRows} rows without prices` : ''})`,
     );

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { instrumentIdSchema } from './instrumentIdSchema.ts';
-import { DAY_MS, HOUR_MS, YEAR_MS } from '../core/time.ts';
+import { DAY_MS, HOUR_MS } from '../core/time.ts';
+import { annualised, fundingApr } from '../model/annualisation.ts';
 import { NO_INTENTS, type InstrumentRef, type Intent, type MarketUpdate, type Strategy, type StrategyContext } from './types.ts';
 
 /**
@@ -51,10 +52,6 @@ export function parseFundingCarryConfig(value: unknown): FundingCarryConfig {
   return parsed.data;
 }
 
-/** APR (fraction) of a funding rate per interval. */
-export function fundingApr(ratePerInterval: number, intervalMs: number): number {
-  return (ratePerInterval * YEAR_MS) / intervalMs;
-}
 
 type Side = 'longSpot' | 'shortSpot';
 
@@ -73,7 +70,7 @@ export class FundingCarryStrategy implements Strategy {
     this.config = typeof config.spot === 'object' ? (config as FundingCarryConfig) : parseFundingCarryConfig(config);
     this.spot = this.config.spot;
     this.perp = this.config.perp;
-    this.costApr = (this.config.roundTripCostRate * YEAR_MS) / (this.config.expectedHoldingDays * DAY_MS);
+    this.costApr = annualised(this.config.roundTripCostRate, this.config.expectedHoldingDays * DAY_MS);
   }
 
   instruments(): readonly InstrumentRef[] {

@@ -190,7 +190,7 @@ describe('perp-arb fit (CLI, real Binance BTC 1m spot and USD-M perp)', () => {
     expect(noPerp.stderr).toContain('binance:ETH/USDT:USDT');
 
     const badPlot = await runCli(['fit', '--csv', JOINED_CSV, '--spot-column', 'spot_close', '--perp-column', 'perp_close', '--dt-seconds', '60', '--plot', join(work, 'x.jpg')]);
-    expect(badPlot.code).toBe(1);
+    expect(badPlot.code).toBe(2);
     expect(badPlot.stderr).toContain('.png, .svg or .html');
   });
 });

@@ -78,10 +78,10 @@ describe('perp-arb scan --snapshot (the real FTX capture)', () => {
 
   it('rejects --live mixed with another source, and a missing source', async () => {
     const live = await runCli(['scan', '--live', '--snapshot', FTX_FILE]);
-    expect(live.code).toBe(1);
+    expect(live.code).toBe(2);
     expect(live.stderr).toContain('--live scans the venues now: give it without --snapshot, --at or --store');
     const none = await runCli(['scan', '--json']);
-    expect(none.code).toBe(1);
+    expect(none.code).toBe(2);
     expect(JSON.parse(none.stdout).error).toContain('--snapshot FILE');
   });
 
@@ -172,7 +172,7 @@ describe('perp-arb scan --store --at (supervik funding of 7 venues, imported wit
 
   it('needs a time for the store, and says so', async () => {
     const res = await runCli(['scan', '--store', store]);
-    expect(res.code).toBe(1);
+    expect(res.code).toBe(2);
     expect(res.stderr).toContain('--at TIME');
   });
 });

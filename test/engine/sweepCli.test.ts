@@ -83,7 +83,7 @@ describe('perp-arb sweep', () => {
       // Interrupt once the sweep has started its backtests.
       if (!before.includes('sweep: 0/') && stderr.includes('sweep: 0/')) child.kill('SIGINT');
     });
-    expect(await exited).toBe(130);
+    expect(await exited, stderr).toBe(130);
     expect(stderr).toMatch(/sweep: interrupted after \d+ of \d+ backtests; the workers were stopped/);
   }, 60_000);
 });

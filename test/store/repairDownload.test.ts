@@ -1,7 +1,7 @@
 import { readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { refetchCommand } from '../../src/app/cli/dataCheckCommand.ts';
+import { loadVenueKinds, lostRangeLine, refetchCommand } from '../../src/app/cli/dataCheckCommand.ts';
 import { parseTimeArg } from '../../src/core/time.ts';
 import { SeriesBuilder } from '../../src/data/import/seriesBuilder.ts';
 import { DOWNLOADS_FILE } from '../../src/data/store/downloadCoverage.ts';
@@ -45,7 +45,7 @@ describe('data download after data check --repair (binance over loopback)', () =
     const repair = await repairStore(root);
     expect(repair.removedEntries).toEqual(['bars/binance/BTC/USDT:USDT/1m 2024-04']);
     expect(repair.lost).toHaveLength(1);
-    const command = refetchCommand(root, repair.lost[0]);
+    const command = refetchCommand(root, repair.lost[0], await loadVenueKinds());
     expect(command).toBe(
       `perp-arb data download --store ${root} --venue binance --symbol BTC/USDT:USDT --kind ohlcv --timeframe 1m --from 2024-04-01T00:00:00.000Z --to 2024-05-01T00:00:00.000Z`,
     );
@@ -63,5 +63,26 @@ describe('data download after data check --repair (binance over loopback)', () =
     expect(again.spansFetched.map((s) => s.from)).toEqual(['2024-04-01T00:00:00.000Z', '2024-04-01T00:05:00.000Z', '2024-04-01T00:10:00.000Z']);
     expect(again.spansSkipped).toEqual([{ from: '2024-03-31T23:55:00.000Z', to: '2024-04-01T00:00:00.000Z' }]);
     expect((await store.read(key)).columns).toEqual(before.columns);
+  });
+});
+
+describe('what repair says to fetch again', () => {
+  const range = (key: SeriesKey | null, span = { fromMs: Date.UTC(2024, 1, 1), toMs: Date.UTC(2024, 2, 1) }) => ({ key, series: 'x', span, note: null, partitions: ['x 2024-02'] });
+
+  it('a download command only where a ccxt venue serves the table, else a re-import', async () => {
+    const kinds = await loadVenueKinds();
+    const root = '/tmp/a store';
+    expect(refetchCommand(root, range({ table: 'funding', venue: 'bybit', symbol: 'BTC/USDT:USDT', timeframe: null }), kinds)).toBe(
+      "perp-arb data download --store '/tmp/a store' --venue bybit --symbol BTC/USDT:USDT --kind funding --from 2024-02-01T00:00:00.000Z --to 2024-03-01T00:00:00.000Z",
+    );
+    expect(refetchCommand(root, range({ table: 'mark_bars', venue: 'okx', symbol: 'BTC/USDT:USDT', timeframe: '8h' }), kinds)).toContain('--kind mark --timeframe 8h');
+    // Deribit has no mark candles; quotes, books and trades are never downloaded; FTX is gone from ccxt; synthetic is no venue.
+    expect(refetchCommand(root, range({ table: 'mark_bars', venue: 'deribit', symbol: 'BTC/USD:BTC', timeframe: '1m' }), kinds)).toBeNull();
+    expect(refetchCommand(root, range({ table: 'quotes', venue: 'binance', symbol: 'BTC/USDT', timeframe: null }), kinds)).toBeNull();
+    expect(refetchCommand(root, range({ table: 'bars', venue: 'ftx', symbol: 'BTC/USD', timeframe: '1m' }), kinds)).toBeNull();
+    expect(refetchCommand(root, range({ table: 'bars', venue: 'synthetic', symbol: 'BTC/USD', timeframe: '1m' }), kinds)).toBeNull();
+    expect(lostRangeLine(root, range({ table: 'quotes', venue: 'binance', symbol: 'BTC/USDT', timeframe: null }), kinds)).toBe(
+      "re-import x 2024-02-01T00:00:00.000Z .. 2024-03-01T00:00:00.000Z from its source files: perp-arb data import <path> --store '/tmp/a store'",
+    );
   });
 });

@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { runCli as runCliInProcess, type RunCliOptions } from '../../src/app/cli/runCli.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 const run = promisify(execFile);
+/** The real binary (it runs the build in dist/, which the test setup refreshes before the tests). */
 export const CLI = join(PROJECT_ROOT, 'bin', 'perp-arb.js');
 
 export interface CliResult {
@@ -12,10 +14,28 @@ export interface CliResult {
   code: number;
 }
 
-/** Runs the real `perp-arb` bin with the given arguments; a non-zero exit is returned, not thrown. */
-export async function runCli(args: string[]): Promise<CliResult> {
+/** A stream that keeps what is written (not a terminal). */
+export class TextSink {
+  text = '';
+  readonly isTTY = false;
+  write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+}
+
+/** Runs `perp-arb <args>` in this process (the CLI's runCli entry) and returns its output and exit code. */
+export async function runCli(args: string[], options: Omit<RunCliOptions, 'stdout' | 'stderr'> = {}): Promise<CliResult> {
+  const stdout = new TextSink();
+  const stderr = new TextSink();
+  const code = await runCliInProcess(args, { ...options, stdout, stderr });
+  return { stdout: stdout.text, stderr: stderr.text, code };
+}
+
+/** Runs the built binary as its own process: for the end-to-end tests (install, exit codes, signals). */
+export async function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run('node', [CLI, ...args], { maxBuffer: 256 * 1024 * 1024 });
+    const { stdout, stderr } = await run('node', [CLI, ...args], { maxBuffer: 256 * 1024 * 1024, env: options.env ?? process.env, cwd: options.cwd });
     return { stdout, stderr, code: 0 };
   } catch (error) {
     const e = error as { stdout: string; stderr: string; code: number };

@@ -648,7 +648,7 @@ describe('perp-arb data download (CLI) against loopback', () => {
 
   it('the loopback hook accepts only 127.0.0.1, and --help explains kinds, resuming and examples', async () => {
     const refused = await cli(args(tempDir()), 'http://example.com:80');
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('PERP_ARB_CCXT_BASE_URL must be http://127.0.0.1:PORT');
     const help = await runCli(['data', 'download', '--help']);
     expect(help.stdout).toContain('Kinds:');

@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inspect, promisify } from 'node:util';
+import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderRequest } from '../../src/domain/trading.ts';
 import { CcxtAccount } from '../../src/venues/ccxt/ccxtAccount.ts';
@@ -11,11 +10,10 @@ import { credentialEnvName, credentialsFromEnv, credentialsFromKeyFile, VenueCre
 import { TradingDisabledError, type AccountMode } from '../../src/venues/ccxt/tradingMode.ts';
 import type { AccountBalance, AccountOrder, AccountPosition, MarginMode } from '../../src/venues/tradingTypes.ts';
 import { UnsupportedMethodError, VenueError } from '../../src/venues/types.ts';
-import { CLI } from '../support/cli.ts';
+import { runCli } from '../support/cli.ts';
 import { FIXTURES_DIR, loadVenueFixtures, type RestFixture } from './support/fixtureFiles.ts';
 import { describeRequest, startLoopbackServer, type LoggedRequest, type LoopbackServer } from './support/loopbackServer.ts';
 
-const run = promisify(execFile);
 
 // Planted credentials: none of them may appear in any message, output or inspection.
 const API_KEY = 'plantedKEYvmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y';
@@ -641,16 +639,8 @@ describe('credentials', () => {
 
 describe('perp-arb account (the CLI, against the loopback server)', () => {
   let server: LoopbackServer;
-  const env = { ...process.env, PERP_ARB_BINANCE_API_KEY: API_KEY, PERP_ARB_BINANCE_SECRET: SECRET, PERP_ARB_DEBUG: '' };
-  const cli = async (args: string[], extraEnv: Record<string, string> = {}) => {
-    try {
-      const { stdout, stderr } = await run('node', [CLI, 'account', ...args], { env: { ...env, ...extraEnv } });
-      return { stdout, stderr, code: 0 };
-    } catch (error) {
-      const e = error as { stdout: string; stderr: string; code: number };
-      return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-    }
-  };
+  const env = { ...process.env, PERP_ARB_BINANCE_API_KEY: API_KEY, PERP_ARB_BINANCE_SECRET: SECRET };
+  const cli = (args: string[], extraEnv: Record<string, string> = {}) => runCli(['account', ...args], { env: { ...env, ...extraEnv } });
   beforeAll(async () => {
     server = await startLoopbackServer(loadVenueFixtures('binance').filter((f) => !isErrorFixture(f)));
   });

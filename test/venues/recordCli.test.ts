@@ -216,12 +216,12 @@ describe('perp-arb record (okx books5 over a loopback websocket, the real CLI pr
   it('refuses bad options and a test hook that points away from 127.0.0.1, before touching the network', async () => {
     const store = tempDir();
     const depthWithoutBook = await runCli(['record', '--venue', 'okx', '--symbols', SYMBOL, '--kinds', 'funding', '--depth', '5', '--store', store]);
-    expect(depthWithoutBook.code).toBe(1);
+    expect(depthWithoutBook.code).toBe(2);
     expect(depthWithoutBook.stderr.trim()).toBe('error: --depth needs the book kind (--kinds book,...)');
     const badKind = await runCli(['record', '--venue', 'okx', '--symbols', SYMBOL, '--kinds', 'book,trades', '--store', store, '--json']);
     expect(JSON.parse(badKind.stdout)).toEqual({ error: "--kinds: unknown kind 'trades' (use book, funding, mark)" });
     const hook = spawnCli(recordArgs(store), { PERP_ARB_TEST_LOOPBACK_URL: 'http://example.com:80' });
-    expect((await hook.exited).code).toBe(1);
+    expect((await hook.exited).code).toBe(2);
     expect(hook.stderr().trim()).toBe('error: PERP_ARB_TEST_LOOPBACK_URL is a test hook and only accepts http://127.0.0.1:PORT (got http://example.com:80)');
   });
 });

@@ -1,3 +1,4 @@
+import { cliIo } from './cliIo.ts';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import type { AccountBalance, AccountOrder, AccountPosition } from '../../venues/tradingTypes.ts';
@@ -91,7 +92,7 @@ export function registerAccountCommand(program: Command): void {
         const spec = venueSpec(options.venue);
         if (!spec) throw new UsageError(`unknown venue '${options.venue}' (one of ${SUPPORTED_VENUES.map((v) => v.venue).join(', ')})`);
         const required = requiredCredentialFields(createCcxtExchange(spec.ccxtId).requiredCredentials as unknown as Record<string, boolean>);
-        const credentials = resolveCredentials(spec.venue, required, { keyFile: options.keyFile });
+        const credentials = resolveCredentials(spec.venue, required, { keyFile: options.keyFile, env: cliIo().env });
         let snapshot: AccountSnapshot;
         try {
           snapshot = await readAccount(options, credentials, spec.ccxtId);

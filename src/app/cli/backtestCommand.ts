@@ -1,3 +1,5 @@
+import { UsageError } from '../../core/errors.ts';
+import { cliIo } from './cliIo.ts';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -41,7 +43,7 @@ export function registerBacktestCommand(program: Command): void {
     .command('backtest')
     .description('Backtest a strategy on stored or synthetic data (simulated venues, exact ledger)')
     .requiredOption('--config <file>', 'backtest config (JSON; see src/engine/backtest.ts and examples/backtest-*.json)')
-    .option('--store <dir>', `market-data store for data.source "store" (default: $PERP_ARB_STORE or ${defaultStoreDir()})`)
+    .option('--store <dir>', `market-data store for data.source "store" (default: $PERP_ARB_STORE or ${defaultStoreDir(cliIo().env)})`)
     .option('--json', 'print one JSON object (the summary); the report path goes to stderr')
     .option('--report <file>', 'write the HTML report here (default: ./reports/backtest-<UTC time>.html)')
     .option('--no-report', 'write no HTML report')
@@ -54,15 +56,15 @@ export function registerBacktestCommand(program: Command): void {
     .action(
       runAction(async (options: BacktestOptions) => {
         const config = loadBacktestConfig(options.config);
-        const storeDir = options.store ?? defaultStoreDir();
+        const storeDir = options.store ?? defaultStoreDir(cliIo().env);
         let ledger: SqliteLedgerStore | null = null;
         if (options.ledger !== undefined) {
           const path = resolve(options.ledger);
           // A run's journal starts at entry 1: appending to another run's file would mix two ledgers.
-          if (existsSync(path) && statSync(path).size > 0) throw new Error(`--ledger ${options.ledger}: the file exists; give a new file for the run's ledger`);
+          if (existsSync(path) && statSync(path).size > 0) throw new UsageError(`--ledger ${options.ledger}: the file exists; give a new file for the run's ledger`);
           ledger = SqliteLedgerStore.open(path);
         }
-        const reporter = options.progress ? new ProgressReporter({ stream: process.stderr }) : null;
+        const reporter = options.progress ? new ProgressReporter({ stream: cliIo().stderr }) : null;
         let last: BacktestProgress | null = null;
         let run;
         try {
@@ -83,14 +85,14 @@ export function registerBacktestCommand(program: Command): void {
         const { summary } = run;
         let reportPath: string | null = null;
         if (options.report !== false) {
-          const path = resolve(options.report ?? defaultReportPath(process.cwd()));
+          const path = resolve(options.report ?? defaultReportPath(cliIo().cwd));
           const spread = await spreadSeriesOf(config, run.instruments, storeDir);
           reportPath = (await writeBacktestReport(path, { config, run, spread, configSource: options.config })).path;
         }
         if (options.json) {
           printJson(summary);
-          if (reportPath) process.stderr.write(`report: ${reportPath}\n`);
-          if (ledger) process.stderr.write(`ledger: ${ledger.path}\n`);
+          if (reportPath) cliIo().stderr.write(`report: ${reportPath}\n`);
+          if (ledger) cliIo().stderr.write(`ledger: ${ledger.path}\n`);
         } else {
           if (config.data.source === 'synthetic') printLine('data           SYNTHETIC (seeded generator, not market prices)');
           for (const line of headline(summary)) printLine(line);

@@ -1,3 +1,4 @@
+import { cliIo } from './cliIo.ts';
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.ts';
@@ -11,15 +12,14 @@ import { MarketStore } from '../../data/store/marketStore.ts';
 import { SERIES_TABLES, type SeriesTable } from '../../domain/series.ts';
 import { type CommonOptions, formatCount, formatTable, printError, printJson, printLine, runAction } from './output.ts';
 import { rowsAsObjects } from './rowsAsObjects.ts';
-import { registerDownloadCommand } from './downloadCommand.ts';
-import { registerCheckCommand } from './dataCheckCommand.ts';
+import { addLazyCommands } from './lazyCommands.ts';
 
 const withCommon = (command: Command) =>
   command
-    .option('--store <dir>', `market-data store directory (default: $PERP_ARB_STORE or ${defaultStoreDir()})`)
+    .option('--store <dir>', `market-data store directory (default: $PERP_ARB_STORE or ${defaultStoreDir(cliIo().env)})`)
     .option('--json', 'print one JSON object on stdout and nothing else there', false);
 
-const openStore = (options: CommonOptions) => new MarketStore(options.store ?? defaultStoreDir());
+const openStore = (options: CommonOptions) => new MarketStore(options.store ?? defaultStoreDir(cliIo().env));
 
 /** Listings skip manifest entries that cannot be read, and say so on stderr (also with --json). */
 const warnUnreadable = (store: MarketStore) => store.unreadableWarnings().forEach((w) => printError(`warning: ${w}`));
@@ -44,7 +44,7 @@ interface ShowCliOptions extends CommonOptions {
   limit: string;
 }
 
-export function registerDataCommands(program: Command): void {
+export async function registerDataCommands(program: Command, argv: readonly string[]): Promise<void> {
   const data = program.command('data').description('the market-data store: import, list, show, download and check series');
 
   withCommon(data.command('import'))
@@ -142,7 +142,7 @@ export function registerDataCommands(program: Command): void {
           .filter((s) => options.timeframe === undefined || s.key.timeframe === options.timeframe);
         if (candidates.length === 0) {
           const have = store.listSeries().filter((s) => s.key.venue === venue && s.key.symbol === symbol).map((s) => s.id);
-          throw new UsageError(`no ${options.table} for ${venue} ${symbol}${have.length ? `; the store has: ${have.join(', ')}` : ' (see perp-arb data ls)'}`);
+          throw new Error(`no ${options.table} for ${venue} ${symbol}${have.length ? `; the store has: ${have.join(', ')}` : ' (see perp-arb data ls)'}`);
         }
         if (candidates.length > 1) throw new UsageError(`several timeframes: ${candidates.map((c) => c.key.timeframe).join(', ')}; choose one with --timeframe`);
         const limit = Number(options.limit);
@@ -160,8 +160,15 @@ export function registerDataCommands(program: Command): void {
         printLine(`\n${formatCount(shown)} of ${formatCount(data.rows)} rows of ${candidates[0].id}`);
       }),
     );
-  registerDownloadCommand(data);
-  registerCheckCommand(data);
+  // ccxt (1.4 s to load) only when the download is what runs.
+  await addLazyCommands(
+    data,
+    [
+      { name: 'download', summary: 'download history from a venue (ccxt) into the store: paginated, resumable', load: async () => (await import('./downloadCommand.ts')).registerDownloadCommand },
+      { name: 'check', summary: 'verify every partition of the store; --repair quarantines damaged and orphaned files', load: async () => (await import('./dataCheckCommand.ts')).registerCheckCommand },
+    ],
+    argv,
+  );
 }
 
 function printProgress(progress: ImportProgress): void {

@@ -1,3 +1,4 @@
+import { cliIo, onFirstSignal, setExitCode } from './cliIo.ts';
 import { Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { isoUtc, parseTimeArg } from '../../core/time.ts';
@@ -29,7 +30,7 @@ interface DownloadCliOptions extends CommonOptions {
 const LOOPBACK_ENV = 'PERP_ARB_CCXT_BASE_URL';
 
 function loopbackBaseUrl(): string | undefined {
-  const value = process.env[LOOPBACK_ENV];
+  const value = cliIo().env[LOOPBACK_ENV];
   if (value === undefined || value === '') return undefined;
   if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(value)) throw new UsageError(`${LOOPBACK_ENV} must be http://127.0.0.1:PORT (a loopback test server), got '${value}'`);
   return value;
@@ -133,7 +134,7 @@ export function registerDownloadCommand(data: Command): void {
     .option('--batch-rows <n>', 'commit to the store every this many rows', String(DEFAULT_BATCH_ROWS))
     .option('--retries <n>', 'retries of a request that failed for a passing reason (rate limit, timeout, outage)', '3')
     .option('--quiet', 'no progress on stderr', false)
-    .option('--store <dir>', `market-data store directory (default: $PERP_ARB_STORE or ${defaultStoreDir()})`)
+    .option('--store <dir>', `market-data store directory (default: $PERP_ARB_STORE or ${defaultStoreDir(cliIo().env)})`)
     .option('--json', 'print one JSON object on stdout and nothing else there', false)
     .addHelpText('after', HELP_AFTER)
     .action(
@@ -149,15 +150,13 @@ export function registerDownloadCommand(data: Command): void {
         const pageLimit = options.pageLimit === undefined ? undefined : wholeNumber('--page-limit', options.pageLimit, 1);
         const batchRows = wholeNumber('--batch-rows', options.batchRows, 1);
         const retries = wholeNumber('--retries', options.retries, 0);
-        const store = new MarketStore(options.store ?? defaultStoreDir());
+        const store = new MarketStore(options.store ?? defaultStoreDir(cliIo().env));
         const venue = new CcxtMarketDataVenue(venueSpec(options.venue)?.ccxtId ?? options.venue, { loopbackBaseUrl: loopbackBaseUrl() });
         const controller = new AbortController();
-        const onSigint = () => {
+        const removeSignal = onFirstSignal(['SIGINT'], () => {
           printError('interrupted: committing what was fetched (Ctrl-C again to quit at once)');
-          process.removeListener('SIGINT', onSigint);
           controller.abort();
-        };
-        process.on('SIGINT', onSigint);
+        });
         const label = `${venue.venue} ${options.symbol} ${options.kind}${options.kind === 'funding' ? '' : ` ${options.timeframe}`}`;
         let lastPrintMs = 0;
         const onProgress = options.quiet
@@ -172,10 +171,10 @@ export function registerDownloadCommand(data: Command): void {
         try {
           summary = await downloadSeries(venue, request, { store, pageLimit, batchRows, retry: { retries }, signal: controller.signal, onProgress });
         } finally {
-          process.removeListener('SIGINT', onSigint);
+          removeSignal();
           await venue.close();
         }
-        if (!summary.complete) process.exitCode = 130;
+        if (!summary.complete) setExitCode(130);
         if (options.json) {
           printJson(summary);
           return;

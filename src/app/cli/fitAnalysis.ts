@@ -1,4 +1,3 @@
-import { UsageError } from '../../core/errors.ts';
 import { isoUtc, YEAR_MS } from '../../core/time.ts';
 import { FitError } from '../../model/ar1.ts';
 import { bertramOptimalBands, type BertramBands } from '../../model/bertram.ts';
@@ -77,13 +76,13 @@ export function secondsToNextSettlement(observedMs: number, fundingIntervalSecon
 
 function fitOrExplain(input: FitInput): OuFit {
   const points = input.basis.length;
-  if (points < MIN_FIT_POINTS) throw new UsageError(`too short: ${points} points from ${input.source}; the fit and its tests need at least ${MIN_FIT_POINTS}`);
+  if (points < MIN_FIT_POINTS) throw new Error(`too short: ${points} points from ${input.source}; the fit and its tests need at least ${MIN_FIT_POINTS}`);
   try {
     return fitOu(input.basis, input.dtSeconds);
   } catch (error) {
     if (error instanceof FitError) {
       const prefix = error.code === 'no-mean-reversion' ? 'no mean reversion' : error.code === 'constant' ? 'constant series' : 'cannot fit';
-      throw new UsageError(`${prefix}: ${error.message} (${input.source})`);
+      throw new Error(`${prefix}: ${error.message} (${input.source})`);
     }
     throw error;
   }
@@ -94,11 +93,11 @@ function assessOrExplain(input: FitInput, force: boolean): MeanReversionAssessme
   try {
     assessment = assessMeanReversion(input.basis);
   } catch (error) {
-    if (error instanceof FitError) throw new UsageError(`${error.code === 'constant' ? 'constant series' : 'cannot test'}: ${error.message} (${input.source})`);
+    if (error instanceof FitError) throw new Error(`${error.code === 'constant' ? 'constant series' : 'cannot test'}: ${error.message} (${input.source})`);
     throw error;
   }
   if (assessment.verdict === 'not mean-reverting' && !force) {
-    throw new UsageError(
+    throw new Error(
       `no mean reversion in ${input.source}: ADF p = ${assessment.adf.pValue.toPrecision(3)}, ` +
         `VR(${assessment.varianceRatios[0].q}) = ${assessment.varianceRatios[0].ratio.toPrecision(3)}, Hurst ${assessment.hurst.hurst.toPrecision(3)}; ` +
         'OU thresholds would be meaningless (add --force to see them anyway)',

@@ -1,3 +1,4 @@
+import { cliIo } from './cliIo.ts';
 import { Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { fundingFromStore } from '../../data/basisFromStore.ts';
@@ -102,7 +103,7 @@ export function registerFitCommand(program: Command): void {
       'fit an Ornstein-Uhlenbeck model to the basis s = (perp - spot) / spot, test it for mean reversion and\n' +
         'derive fee-aware entry thresholds, funding-window close probabilities and optimal bands',
     )
-    .option('--store <dir>', `market-data store directory (default: $PERP_ARB_STORE or ${defaultStoreDir()})`)
+    .option('--store <dir>', `market-data store directory (default: $PERP_ARB_STORE or ${defaultStoreDir(cliIo().env)})`)
     .option('--json', 'print one JSON object on stdout and nothing else there', false)
     .option('--spot <id>', 'spot leg from the store, venue:SYMBOL, e.g. binance:BTC/USDT')
     .option('--perp <id>', 'perp leg from the store, venue:SYMBOL, e.g. binance:BTC/USDT:USDT (another venue works too)')
@@ -134,7 +135,7 @@ export function registerFitCommand(program: Command): void {
     .action(
       runAction(async (options: FitCliOptions) => {
         if (options.plot) plotFormatOf(options.plot);
-        const input = await loadFitInput(options, defaultStoreDir());
+        const input = await loadFitInput(options, defaultStoreDir(cliIo().env));
         const settings = await settingsFor(options, input);
         const result = analyseBasis(input, settings);
         let plot: { path: string; format: string; bytes: number; caption: string } | null = null;

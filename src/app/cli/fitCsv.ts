@@ -39,7 +39,8 @@ export function basisFromCsv(options: CsvBasisOptions): CsvBasis {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read --csv ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`--csv ${path}: no such file`);
+    throw new Error(`cannot read --csv ${path}: ${(error as Error).message}`);
   }
   let records: string[][];
   try {

@@ -82,7 +82,7 @@ export async function loadFitInput(options: FitInputOptions, defaultStore: strin
     });
     const { basis } = loaded;
     const intervalMs = basis.sampling.intervalMs;
-    if (!(intervalMs > 0)) throw new UsageError(`too short: ${basis.tsMs.length} aligned point(s) of ${seriesId(loaded.spotSeries)} and ${seriesId(loaded.perpSeries)}`);
+    if (!(intervalMs > 0)) throw new Error(`too short: ${basis.tsMs.length} aligned point(s) of ${seriesId(loaded.spotSeries)} and ${seriesId(loaded.perpSeries)}`);
     return {
       basis: basis.basis,
       tsMs: basis.tsMs,

@@ -1,4 +1,5 @@
-import { InputError, UsageError } from '../../core/errors.ts';
+import { UsageError } from '../../core/errors.ts';
+import { cliIo, setExitCode } from './cliIo.ts';
 
 export interface CommonOptions {
   store?: string;
@@ -7,15 +8,15 @@ export interface CommonOptions {
 
 /** With --json: exactly one JSON object on stdout and nothing else there; messages go to stderr. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  cliIo().stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 export function printLine(text = ''): void {
-  process.stdout.write(`${text}\n`);
+  cliIo().stdout.write(`${text}\n`);
 }
 
 export function printError(text: string): void {
-  process.stderr.write(`${text}\n`);
+  cliIo().stderr.write(`${text}\n`);
 }
 
 /** Formats a table of strings with aligned columns. */
@@ -27,19 +28,33 @@ export function formatTable(header: string[], rows: string[][]): string {
 
 export const formatCount = (n: number) => n.toLocaleString('en-US');
 
-/** Runs a command action; known errors print one clear line (as JSON with --json) and exit 1. */
+/** Exit codes: 0 done, 1 the work failed, 2 bad usage or configuration, 130 interrupted. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+/** An error's message as one line (a library's multi-line text joined with ' | '). */
+export function oneLine(message: string): string {
+  return message
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0)
+    .join(' | ');
+}
+
+/**
+ * Runs a command action. An error prints one line (as `{ "error": ... }` with --json) and sets the
+ * exit code: 2 for a UsageError (bad usage or config), 1 for anything else; the stack only with --debug.
+ */
 export function runAction<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await action(...args);
     } catch (error) {
-      const known = error instanceof UsageError || error instanceof InputError || (error instanceof Error && !process.env.PERP_ARB_DEBUG);
-      const message = error instanceof Error ? error.message : String(error);
+      const message = oneLine(error instanceof Error ? error.message : String(error));
       const options = args.find((a): a is CommonOptions => typeof a === 'object' && a !== null && 'json' in a);
       if (options?.json) printJson({ error: message });
       else printError(`error: ${message}`);
-      if (!known) printError((error as Error).stack ?? '');
-      process.exitCode = 1;
+      if (cliIo().debug && error instanceof Error && error.stack) printError(error.stack);
+      setExitCode(error instanceof UsageError ? EXIT.usage : EXIT.failed);
     }
   };
 }

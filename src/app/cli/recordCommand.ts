@@ -1,3 +1,4 @@
+import { cliIo, onFirstSignal, setExitCode } from './cliIo.ts';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { isoUtc } from '../../core/time.ts';
@@ -93,17 +94,17 @@ export function registerRecordCommand(program: Command): void {
     .option('--compact-every <duration>', 'how often the journal is moved into the Parquet store', '5m')
     .option('--funding-every <duration>', 'funding poll period', '1m')
     .option('--stale-after <duration>', 'report a stream silent for this long', '10s')
-    .option('--store <dir>', `market-data store directory (default: $PERP_ARB_STORE or ${defaultStoreDir()})`)
+    .option('--store <dir>', `market-data store directory (default: $PERP_ARB_STORE or ${defaultStoreDir(cliIo().env)})`)
     .option('--json', 'print one JSON object on stdout and nothing else there (health events go to stderr)', false)
     .action(
       runAction(async (options: RecordCliOptions) => {
-        const store = new MarketStore(options.store ?? defaultStoreDir());
+        const store = new MarketStore(options.store ?? defaultStoreDir(cliIo().env));
         if (options.recover) {
           const recovered = await recoverJournals(store);
           if (options.json) printJson({ recovered });
           else if (recovered.length === 0) printLine('no journal to recover');
           else printRecovered(recovered, false);
-          if (recovered.some((r) => r.result === null && !/still running/.test(r.skipped ?? ''))) process.exitCode = 1;
+          if (recovered.some((r) => r.result === null && !/still running/.test(r.skipped ?? ''))) setExitCode(1);
           return;
         }
         if (!options.venue) throw new UsageError('--venue is required (or --recover)');
@@ -125,7 +126,7 @@ export function registerRecordCommand(program: Command): void {
         printRecovered(recovered, true);
 
         const ccxtId = venueSpec(options.venue)?.ccxtId ?? options.venue;
-        const venue = new CcxtMarketDataVenue(ccxtId, loopbackFromEnv(process.env));
+        const venue = new CcxtMarketDataVenue(ccxtId, loopbackFromEnv(cliIo().env));
         let recorder: Recorder;
         try {
           const instruments = await venue.loadInstruments({ symbols, skipFundingIntervals: !kinds.includes('funding') });
@@ -153,27 +154,22 @@ export function registerRecordCommand(program: Command): void {
           throw error;
         }
         printError(`recording ${venue.venue} ${symbols.join(', ')} (${kinds.join(', ')}${depth === null ? '' : `, depth ${depth}`}) into ${store.root}; session ${recorder.session}; Ctrl-C stops`);
-        const stop = (reason: string) => () => {
+        const removeSignals = onFirstSignal(['SIGINT', 'SIGTERM'], (reason) => {
           printError(`stopping (${reason}): moving the journal into the store...`);
           void recorder.stop(reason);
           // A second signal leaves at once: the journal is durable and the next start recovers it.
-          process.once(reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT', () => process.exit(130));
-        };
-        const onInt = stop('SIGINT');
-        const onTerm = stop('SIGTERM');
-        process.once('SIGINT', onInt);
-        process.once('SIGTERM', onTerm);
+          process.once(reason, () => process.exit(130));
+        });
         const timer = forMs === null ? null : setTimeout(() => void recorder.stop(`--for ${options.for}`), forMs);
         const summary = await recorder.finished;
         if (timer) clearTimeout(timer);
-        process.off('SIGINT', onInt);
-        process.off('SIGTERM', onTerm);
+        removeSignals();
         await venue.close();
         if (options.json) printJson(summary);
         else printSummary(summary);
         if (summary.error) {
           if (!options.json) printError(`error: ${summary.error}`);
-          process.exitCode = 1;
+          setExitCode(1);
         }
       }),
     );

@@ -1,3 +1,4 @@
+import { cliIo, onFirstSignal } from './cliIo.ts';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { InputError, UsageError } from '../../core/errors.ts';
@@ -137,7 +138,7 @@ function sourceOf(options: ScanCliOptions): Source {
   if (liveOnly.length > 0) throw new UsageError(`--${liveOnly[0]} is for --live`);
   if (options.snapshot !== undefined && options.at !== undefined) throw new UsageError('--at is for the store; a snapshot is scanned as of its own time (give one of --snapshot FILE or --at TIME)');
   if (options.snapshot !== undefined) return { kind: 'snapshot', path: options.snapshot };
-  if (options.at !== undefined) return { kind: 'store', dir: options.store ?? defaultStoreDir(), at: options.at };
+  if (options.at !== undefined) return { kind: 'store', dir: options.store ?? defaultStoreDir(cliIo().env), at: options.at };
   throw new UsageError('what to scan: --snapshot FILE (a cryptofeed capture such as FTX /api/markets), --at TIME with --store DIR (the store as of that time), or --live (the venues now)');
 }
 
@@ -253,7 +254,7 @@ async function runLiveScan(run: LiveRun): Promise<void> {
   const { source, options, scanner, rank } = run;
   const fundingPollMs = durationOption('--funding-every', options.fundingEvery);
   if (fundingPollMs < 1_000) throw new UsageError(`--funding-every must be at least 1s, got '${options.fundingEvery}'`);
-  const hooks = liveTestHooks(process.env);
+  const hooks = liveTestHooks(cliIo().env);
   const now = hooks.nowMs === undefined ? Date.now : () => hooks.nowMs!;
   const venues = makeVenues(source.venues, hooks, now);
   let closing: Promise<unknown> | null = null;
@@ -263,7 +264,7 @@ async function runLiveScan(run: LiveRun): Promise<void> {
     if (loaded.venues.every((v) => v.failed !== null)) {
       throw new InputError(
         { source: 'scan --live' },
-        `no venue answered; live mode needs internet access to the venues' APIs:\n  ${loaded.venues.map((v) => `${v.venue}: ${v.failed}`).join('\n  ')}`,
+        `no venue answered; live mode needs internet access to the venues' APIs: ${loaded.venues.map((v) => `${v.venue}: ${v.failed}`).join(' | ')}`,
       );
     }
     const { errors } = applyLiveLoad(scanner, loaded);
@@ -308,7 +309,7 @@ async function watchLiveScan(
   io: { venues: readonly CcxtMarketDataVenue[]; now: () => number; fundingPollMs: number; forcePolling: boolean; closeAll: () => Promise<unknown> },
 ): Promise<void> {
   const { scanner, rank } = run;
-  const tty = process.stdout.isTTY === true;
+  const tty = cliIo().stdout.isTTY === true;
   const controller = new AbortController();
   const reports: string[] = [];
   // The first load, with each venue that joined later (its notes no longer say it is left out).
@@ -329,7 +330,7 @@ async function watchLiveScan(
     scanner.rescan();
     const title = `${heading(scanner.nowMs)}, ${updates} updates since the first load`;
     if (tty) {
-      process.stdout.write('\x1b[2J\x1b[H');
+      cliIo().stdout.write('\x1b[2J\x1b[H');
       printScan(scanner, title, notes(), firstRejections, scanner.opportunities(rank), printLine);
       for (const line of reports.slice(-5)) printLine(line);
       printLine('\nwatching: redrawn as books and funding change (Ctrl-C to stop)');
@@ -346,15 +347,7 @@ async function watchLiveScan(
   const answered = new Set(loaded.venues.filter((v) => v.failed === null).map((v) => v.venue));
   let onSignal: (() => void) | null = null;
   const stopped = new Promise<string>((resolve) => {
-    const handler = (signal: string) => () => resolve(signal);
-    const onInt = handler('Ctrl-C');
-    const onTerm = handler('SIGTERM');
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
-    onSignal = () => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-    };
+    onSignal = onFirstSignal(['SIGINT', 'SIGTERM'], (signal) => resolve(signal === 'SIGINT' ? 'Ctrl-C' : signal));
   });
   const watching = watchLive({
     scanner,
@@ -425,7 +418,7 @@ export function registerScanCommand(program: Command): void {
         'ranked by expected net profit after fees on every leg (open and close), crossing the book, borrow for short spot and funding',
     )
     .option('--snapshot <file>', 'scan a snapshot file: a cryptofeed capture (e.g. FTX /api/markets with spot, perps and dated futures)')
-    .option('--store <dir>', `scan the market-data store (with --at; default: $PERP_ARB_STORE or ${defaultStoreDir()})`)
+    .option('--store <dir>', `scan the market-data store (with --at; default: $PERP_ARB_STORE or ${defaultStoreDir(cliIo().env)})`)
     .option('--at <time>', "the store's state as of this time: ISO-8601 (UTC unless a zone is given), epoch ms, or 'now'")
     .option('--live', "scan the venues now, through ccxt (needs internet access to the venues' public APIs; see below)")
     .option('--venues <list>', `with --live: venues, comma-separated (default ${DEFAULT_LIVE_VENUES.join(',')})`)
@@ -496,14 +489,14 @@ export function registerScanCommand(program: Command): void {
           });
           return;
         }
-        if (options.watch && !process.stdout.isTTY) printError('note: --watch refreshes only in a terminal; stdout is not one, so the scan is printed once');
-        if (!options.watch || !process.stdout.isTTY) {
+        if (options.watch && !cliIo().stdout.isTTY) printError('note: --watch refreshes only in a terminal; stdout is not one, so the scan is printed once');
+        if (!options.watch || !cliIo().stdout.isTTY) {
           render(first);
           return;
         }
         let result = first;
         for (;;) {
-          process.stdout.write('\x1b[2J\x1b[H');
+          cliIo().stdout.write('\x1b[2J\x1b[H');
           render(result);
           printLine(`\nrefreshing every ${interval} s (Ctrl-C to stop)`);
           await new Promise((resolve) => setTimeout(resolve, interval * 1000));

@@ -1,3 +1,4 @@
+import { cliIo } from './cliIo.ts';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseBacktestConfig, runBacktest, type BacktestConfig } from '../../engine/backtest.ts';
@@ -111,12 +112,12 @@ export function registerStartCommand(program: Command): void {
   program
     .command('start')
     .description('The main job (npm start): backtest the funding carry and OU basis strategies on the stored Binance BTC pair, else on the built-in SYNTHETIC market; print the figures and the HTML report paths')
-    .option('--store <dir>', `store to look in for Binance BTC 1m bars and funding (default: $PERP_ARB_STORE or ${defaultStoreDir()})`)
+    .option('--store <dir>', `store to look in for Binance BTC 1m bars and funding (default: $PERP_ARB_STORE or ${defaultStoreDir(cliIo().env)})`)
     .option('--report-dir <dir>', 'write the HTML reports here (default: ./reports)')
     .option('--json', 'print one JSON object: { data, runs: [{ strategy, summary, report }] }')
     .action(
       runAction(async (options: StartOptions) => {
-        const storeDir = options.store ?? defaultStoreDir();
+        const storeDir = options.store ?? defaultStoreDir(cliIo().env);
         const real = realStartConfigs(storeDir);
         const configs = real ?? syntheticStartConfigs();
         const data = real ? `binance BTC/USDT + BTC/USDT:USDT from the store ${storeDir}` : 'SYNTHETIC (seeded generator calibrated to BTC, not market prices; no Binance BTC 1m data in the store)';

@@ -1,3 +1,4 @@
+import { cliIo, onFirstSignal, setExitCode } from './cliIo.ts';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -126,7 +127,7 @@ export function registerSweepCommand(program: Command): void {
     .requiredOption('--config <file>', 'sweep file (JSON; see src/engine/sweep/sweepConfig.ts and examples/sweep-*.json)')
     .option('--workers <n>', 'worker threads (default: min(CPU cores, combinations))', wholeNumber(1))
     .option('--top <n>', 'rows of the ranked table (0: all)', wholeNumber(0), 10)
-    .option('--store <dir>', `market-data store for data.source "store" (default: $PERP_ARB_STORE or ${defaultStoreDir()})`)
+    .option('--store <dir>', `market-data store for data.source "store" (default: $PERP_ARB_STORE or ${defaultStoreDir(cliIo().env)})`)
     .option('--json', 'print one JSON object (the full results); progress goes to stderr')
     .option('--out <file>', 'also write the full results as JSON to this file')
     .addHelpText(
@@ -136,12 +137,12 @@ export function registerSweepCommand(program: Command): void {
     .action(
       runAction(async (options: SweepOptions) => {
         const spec = loadSweepConfig(options.config);
-        const storeDir = resolve(options.store ?? defaultStoreDir());
+        const storeDir = resolve(options.store ?? defaultStoreDir(cliIo().env));
         const plan = planSweep(spec, storeDir);
         const workers = options.workers ?? Math.max(1, Math.min(availableParallelism(), plan.combos.length));
         const pool = new WorkerPool(workers);
         const began = performance.now();
-        let lastPrint = 0;
+        let lastPrint = Number.NEGATIVE_INFINITY;
         let progress = { done: 0, total: 0 };
         const onProgress = (done: number, total: number) => {
           progress = { done, total };
@@ -150,14 +151,13 @@ export function registerSweepCommand(program: Command): void {
           lastPrint = now;
           const elapsed = now - began;
           const eta = done > 0 && done < total ? `, ETA ${duration((elapsed / done) * (total - done))}` : '';
-          process.stderr.write(`sweep: ${done}/${total} backtests, ${duration(elapsed)}${eta}\n`);
+          cliIo().stderr.write(`sweep: ${done}/${total} backtests, ${duration(elapsed)}${eta}\n`);
         };
         let interrupted = false;
-        const onSigint = () => {
+        const removeSignal = onFirstSignal(['SIGINT'], () => {
           interrupted = true;
           void pool.close('interrupted');
-        };
-        process.once('SIGINT', onSigint);
+        });
         let result: SweepResult;
         try {
           result = await runSweep(spec, { runner: pool.runner, storeDir, onProgress });
@@ -165,11 +165,11 @@ export function registerSweepCommand(program: Command): void {
           if (!interrupted) throw error;
           const message = `interrupted after ${progress.done} of ${progress.total} backtests; the workers were stopped`;
           if (options.json) printJson({ error: message });
-          else process.stderr.write(`sweep: ${message}\n`);
-          process.exitCode = 130;
+          else cliIo().stderr.write(`sweep: ${message}\n`);
+          setExitCode(130);
           return;
         } finally {
-          process.removeListener('SIGINT', onSigint);
+          removeSignal();
           await pool.close();
         }
         const elapsedMs = Math.round(performance.now() - began);
@@ -177,13 +177,13 @@ export function registerSweepCommand(program: Command): void {
         if (options.out) {
           const path = resolve(options.out);
           writeFileSync(path, `${JSON.stringify(full, null, 2)}\n`);
-          process.stderr.write(`sweep: results written to ${path}\n`);
+          cliIo().stderr.write(`sweep: results written to ${path}\n`);
         }
         if (options.json) printJson(full);
         else printText(result, options.top, workers, elapsedMs);
         if (result.jobs.total > 0 && result.jobs.failed === result.jobs.total) {
-          process.stderr.write(`sweep: every backtest failed (first: ${result.failures[0].error})\n`);
-          process.exitCode = 1;
+          cliIo().stderr.write(`sweep: every backtest failed (first: ${result.failures[0].error})\n`);
+          setExitCode(1);
         }
       }),
     );

@@ -6,19 +6,22 @@ import type { JobOutcome, JobRunner, SweepJob } from './job.ts';
 
 /**
  * A pool of worker threads that run sweep jobs (one backtest each). Workers start on first use and
- * are kept across batches until close(). Each runs src/engine/sweep/sweepWorker.ts: the sources are
- * TypeScript, and on Node 20 a worker does not inherit the parent's tsx loader (nor honour
- * `--import` in execArgv), so each worker starts from a small script that registers tsx's ESM
- * hooks in its own thread and then imports the worker module.
+ * are kept across batches until close(). From the built CLI (dist/, JavaScript) each runs
+ * dist/sweepWorker.js. From the TypeScript sources (tests, bench) it runs src/engine/sweep/sweepWorker.ts:
+ * on Node 20 a worker does not inherit the parent's tsx loader (nor honour `--import` in execArgv), so
+ * each worker starts from a small script that registers tsx's ESM hooks in its own thread first.
  */
 
-function bootstrapScript(): string {
+type WorkerScript = { url: URL } | { evalSource: string };
+
+function workerScript(): WorkerScript {
+  if (!import.meta.url.endsWith('.ts')) return { url: new URL('./sweepWorker.js', import.meta.url) };
   const require = createRequire(import.meta.url);
   // tsx/esm/api resolves to the CommonJS build under require(); the ESM build sits beside it.
   const api = require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
   if (!existsSync(api)) throw new Error(`cannot find tsx's ESM API (${api}); is tsx installed?`);
   const workerUrl = new URL('./sweepWorker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(pathToFileURL(api).href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl)}); });`;
+  return { evalSource: `import(${JSON.stringify(pathToFileURL(api).href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl)}); });` };
 }
 
 interface Slot {
@@ -41,7 +44,7 @@ export class WorkerPool {
   private readonly slots: Slot[] = [];
   private batch: Batch | null = null;
   private closed = false;
-  private script: string | null = null;
+  private script: WorkerScript | null = null;
 
   constructor(size: number) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`workers must be a whole number >= 1 (got ${size})`);
@@ -80,8 +83,9 @@ export class WorkerPool {
   }
 
   private spawn(): void {
-    this.script ??= bootstrapScript();
-    const slot: Slot = { worker: new Worker(this.script, { eval: true }), ready: false, job: null };
+    const script = (this.script ??= workerScript());
+    const worker = 'url' in script ? new Worker(script.url) : new Worker(script.evalSource, { eval: true });
+    const slot: Slot = { worker, ready: false, job: null };
     this.slots.push(slot);
     slot.worker.on('message', (message: JobOutcome | { ready: true }) => {
       if ('ready' in message) {
