@@ -1,8 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { isoUtc } from '../../core/time.ts';
 import { validateSeries } from '../import/validateSeries.ts';
-import { LOCK_FILE, SERIES_DIR, monthOf } from './layout.ts';
+import { LOCK_FILE, MANIFEST_FILE, SERIES_DIR, monthOf } from './layout.ts';
 import { lockHolder } from './lock.ts';
 import type { LoadedManifest, PartitionEntry, UnreadablePartition } from './manifest.ts';
 import { MarketStore } from './marketStore.ts';
@@ -137,6 +137,14 @@ function batches(entries: readonly PartitionEntry[]): PartitionEntry[][] {
   return out;
 }
 
+/** Changes when a commit replaces the manifest (a rename: new inode). */
+function manifestStamp(root: string): string {
+  const path = join(root, MANIFEST_FILE);
+  if (!existsSync(path)) return 'none';
+  const stat = statSync(path);
+  return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+}
+
 function filesUnder(root: string, dir: string): string[] {
   const path = join(root, dir);
   if (!existsSync(path)) return [];
@@ -156,6 +164,7 @@ function filesUnder(root: string, dir: string): string[] {
 export async function inspectStore(root: string, options: { underLock?: boolean } = {}): Promise<StoreInspection> {
   const startedMs = performance.now();
   const store = new MarketStore(root);
+  const stampBefore = manifestStamp(store.root);
   const loaded = store.loadManifest();
   const problems: StoreProblem[] = [];
   const notes: string[] = [];
@@ -190,6 +199,9 @@ export async function inspectStore(root: string, options: { underLock?: boolean 
   const orphans = writer === null ? unlisted : [];
   if (writer !== null && unlisted.length > 0) {
     notes.push(`process ${writer} holds the store lock: ${unlisted.length} files not in the manifest may be its transaction's and are not reported; check again when it is done`);
+  }
+  if (!options.underLock && manifestStamp(store.root) !== stampBefore) {
+    notes.push('a write committed during the check: files it replaced may show as missing; check again');
   }
   for (const file of orphans) problems.push({ kind: 'orphan', partition: null, file, message: `orphan ${file}: no manifest entry lists this file` });
   const partitions = loaded.manifest.partitions.length + loaded.unreadable.length;
