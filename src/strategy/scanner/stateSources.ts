@@ -263,6 +263,8 @@ export async function loadStoreState(store: MarketStore, atMs: number, options: 
   const series = await store.lastRows(wanted, 2);
   const load = stateFromSeries(store.root, store.instruments(), series, atMs, options);
   if (after > 0) load.notes.push(`${after} series start after ${isoUtc(atMs)}`);
+  // Entries the manifest cannot name are skipped with a warning, not a failure of the whole scan.
+  load.notes.push(...store.unreadableWarnings());
   if (tooOld > 0) load.notes.push(`${tooOld} series end too long before ${isoUtc(atMs)} to be used (older than maxPriceAgeMs / maxFundingAgeMs) and were not read`);
   return load;
 }
