@@ -20,7 +20,7 @@ import type { BookSnapshotEvent } from '../../domain/events.ts';
 import type { Instrument } from '../../domain/instrument.ts';
 import type { InstrumentKind } from '../../domain/symbol.ts';
 import { venueTimestamp, type FundingRateQuoteEvent, type MarketDataVenue, VenueError } from '../../venues/types.ts';
-import type { Scanner } from './scanner.ts';
+import type { Scanner } from '../../strategy/scanner/scanner.ts';
 
 export const LIVE_KINDS: readonly InstrumentKind[] = ['spot', 'perp', 'future'];
 export const DEFAULT_LIVE_VENUES: readonly string[] = ['binance', 'bybit', 'okx'];

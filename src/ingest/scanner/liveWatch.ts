@@ -20,7 +20,7 @@ import type { EpochMs } from '../../core/time.ts';
 import type { Instrument } from '../../domain/instrument.ts';
 import type { MarketDataVenue, VenueHealthEvent } from '../../venues/types.ts';
 import { applyFundingQuote, applyLiveVenueLoad, fetchFundingQuotes, loadLiveVenue, type LiveSelection, type LiveVenueLoad } from './liveSource.ts';
-import type { Scanner } from './scanner.ts';
+import type { Scanner } from '../../strategy/scanner/scanner.ts';
 
 /** First delay before retrying a venue that failed the first load, or restarting a book stream or funding poll that ended: 5 s. */
 export const LIVE_RETRY_INITIAL_MS = 5_000;

@@ -21,7 +21,7 @@ import { REST_HEAD_RE, WS_HEAD_RE } from '../../data/import/cryptofeed/captureLi
 import type { Rejection, SeriesData } from '../../data/import/types.ts';
 import { validateSeries } from '../../data/import/validateSeries.ts';
 import type { MarketStore } from '../../data/store/marketStore.ts';
-import type { Scanner } from './scanner.ts';
+import type { Scanner } from '../../strategy/scanner/scanner.ts';
 
 export interface StateLoad {
   /** What was read: a file path or a store directory. */
