@@ -68,6 +68,17 @@ export function eventTimeProblem(field: string, timeMs: number, nowMs: EpochMs):
   return null;
 }
 
+/**
+ * A perp's announced next settlement: a schedule, so in the future, but at most one funding
+ * interval (7 days at the longest) after now.
+ */
+export function nextFundingTimeProblem(field: string, timeMs: number, nowMs: EpochMs): string | null {
+  if (!Number.isFinite(timeMs)) return `${field} is not a finite time (${timeMs})`;
+  if (timeMs < EARLIEST_EVENT_MS) return `${field} ${describeTimeMs(timeMs)} is before 2009-01-03, when no crypto market existed`;
+  if (timeMs > nowMs + MAX_FUNDING_INTERVAL_MS) return `${field} ${describeTimeMs(timeMs)} is more than 7 days (the longest funding interval) after now (${describeTimeMs(nowMs)})`;
+  return null;
+}
+
 /** Null when a dated future's expiry is a finite time from 2009-01-03 to 2100-01-01 (future expiries are fine). */
 export function expiryProblem(expiryMs: number): string | null {
   if (!Number.isFinite(expiryMs)) return `expiry is not a finite time (${expiryMs})`;
