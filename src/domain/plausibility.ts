@@ -43,9 +43,10 @@ export const MIN_FUNDING_INTERVAL_MS = MINUTE_MS;
 export const MAX_FUNDING_INTERVAL_MS = 7 * DAY_MS;
 
 /**
- * Prices are in quote units. The dearest quotes are BTC in currencies with small units (about 1.7e9
- * Indonesian rupiah, 2.7e9 Vietnamese dong), so 1e9 would be too tight; 1e12 leaves room for them
- * and still catches a ms timestamp that slid into a price column (1.7e12) and float garbage.
+ * Prices are in quote units. The dearest quotes are BTC in currencies with small units (with BTC
+ * near 100,000 USD: about 1.6e9 Indonesian rupiah, 2.5e9 Vietnamese dong), so 1e9 would be too
+ * tight; 1e12 leaves room for them and still catches a ms timestamp that slid into a price column
+ * (1.7e12) and float garbage.
  */
 export const MAX_PRICE = 1e12;
 
