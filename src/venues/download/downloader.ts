@@ -218,6 +218,7 @@ export async function downloadSeries(venue: CcxtMarketDataVenue, request: Downlo
  * maximum is lowered to it: ccxt would trim the request and the rest of the window be taken for a gap.
  */
 function* candleWindows(venue: CcxtMarketDataVenue, request: DownloadRequest, key: SeriesKey, missing: TimeSpan[], options: DownloadOptions, summary: DownloadSummary): Generator<Window> {
+  const now = options.now ?? Date.now;
   const price: OhlcvPrice = request.kind === 'mark' ? 'mark' : 'trade';
   const method = ohlcvMethod(price);
   const maxLimit = ohlcvMaxPageLimit(venue.exchange, request.symbol, price, request.timeframe);
@@ -233,9 +234,9 @@ function* candleWindows(venue: CcxtMarketDataVenue, request: DownloadRequest, ke
       yield {
         ...w,
         fetch: async () => {
-          const page = await fetchOhlcvPage(venue.exchange, { venue: venue.venue, symbol: request.symbol, timeframe: request.timeframe, price, ...w });
+          const page = await fetchOhlcvPage(venue.exchange, { venue: venue.venue, symbol: request.symbol, timeframe: request.timeframe, price, ...w, nowMs: now() });
           const source = `${venue.venue} ${method} ${request.symbol} ${request.timeframe} ${isoUtc(w.fromMs)}..${isoUtc(w.toMs)}`;
-          return requireValidRows(candlesToSeries(key, source, page.candles));
+          return requireValidRows(candlesToSeries(key, source, page.candles), now());
         },
       };
     }
@@ -258,6 +259,7 @@ function* fundingWindows(
   options: DownloadOptions,
   summary: DownloadSummary,
 ): Generator<Window> {
+  const now = options.now ?? Date.now;
   const spec = venueSpec(venue.venue);
   const historyRate = spec?.fundingHistoryRate;
   const stored = options.store.instruments().find((i) => i.venue === venue.venue && i.symbol === request.symbol);
@@ -269,7 +271,7 @@ function* fundingWindows(
     for (let start = span.fromMs; start < span.toMs; start += windowMs) spans.push({ fromMs: start, toMs: Math.min(start + windowMs, span.toMs) });
   }
   const mode = spec?.fundingHistory;
-  const numbered = mode?.mode === 'pageNumber' ? new NumberedFundingPages(venue.exchange, request.symbol, mode, { ...DEFAULT_FUNDING_PAGING, pageLimit }) : null;
+  const numbered = mode?.mode === 'pageNumber' ? new NumberedFundingPages(venue.exchange, request.symbol, mode, { ...DEFAULT_FUNDING_PAGING, pageLimit }, now) : null;
   const fetchRows = async (w: TimeSpan): Promise<FundingRateEvent[]> => {
     if (numbered === null) return venue.fetchFundingHistory(request.symbol, w.fromMs, w.toMs);
     let rows;
@@ -278,7 +280,8 @@ function* fundingWindows(
     } catch (error) {
       throw toVenueError(error, venue.venue, 'fetchFundingRateHistory', exchangeSecrets(venue.exchange));
     }
-    return rows.map((row) => toFundingSettlement(venue.venue, row, historyRate?.intervalMs ?? null, historyRate?.infoField));
+    const nowMs = now();
+    return rows.map((row) => toFundingSettlement(venue.venue, row, historyRate?.intervalMs ?? null, historyRate?.infoField, nowMs));
   };
   const seen: number[] = [];
   for (const w of numbered === null ? spans : spans.reverse()) {
@@ -301,7 +304,7 @@ function* fundingWindows(
           }
         }
         const source = `${venue.venue} fetchFundingRateHistory ${request.symbol} ${isoUtc(w.fromMs)}..${isoUtc(w.toMs)}`;
-        return requireValidRows(fundingToSeries(key, source, rows, intervalMs));
+        return requireValidRows(fundingToSeries(key, source, rows, intervalMs), now());
       },
     };
   }
