@@ -8,7 +8,7 @@ import { DOWNLOADS_FILE } from '../../src/data/store/downloadCoverage.ts';
 import { MarketStore } from '../../src/data/store/marketStore.ts';
 import { repairStore } from '../../src/data/store/storeRepair.ts';
 import type { SeriesKey } from '../../src/domain/series.ts';
-import { downloadSeries } from '../../src/venues/download/downloader.ts';
+import { downloadSeries } from '../../src/ingest/download/downloader.ts';
 import { useTempDirs } from '../support/tempDir.ts';
 import { NOW_MS } from '../venues/support/venueCases.ts';
 import { useVenueHarness } from '../venues/support/venueHarness.ts';

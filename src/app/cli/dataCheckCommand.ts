@@ -4,7 +4,7 @@ import { defaultStoreDir } from '../../data/store/layout.ts';
 import { checkStore, type StoreCheckReport } from '../../data/store/storeCheck.ts';
 import { shellWord } from '../../data/store/storeErrors.ts';
 import { repairStore, type LostRange, type RepairReport } from '../../data/store/storeRepair.ts';
-import { DOWNLOAD_KINDS, TABLE_OF_KIND, type DownloadKind } from '../../venues/download/types.ts';
+import { DOWNLOAD_KINDS, TABLE_OF_KIND, type DownloadKind } from '../../ingest/download/types.ts';
 import { cliIo, setExitCode } from './cliIo.ts';
 import { EXIT, formatCount, printJson, printLine, runAction, type CommonOptions } from './output.ts';
 

@@ -12,7 +12,7 @@ import type {
   WatchOrderBookOptions,
 } from '../types.ts';
 import { VenueError } from '../types.ts';
-import { sleepMs } from './backoff.ts';
+import { sleepMs } from '../../core/retry.ts';
 import { installBookChecksums } from './bookChecksums.ts';
 import { toBookSnapshot } from './books.ts';
 import { capabilitiesOf, hasMethod, requireMethod } from './capabilities.ts';

@@ -2,9 +2,9 @@ import type { Exchange } from 'ccxt';
 import { InputError } from '../../core/errors.ts';
 import { MINUTE_MS } from '../../core/time.ts';
 import { eventTimeProblem, priceProblem } from '../../domain/plausibility.ts';
-import { UnsupportedMethodError } from '../types.ts';
-import { hasMethod } from '../ccxt/capabilities.ts';
-import { toVenueError } from '../ccxt/errors.ts';
+import { UnsupportedMethodError } from '../../venues/types.ts';
+import { hasMethod } from '../../venues/ccxt/capabilities.ts';
+import { toVenueError } from '../../venues/ccxt/errors.ts';
 import type { MarkBarRecord } from './recordTypes.ts';
 
 /** The venue's own 1m mark-price candles. */

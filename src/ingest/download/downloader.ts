@@ -8,11 +8,11 @@ import type { FundingRateEvent } from '../../domain/events.ts';
 import type { Instrument } from '../../domain/instrument.ts';
 import { seriesId, type SeriesKey } from '../../domain/series.ts';
 import { parseSymbol } from '../../domain/symbol.ts';
-import type { CcxtMarketDataVenue } from '../ccxt/ccxtMarketDataVenue.ts';
-import { requireMethod } from '../ccxt/capabilities.ts';
-import { exchangeSecrets, toVenueError } from '../ccxt/errors.ts';
-import { toFundingSettlement } from '../ccxt/funding.ts';
-import { DEFAULT_FUNDING_PAGING, NumberedFundingPages } from '../ccxt/fundingHistory.ts';
+import type { CcxtMarketDataVenue } from '../../venues/ccxt/ccxtMarketDataVenue.ts';
+import { requireMethod } from '../../venues/ccxt/capabilities.ts';
+import { exchangeSecrets, toVenueError } from '../../venues/ccxt/errors.ts';
+import { toFundingSettlement } from '../../venues/ccxt/funding.ts';
+import { DEFAULT_FUNDING_PAGING, NumberedFundingPages } from '../../venues/ccxt/fundingHistory.ts';
 import {
   FALLBACK_OHLCV_PAGE_LIMIT,
   fetchOhlcvPage,
@@ -24,13 +24,17 @@ import {
   requireOhlcvTimeframe,
   withWindow,
   type OhlcvPrice,
-} from '../ccxt/ohlcvHistory.ts';
-import { venueSpec } from '../ccxt/supportedVenues.ts';
-import { VenueError } from '../types.ts';
+} from '../../venues/ccxt/ohlcvHistory.ts';
+import { venueSpec } from '../../venues/ccxt/supportedVenues.ts';
+import { VenueError } from '../../venues/types.ts';
 import { checkDownloadTimeframe, clipToHistoryDepth, planDownload, targetSpan } from './plan.ts';
-import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry.ts';
+import { DEFAULT_BACKOFF, withRetries as withRetriesOf, type RetryPolicy } from '../../core/retry.ts';
 import { candlesToSeries, concatSeries, fundingToSeries, requireValidRows } from './rows.ts';
 import { TABLE_OF_KIND, type DownloadProgress, type DownloadRequest, type DownloadSummary } from './types.ts';
+
+const DEFAULT_RETRY: RetryPolicy = { retries: 3, backoff: { ...DEFAULT_BACKOFF, initialDelayMs: 1_000 } };
+/** Rate limits, timeouts, network failures and outages are retried; anything else is not. */
+const withRetries = <T>(policy: RetryPolicy, attempt: () => Promise<T>) => withRetriesOf(policy, attempt, (error) => error instanceof VenueError && error.retryable);
 
 export interface DownloadOptions {
   store: MarketStore;

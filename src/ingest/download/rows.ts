@@ -6,7 +6,7 @@ import { validateSeries } from '../../data/import/validateSeries.ts';
 import type { FundingRateEvent } from '../../domain/events.ts';
 import { describeTimeMs } from '../../domain/plausibility.ts';
 import type { SeriesKey } from '../../domain/series.ts';
-import type { Candle } from '../ccxt/ohlcvHistory.ts';
+import type { Candle } from '../../venues/ccxt/ohlcvHistory.ts';
 
 /** Candles as bar rows (received_at null: history, not observed live). Line k is the k-th candle of the answer. */
 export function candlesToSeries(key: SeriesKey, source: string, candles: readonly Candle[]): SeriesData {
