@@ -12,9 +12,10 @@ export type SeriesTable =
   | 'quotes' // top of book
   | 'trades'
   | 'funding' // funding-rate settlements
+  | 'funding_quotes' // the venue's current (predicted) rate for the next settlement: not a settlement
   | 'books'; // order-book snapshots
 
-export const SERIES_TABLES: readonly SeriesTable[] = ['bars', 'mark_bars', 'index_bars', 'quote_bars', 'quotes', 'trades', 'funding', 'books'];
+export const SERIES_TABLES: readonly SeriesTable[] = ['bars', 'mark_bars', 'index_bars', 'quote_bars', 'quotes', 'trades', 'funding', 'funding_quotes', 'books'];
 
 /** Bar tables carry a timeframe in their key; other tables have timeframe null. */
 export const BAR_TABLES: ReadonlySet<SeriesTable> = new Set(['bars', 'mark_bars', 'index_bars', 'quote_bars']);
@@ -78,6 +79,15 @@ export const SERIES_COLUMNS: Record<SeriesTable, readonly ColumnSpec[]> = {
     col('rate', 'f64', 'fundingRate'),
     col('interval_ms', 'i64', 'fundingInterval', true),
     col('mark_price', 'f64', 'price', true),
+  ],
+  funding_quotes: [
+    ...TIME_COLUMNS,
+    col('rate', 'f64', 'fundingRate'),
+    // The announced settlement time: in the future, so not an event time (at most 7 days ahead, checked where quotes are read).
+    col('next_funding_ms', 'i64', 'finite', true),
+    col('interval_ms', 'i64', 'fundingInterval', true),
+    col('mark_price', 'f64', 'price', true),
+    col('index_price', 'f64', 'price', true),
   ],
   books: [
     ...TIME_COLUMNS,

@@ -54,6 +54,14 @@ export interface InstrumentSnapshot {
   readonly fundingRatePerInterval: number;
   readonly fundingIntervalMs: number;
   readonly fundingTs: number;
+  /**
+   * The venue's current (predicted) rate for the next settlement and when it was quoted: live and
+   * paper runs, and stores that recorded `funding_quotes`; NaN otherwise.
+   */
+  readonly predictedFundingRatePerInterval: number;
+  readonly predictedFundingTs: number;
+  /** Next settlement time: the venue's announcement, else the last settlement plus the interval; NaN when unknown. */
+  readonly nextFundingTimeMs: number;
 }
 
 export interface MarketView {

@@ -198,7 +198,7 @@ describe('OU basis strategy (seed 004, corrected) on a seeded synthetic market',
 describe('OU basis strategy: fits and config', () => {
   /** Drives the strategy directly with a basis path (spot fixed at 100). */
   function drive(strategy: OuBasisStrategy, basis: readonly number[], startMs = Date.UTC(2024, 0, 1, 1)): Intent[] {
-    const snap = (symbol: string) => ({ venue: SYNTHETIC_VENUE, symbol, price: 100, priceTs: 0, bid: NaN, ask: NaN, markPrice: NaN, markTs: NaN, fundingRatePerInterval: NaN, fundingIntervalMs: FUNDING_MS, fundingTs: NaN });
+    const snap = (symbol: string) => ({ venue: SYNTHETIC_VENUE, symbol, price: 100, priceTs: 0, bid: NaN, ask: NaN, markPrice: NaN, markTs: NaN, fundingRatePerInterval: NaN, fundingIntervalMs: FUNDING_MS, fundingTs: NaN, predictedFundingRatePerInterval: NaN, predictedFundingTs: NaN, nextFundingTimeMs: NaN });
     const spot = snap('SYN/USDT');
     const perp = snap('SYN/USDT:USDT');
     const out: Intent[] = [];

@@ -22,7 +22,7 @@ export interface BookRecordingOptions {
   symbol: string;
   /** Levels per side kept in `books` rows and asked of the venue; null: quotes only, the venue's default book. */
   depth: number | null;
-  watch: Pick<WatchOrderBookOptions, 'staleAfterMs' | 'backoffInitialMs' | 'backoffMaxMs'>;
+  watch: Pick<WatchOrderBookOptions, 'staleAfterMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'forcePolling' | 'pollIntervalMs'>;
   signal: AbortSignal;
   now: () => number;
   onBook: (book: BookSnapshotEvent) => void;

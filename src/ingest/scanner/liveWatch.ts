@@ -66,7 +66,8 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 const seconds = (ms: number) => `${ms / 1000} s`;
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-function describeHealth(event: VenueHealthEvent): string {
+/** One line for a stream's health event. */
+export function describeHealth(event: VenueHealthEvent): string {
   const head = `${event.venue} ${event.symbol}`;
   switch (event.type) {
     case 'stale':

@@ -124,6 +124,9 @@ function eventOf(data: SeriesData, row: number): MarketEvent | null {
         fundingIntervalMs: orNull(f64(data, 'interval_ms', row)),
         markPrice: orNull(f64(data, 'mark_price', row)),
       } satisfies FundingRateEvent;
+    case 'funding_quotes':
+      // A store scan prices funding from settlements; the predicted rate is read by live scans.
+      return null;
   }
 }
 
