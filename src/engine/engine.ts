@@ -3,7 +3,7 @@ import type { MarketInput, ReplayCursor, ReplayStats } from '../data/replay/type
 import type { Instrument } from '../domain/instrument.ts';
 import type { Fill, FundingPayment } from '../domain/trading.ts';
 import { PairExecutor, type ExecutionEvent } from '../execution/pairExecutor.ts';
-import type { EquityPoint, FillRecord, FundingRecord, RoundTrip } from '../model/performanceMetrics.ts';
+import type { EquityPoint, FillRecord, FundingCashFlow, RoundTrip } from '../model/performanceMetrics.ts';
 import { Ledger } from '../portfolio/ledger.ts';
 import type { LedgerSink } from '../portfolio/ledgerTypes.ts';
 import { minorToNumber } from '../portfolio/money.ts';
@@ -55,7 +55,7 @@ export interface EngineResult {
   stats: ReplayStats;
   equity: EquityPoint[];
   fills: FillRecord[];
-  funding: FundingRecord[];
+  funding: FundingCashFlow[];
   roundTrips: RoundTrip[];
   execution: ExecutionEvent[];
   liquidations: LiquidationEvent[];

@@ -1,4 +1,4 @@
-import type { EquityPoint, FillRecord, FundingRecord } from '../model/performanceMetrics.ts';
+import type { EquityPoint, FillRecord, FundingCashFlow } from '../model/performanceMetrics.ts';
 import type { ExecutionEvent } from '../execution/pairExecutor.ts';
 import type { LiquidationEvent } from '../venues/tradingTypes.ts';
 import type { EngineEvent } from './events.ts';
@@ -11,7 +11,7 @@ import type { EventStream } from './eventStream.ts';
 export class RunRecorder {
   readonly equity: EquityPoint[] = [];
   readonly fills: FillRecord[] = [];
-  readonly funding: FundingRecord[] = [];
+  readonly funding: FundingCashFlow[] = [];
   readonly execution: ExecutionEvent[] = [];
   readonly liquidations: LiquidationEvent[] = [];
 

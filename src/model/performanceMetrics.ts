@@ -51,7 +51,7 @@ export interface RoundTrip {
   pnlUsd: number;
 }
 
-export interface FundingRecord {
+export interface FundingCashFlow {
   ts: number;
   /** Received > 0, paid < 0, USD. */
   amountUsd: number;
@@ -61,7 +61,7 @@ export interface MetricsInput {
   equity: readonly EquityPoint[];
   fills?: readonly FillRecord[];
   roundTrips?: readonly RoundTrip[];
-  funding?: readonly FundingRecord[];
+  funding?: readonly FundingCashFlow[];
   /** Annual risk-free rate, fraction (default 0). */
   riskFreeRatePerYear?: number;
 }

@@ -29,7 +29,7 @@ import {
   type ExactDecimal,
   type Minor,
 } from './money.ts';
-import type { BorrowCharge, CashBalance, CashMovement, ForcedClose, FundingOptions, LedgerOptions, LedgerSink, LedgerTotals, PositionView, Transfer } from './ledgerTypes.ts';
+import type { BorrowCharge, CashBalance, CashMovement, ForcedClose, FundingOptions, LedgerOptions, LedgerSink, LedgerTotals, LedgerPosition, Transfer } from './ledgerTypes.ts';
 import { tradePostings } from './tradePostings.ts';
 import { AssetPricer, markOf, USD_LIKE_ASSETS, type Valuation } from './valuation.ts';
 
@@ -65,7 +65,7 @@ export type {
   LedgerOptions,
   LedgerSink,
   LedgerTotals,
-  PositionView,
+  LedgerPosition,
   Transfer,
 } from './ledgerTypes.ts';
 
@@ -340,7 +340,7 @@ export class Ledger {
     return this.balances.get(cashAccount(venue, asset), asset);
   }
 
-  position(venue: string, symbol: string, markPrice?: number): PositionView {
+  position(venue: string, symbol: string, markPrice?: number): LedgerPosition {
     const terms = this.termsFor(venue, symbol);
     const account = positionAccount(venue, symbol);
     const held = this.balances.get(account, terms.unitAsset);
@@ -371,8 +371,8 @@ export class Ledger {
   }
 
   /** Positions of every known instrument in instrument-id order (open ones only unless includeFlat), with unrealised PnL where `marks` has a mark. */
-  positions(options: { marks?: Valuation['marks']; includeFlat?: boolean } = {}): PositionView[] {
-    const result: PositionView[] = [];
+  positions(options: { marks?: Valuation['marks']; includeFlat?: boolean } = {}): LedgerPosition[] {
+    const result: LedgerPosition[] = [];
     for (const terms of this.termsById.values()) {
       const mark = options.marks ? markOf({ marks: options.marks }, terms.instrumentId) : undefined;
       const view = this.position(terms.venue, terms.symbol, mark);

@@ -70,7 +70,7 @@ export interface FundingOptions {
   amountFrom?: 'rate' | 'reported';
 }
 
-export interface PositionView {
+export interface LedgerPosition {
   venue: string;
   symbol: string;
   instrumentId: string;

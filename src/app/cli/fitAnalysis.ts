@@ -21,7 +21,7 @@ import { cumulativeFunding, decideStrategy2, strategy2ExpectedProfit } from '../
 import type { FitInput } from './fitInput.ts';
 
 /** Fewer points than this cannot carry the stationarity tests (variance ratio up to q = 16, Hurst lags). */
-export const MIN_FIT_POINTS = 50;
+export const MIN_REPORT_POINTS = 50;
 
 export interface FitSettings {
   /** Fee rate per leg (fraction); the round trip pays it four times. */
@@ -76,7 +76,7 @@ export function secondsToNextSettlement(observedMs: number, fundingIntervalSecon
 
 function fitOrExplain(input: FitInput): OuFit {
   const points = input.basis.length;
-  if (points < MIN_FIT_POINTS) throw new Error(`too short: ${points} points from ${input.source}; the fit and its tests need at least ${MIN_FIT_POINTS}`);
+  if (points < MIN_REPORT_POINTS) throw new Error(`too short: ${points} points from ${input.source}; the fit and its tests need at least ${MIN_REPORT_POINTS}`);
   try {
     return fitOu(input.basis, input.dtSeconds);
   } catch (error) {

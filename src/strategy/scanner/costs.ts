@@ -15,7 +15,7 @@ import { KIND_SPOT, PRICE_BOOK, PRICE_NONE, type InstrumentState } from './marke
 import type { OpportunitySlot } from './opportunity.ts';
 
 /** The fee per trade of an instrument: config.feeRate, else the venue's entry, else the instrument's own, else the default of the mode. */
-export function feeRateFor(s: InstrumentState, config: ScannerConfig): number {
+export function scannerFeeRate(s: InstrumentState, config: ScannerConfig): number {
   if (config.feeRate !== null) return config.feeRate;
   const maker = config.feeMode === 'maker';
   const venue = config.venueFees[s.venue];

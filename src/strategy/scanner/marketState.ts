@@ -130,7 +130,7 @@ function bad(state: InstrumentState, what: string): never {
 }
 
 /** All instruments, by dense index and by venue:symbol. */
-export class MarketState {
+export class ScannerMarketState {
   readonly instruments: InstrumentState[] = [];
   private readonly byId = new Map<string, InstrumentState>();
 

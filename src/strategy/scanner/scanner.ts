@@ -18,7 +18,7 @@ import { computeBasis } from './basis.ts';
 import { computeCalendarSpread } from './calendarSpread.ts';
 import { DEFAULT_SCANNER_CONFIG, type ScannerConfig } from './config.ts';
 import type { ScanContext } from './context.ts';
-import { feeRateFor, refreshExecution } from './costs.ts';
+import { scannerFeeRate, refreshExecution } from './costs.ts';
 import { legTerms } from './flags.ts';
 import { computeCrossVenueSpread } from './crossVenueSpread.ts';
 import { computeFundingCarry } from './fundingCarry.ts';
@@ -27,7 +27,7 @@ import {
   KIND_FUTURE,
   KIND_PERP,
   KIND_SPOT,
-  MarketState,
+  ScannerMarketState,
   setBook,
   setFunding,
   setLastPrice,
@@ -92,7 +92,7 @@ export interface ScanSummary {
 }
 
 export class Scanner {
-  readonly state = new MarketState();
+  readonly state = new ScannerMarketState();
   readonly slots: OpportunitySlot[] = [];
   readonly stats: ScannerStats = { updates: 0, recomputations: 0, rescans: 0 };
   private readonly ctx: ScanContext;
@@ -126,7 +126,7 @@ export class Scanner {
   /** A new configuration recomputes everything. */
   setConfig(config: ScannerConfig): void {
     this.ctx.config = config;
-    for (const s of this.state.instruments) s.feeRate = feeRateFor(s, config);
+    for (const s of this.state.instruments) s.feeRate = scannerFeeRate(s, config);
     this.rescan();
   }
 
@@ -137,7 +137,7 @@ export class Scanner {
     const { state: s, added } = this.state.add(instrument);
     if (!added) return s;
     this.slotsByInstrument.push([]);
-    s.feeRate = feeRateFor(s, this.ctx.config);
+    s.feeRate = scannerFeeRate(s, this.ctx.config);
     refreshExecution(s, this.ctx.config);
     const asset = s.assetKey;
     if (asset === null) {

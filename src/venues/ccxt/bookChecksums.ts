@@ -1,8 +1,7 @@
-import { crc32 } from 'node:zlib';
 import { errors, type Exchange } from 'ccxt';
+import { OKX_CHECKSUM_DEPTH, okxBookChecksum } from '../../domain/okxBookChecksum.ts';
 
 /** OKX checksums the top 25 levels of each side. */
-export const OKX_CHECKSUM_DEPTH = 25;
 
 /** A price level as the venue wrote it: the checksum is over these strings, not over parsed numbers. */
 type LevelTexts = Map<number, [priceText: string, sizeText: string]>;
@@ -47,16 +46,18 @@ export function isInvalidatedBook(book: object): boolean {
  * Null when a level of the book has no recorded text (the book and its texts disagree).
  */
 export function okxChecksum(book: CcxtBook, texts: BookTexts): number | null {
-  const parts: string[] = [];
-  for (let i = 0; i < OKX_CHECKSUM_DEPTH; i++) {
-    for (const [side, map] of [[book.bids, texts.bids], [book.asks, texts.asks]] as const) {
-      if (i >= side.length) continue;
+  const sideTexts = (side: CcxtBook['bids'], map: LevelTexts): [string, string][] | null => {
+    const out: [string, string][] = [];
+    for (let i = 0; i < Math.min(side.length, OKX_CHECKSUM_DEPTH); i++) {
       const text = map.get(side[i][0]);
       if (!text) return null;
-      parts.push(text[0], text[1]);
+      out.push(text);
     }
-  }
-  return crc32(parts.join(':')) | 0;
+    return out;
+  };
+  const bids = sideTexts(book.bids, texts.bids);
+  const asks = sideTexts(book.asks, texts.asks);
+  return bids === null || asks === null ? null : okxBookChecksum(bids, asks);
 }
 
 function applyTexts(map: LevelTexts, levels: unknown): void {

@@ -4,7 +4,7 @@
  * quantity in contracts of `contractSize` quote units each, notional = contracts * contractSize /
  * price in the base (settle) asset.
  */
-export interface ContractTerms {
+export interface ContractSizing {
   /** true for spot and linear contracts, false for inverse. */
   linear: boolean;
   /** Quote units per contract for inverse contracts; unused (1) for spot and linear. */
@@ -12,13 +12,13 @@ export interface ContractTerms {
 }
 
 /** |notional| of `quantity` at `price`, in the settle asset. */
-export function notionalSettle(terms: ContractTerms, quantity: number, price: number): number {
+export function notionalSettle(terms: ContractSizing, quantity: number, price: number): number {
   const q = Math.abs(quantity);
   return terms.linear ? q * price : (q * terms.contractSize) / price;
 }
 
 /** PnL of a signed position from `entryPrice` to `exitPrice`, in the settle asset. */
-export function pnlSettle(terms: ContractTerms, signedQuantity: number, entryPrice: number, exitPrice: number): number {
+export function pnlSettle(terms: ContractSizing, signedQuantity: number, entryPrice: number, exitPrice: number): number {
   return terms.linear
     ? signedQuantity * (exitPrice - entryPrice)
     : signedQuantity * terms.contractSize * (1 / entryPrice - 1 / exitPrice);
@@ -28,7 +28,7 @@ export function pnlSettle(terms: ContractTerms, signedQuantity: number, entryPri
  * Average entry price after adding `addQty` at `price` to `qty` at `entry` (same sign): the
  * quantity-weighted mean for linear contracts, the harmonic (notional-weighted) mean for inverse.
  */
-export function averageEntryPrice(terms: ContractTerms, qty: number, entry: number, addQty: number, price: number): number {
+export function averageEntryPrice(terms: ContractSizing, qty: number, entry: number, addQty: number, price: number): number {
   const a = Math.abs(qty);
   const b = Math.abs(addQty);
   if (a === 0) return price;

@@ -1,6 +1,6 @@
 import type { Instrument } from '../../domain/instrument.ts';
 import type { Liquidity } from '../../domain/trading.ts';
-import { notionalSettle, type ContractTerms } from './contractMath.ts';
+import { notionalSettle, type ContractSizing } from './contractMath.ts';
 
 /**
  * Maker/taker fees. Rates are fractions of notional (0.0002 = 2 bps); a negative maker rate is a rebate.
@@ -43,6 +43,6 @@ export function feeRateFor(rates: FeeRates, liquidity: Liquidity): number {
 }
 
 /** Fee of a fill in the settle asset: qty * price * feeRate (inverse: contracts * contractSize / price * feeRate). */
-export function feeAmount(terms: ContractTerms, quantity: number, price: number, feeRate: number): number {
+export function feeAmount(terms: ContractSizing, quantity: number, price: number, feeRate: number): number {
   return notionalSettle(terms, quantity, price) * feeRate;
 }

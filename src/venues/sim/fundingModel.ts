@@ -1,4 +1,4 @@
-import type { ContractTerms } from './contractMath.ts';
+import type { ContractSizing } from './contractMath.ts';
 
 /**
  * Funding settlement. At each settlement of the venue's funding series (ts = settlement time, rate
@@ -9,7 +9,7 @@ import type { ContractTerms } from './contractMath.ts';
  * (DESIGN.md writes -positionQty * contractSize * markPrice * rate with the position in contracts;
  * perp-arb keeps linear quantities in base units, where that contractSize factor is already applied.)
  */
-export function fundingPaymentAmount(terms: ContractTerms, positionQty: number, markPrice: number, fundingRatePerInterval: number): number {
+export function fundingPaymentAmount(terms: ContractSizing, positionQty: number, markPrice: number, fundingRatePerInterval: number): number {
   if (!(markPrice > 0)) throw new Error(`funding needs a mark price > 0 (got ${markPrice})`);
   return terms.linear
     ? -positionQty * markPrice * fundingRatePerInterval

@@ -1,5 +1,5 @@
 import type { Instrument } from '../../domain/instrument.ts';
-import type { ContractTerms } from './contractMath.ts';
+import type { ContractSizing } from './contractMath.ts';
 import { resolveFeeRates, type FeeOverrides, type FeeRates } from './feeModel.ts';
 import { DEFAULT_FILL_MODEL_CONFIG, validateFillModelConfig, type FillModelConfig } from './fillModel.ts';
 import type { LatencyConfig } from './latencyModel.ts';
@@ -29,7 +29,7 @@ export interface SimInstrumentSpec {
   quote: string;
   /** Asset of fees, PnL, funding and margin: quote for spot and linear, base for inverse. */
   settleAsset: string;
-  terms: ContractTerms;
+  terms: ContractSizing;
   fees: FeeRates;
   fill: FillModelConfig;
   /** Derivatives only (spot: null). Mutable through setLeverage / setMarginMode. */

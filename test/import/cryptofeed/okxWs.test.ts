@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cryptofeedImporter, parseCaptureText } from '../../../src/data/import/cryptofeed/captureImporter.ts';
-import { BookSide, okxBookChecksum } from '../../../src/data/import/cryptofeed/okxWs.ts';
+import { BookSide, bookChecksum } from '../../../src/data/import/cryptofeed/okxWs.ts';
 import { multiplyDecimals } from '../../../src/data/import/decimal.ts';
 import { importPath } from '../../../src/data/import/importPath.ts';
 import { validateSeries } from '../../../src/data/import/validateSeries.ts';
@@ -24,7 +24,7 @@ describe('OKX book checksum', () => {
     asks.apply({ price: 101.5, size: 2, priceText: '101.5', sizeText: '2.0', rowSize: 2 });
     const parts = ['100', '1', '101.5', '2.0'];
     for (let i = 1; i < 25; i++) parts.push(String(100 - i), '1');
-    expect(okxBookChecksum(bids, asks)).toBe(crc32(parts.join(':')) | 0);
+    expect(bookChecksum(bids, asks)).toBe(crc32(parts.join(':')) | 0);
     bids.apply({ price: 100, size: 0, priceText: '100', sizeText: '0', rowSize: 0 });
     expect(bids.top(1)[0].price).toBe(99);
     expect(bids.length).toBe(29);

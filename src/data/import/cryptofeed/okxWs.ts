@@ -18,7 +18,7 @@
  * is not known, the messages of that linear contract are rejected (never stored in contracts).
  * Checksums are computed on the strings as sent (contracts), before any conversion.
  */
-import { crc32 } from 'node:zlib';
+import { OKX_CHECKSUM_DEPTH, okxBookChecksum } from '../../../domain/okxBookChecksum.ts';
 import { instrumentFromSymbol } from '../../../domain/instrument.ts';
 import { parseSymbol } from '../../../domain/symbol.ts';
 import { multiplyDecimals } from '../decimal.ts';
@@ -26,7 +26,6 @@ import { decimalText, isRecord, knownContractSize, parseJson, type CaptureContex
 import { OKX_VENUE, okxSymbolFromInstId } from './okxInstruments.ts';
 
 export const OKX_BOOK_ROW_DEPTH = 50;
-export const OKX_CHECKSUM_DEPTH = 25;
 
 interface Level {
   price: number;
@@ -79,16 +78,10 @@ export class BookSide {
   }
 }
 
-/** OKX order-book checksum: signed CRC32 of 'bidPx:bidSz:askPx:askSz:...' over the top 25 levels. */
-export function okxBookChecksum(bids: BookSide, asks: BookSide): number {
-  const b = bids.top(OKX_CHECKSUM_DEPTH);
-  const a = asks.top(OKX_CHECKSUM_DEPTH);
-  const parts: string[] = [];
-  for (let i = 0; i < OKX_CHECKSUM_DEPTH; i++) {
-    if (i < b.length) parts.push(b[i].priceText, b[i].sizeText);
-    if (i < a.length) parts.push(a[i].priceText, a[i].sizeText);
-  }
-  return crc32(parts.join(':')) | 0;
+/** The checksum of the book as it stands (domain/okxBookChecksum.ts). */
+export function bookChecksum(bids: BookSide, asks: BookSide): number {
+  const texts = (side: BookSide) => side.top(OKX_CHECKSUM_DEPTH).map((l) => [l.priceText, l.sizeText] as const);
+  return okxBookChecksum(texts(bids), texts(asks));
 }
 
 interface Book {
@@ -260,7 +253,7 @@ export class OkxWsParser {
     for (const level of bids) book.bids.apply(level);
     for (const level of asks) book.asks.apply(level);
     if (typeof d.checksum === 'number') {
-      const computed = okxBookChecksum(book.bids, book.asks);
+      const computed = bookChecksum(book.bids, book.asks);
       if (computed !== d.checksum) {
         book.brokenAtLine = entry.line;
         return reject(`books ${instId} (${String(action)}): checksum mismatch, computed ${computed}, message has ${d.checksum}; book out of sync until the next snapshot`);
