@@ -12,6 +12,7 @@ import { matchOnArrival, matchResting, type ArrivalMatch } from './fillModel.ts'
 import { fundingPaymentAmount } from './fundingModel.ts';
 import { freshestMarkPrice, selectMarkPrice } from './markPrice.ts';
 import { arrivalTimeMs, createLatencyModel, type LatencyModel } from './latencyModel.ts';
+import { checkSimVenueSettings } from './simSettingsSchema.ts';
 import {
   checkMarginSettings,
   DEBT_DUST,
@@ -99,6 +100,7 @@ export class SimulatedVenue implements TradingVenue {
   private fillSeq = 0;
 
   constructor(config: SimulatedVenueConfig) {
+    checkSimVenueSettings(config);
     this.venue = config.venue;
     this.specs = resolveInstrumentSpecs(config);
     checkStartingBalances(config);
