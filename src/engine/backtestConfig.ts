@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import { MINUTE_MS, parseTimeArg, timeframeToMs } from '../core/time.ts';
 import { DEFAULT_SYNTHETIC_OPTIONS } from '../data/synthetic/market.ts';
-import { checkSyntheticOptionPairs, syntheticOptionShape } from '../data/synthetic/optionsSchema.ts';
+import { syntheticOptionPairProblems, syntheticOptionShape } from '../data/synthetic/optionsSchema.ts';
+import { withCrossChecks } from '../domain/config/crossChecks.ts';
 import { parseConfig } from '../domain/config/issue.ts';
 import { assetNameSchema, VENUE_ID_RE, venueIdSchema } from '../domain/config/keys.ts';
 import { numberIn } from '../domain/config/range.ts';
@@ -62,8 +63,8 @@ const InstrumentConfig = z.strictObject({
   tickSize: numberIn(RANGES.sizeIncrement).nullable().optional(),
 });
 
-const VenueConfig = z
-  .strictObject({
+const VenueConfig = withCrossChecks(
+  z.strictObject({
     venue: venueIdSchema,
     /** Starting wallet per asset. */
     balances: z.record(assetNameSchema, numberIn(RANGES.balance)),
@@ -79,12 +80,12 @@ const VenueConfig = z
     latencyMs: numberIn(RANGES.latencyMs).default(0),
     /** Annual borrow rate per asset that may be shorted on spot, e.g. { "BTC": 0.05 }. */
     borrowRateAnnualByAsset: z.record(assetNameSchema, numberIn(RANGES.borrowRateAnnual)).optional(),
-  })
-  .superRefine((v, ctx) => {
-    if (v.maintenanceMarginRate !== undefined && !(1 / v.leverage > v.maintenanceMarginRate)) {
-      ctx.addIssue({ code: 'custom', path: ['maintenanceMarginRate'], message: `must be below the initial margin rate 1/leverage = ${1 / v.leverage} (got ${v.maintenanceMarginRate})` });
-    }
-  });
+  }),
+  (v) =>
+    v.maintenanceMarginRate !== undefined && !(1 / v.leverage > v.maintenanceMarginRate)
+      ? [{ path: ['maintenanceMarginRate'], message: `must be below the initial margin rate 1/leverage = ${1 / v.leverage} (got ${v.maintenanceMarginRate})` }]
+      : [],
+);
 
 /** data.options: the generator's options but those data gives (seed) or sets (bars from days, 1-minute bars). */
 const { seed: _seed, bars: _bars, barIntervalMs: _barIntervalMs, ...optionFields } = syntheticOptionShape;
@@ -94,19 +95,20 @@ const SyntheticDataOptions = z.strictObject({
   startMs: numberIn(RANGES.startMs).optional(),
 });
 
-const SyntheticData = z
-  .strictObject({
+const SyntheticData = withCrossChecks(
+  z.strictObject({
     source: z.literal('synthetic'),
     seed: numberIn(RANGES.seed),
     /** Length of the market, days of 1m bars. */
     days: numberIn(RANGES.days).default(30),
     /** Further generator options (src/data/synthetic/market.ts), e.g. interestRatePerInterval. */
     options: SyntheticDataOptions.default({}),
-  })
-  .superRefine((d, ctx) => {
+  }),
+  (d) => {
     const resolved = { ...DEFAULT_SYNTHETIC_OPTIONS, ...d.options, seed: d.seed, bars: Math.round(d.days * 1440), barIntervalMs: MINUTE_MS };
-    checkSyntheticOptionPairs(resolved, ctx, (field) => (field === 'bars' ? ['days'] : ['options', field]));
-  });
+    return syntheticOptionPairProblems(resolved, (field) => (field === 'bars' ? ['days'] : ['options', field]));
+  },
+);
 
 const TIME_TEXT = 'a time from 2009-01-03 to 2100-01-01 (ISO-8601 like 2025-06-01T00:00Z, or epoch ms)';
 
@@ -139,26 +141,17 @@ const barTimeframe = z
     if (!(ms >= 1000 && ms <= 7 * 86_400_000)) ctx.addIssue({ code: 'custom', message: 'must be a timeframe from 1s to 1w, e.g. 1m, 1h, 8h, 1d' });
   });
 
-const StoreData = z
-  .strictObject({
+const StoreData = withCrossChecks(
+  z.strictObject({
     source: z.literal('store'),
     /** Inclusive start and exclusive end (ISO-8601 or epoch ms); absent: everything stored. */
     from: storeTime.optional(),
     to: storeTime.optional(),
     /** Timeframe of the trade bars to replay. */
     barTimeframe: barTimeframe.default('1m'),
-  })
-  .superRefine((d, ctx) => {
-    if (d.from === undefined || d.to === undefined) return;
-    const [from, to] = [d.from, d.to].map((t) => {
-      try {
-        return parseTimeArg(t);
-      } catch {
-        return Number.NaN;
-      }
-    });
-    if (from >= to) ctx.addIssue({ code: 'custom', path: ['to'], message: `must be after data.from (${d.from})` });
-  });
+  }),
+  (d) => (d.from !== undefined && d.to !== undefined && parseTimeArg(d.from) >= parseTimeArg(d.to) ? [{ path: ['to'], message: `must be after data.from (${d.from})` }] : []),
+);
 
 const StrategyConfig = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('fundingCarry'), params: FundingCarryConfigSchema }),

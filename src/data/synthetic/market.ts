@@ -79,7 +79,7 @@ export interface SyntheticMarket {
 }
 
 /** Checks every option against its documented range (src/data/synthetic/optionsSchema.ts). */
-function checkOptions(o: SyntheticMarketOptions & { perpBars: number }): void {
+function checkOptions(o: SyntheticMarketOptions): void {
   const parsed = SyntheticMarketOptionsSchema.safeParse(o, { reportInput: true });
   if (!parsed.success) throw new ConfigError('synthetic market', parsed.error.issues.map((issue) => formatConfigIssue(issue)));
 }
@@ -127,9 +127,8 @@ export function generateSyntheticMarket(overrides: Partial<SyntheticMarketOption
 /** The options with defaults filled in, checked. */
 export function resolveSyntheticOptions(overrides: Partial<SyntheticMarketOptions> = {}): SyntheticMarketOptions & { perpBars: number } {
   const given = { ...DEFAULT_SYNTHETIC_OPTIONS, ...overrides };
-  const o = { ...given, perpBars: given.perpBars ?? given.bars };
-  checkOptions(o);
-  return o;
+  checkOptions(given);
+  return { ...given, perpBars: given.perpBars ?? given.bars };
 }
 
 export const syntheticSourceName = (o: SyntheticMarketOptions): string => `synthetic(seed=${o.seed})`;

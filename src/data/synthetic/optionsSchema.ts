@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withCrossChecks, type CrossProblem } from '../../domain/config/crossChecks.ts';
 import { assetNameSchema } from '../../domain/config/keys.ts';
 import { numberIn } from '../../domain/config/range.ts';
 import { LATEST_CONFIG_TIME_MS, RANGES } from '../../domain/config/ranges.ts';
@@ -33,15 +34,17 @@ export const syntheticOptionShape = {
 
 type Options = z.output<z.ZodObject<typeof syntheticOptionShape>>;
 
-/** Checks between fields; `at` maps a field to the path reported (the backtest reports bars as data.days). */
-export function checkSyntheticOptionPairs(o: Options, ctx: z.RefinementCtx, at: (field: keyof Options) => PropertyKey[] = (f) => [f]): void {
-  const issue = (field: keyof Options, message: string) => ctx.addIssue({ code: 'custom', path: at(field), message });
-  if (o.perpBars !== null && o.perpBars > o.bars) issue('perpBars', `must be at most bars (${o.bars}) (got ${o.perpBars})`);
-  if (o.barIntervalMs % 1000 !== 0) issue('barIntervalMs', `must be whole seconds (got ${o.barIntervalMs})`);
-  if (o.fundingIntervalMs < o.barIntervalMs) issue('fundingIntervalMs', `must be at least barIntervalMs (${o.barIntervalMs}) (got ${o.fundingIntervalMs})`);
+/** Problems between options; `at` maps a field to the path reported (the backtest reports bars as data.days). */
+export function syntheticOptionPairProblems(o: Options, at: (field: keyof Options) => PropertyKey[] = (f) => [f]): CrossProblem[] {
+  const problems: CrossProblem[] = [];
+  const problem = (field: keyof Options, message: string) => problems.push({ path: at(field), message });
+  if (o.perpBars !== null && o.perpBars > o.bars) problem('perpBars', `must be at most bars (${o.bars}) (got ${o.perpBars})`);
+  if (o.barIntervalMs % 1000 !== 0) problem('barIntervalMs', `must be whole seconds (got ${o.barIntervalMs})`);
+  if (o.fundingIntervalMs < o.barIntervalMs) problem('fundingIntervalMs', `must be at least barIntervalMs (${o.barIntervalMs}) (got ${o.fundingIntervalMs})`);
   const endMs = o.startMs + o.bars * o.barIntervalMs;
-  if (endMs > LATEST_CONFIG_TIME_MS) issue('bars', `the market would end after 2100-01-01 (startMs + bars x barIntervalMs = ${endMs})`);
+  if (endMs > LATEST_CONFIG_TIME_MS) problem('bars', `the market would end after 2100-01-01 (startMs + bars x barIntervalMs = ${endMs})`);
+  return problems;
 }
 
 /** Every option, all required (the generator fills its defaults first). */
-export const SyntheticMarketOptionsSchema = z.strictObject(syntheticOptionShape).superRefine((o, ctx) => checkSyntheticOptionPairs(o, ctx));
+export const SyntheticMarketOptionsSchema = withCrossChecks(z.strictObject(syntheticOptionShape), (o) => syntheticOptionPairProblems(o));

@@ -22,13 +22,14 @@ export const configRanges = z.registry<NumberRange>();
 
 const SAFE = Number.MAX_SAFE_INTEGER;
 
-/** A bound as people write it: 3650, 0.000694444, 1e9, -(2^53-1). */
+/** A bound as people write it: 3650, 0.000694444, 1e9, -(2^53-1); other integers exactly (timestamps). */
 export function formatBound(x: number): string {
   if (x === SAFE) return '2^53-1';
   if (x === -SAFE) return '-(2^53-1)';
-  if (Number.isInteger(x) && Math.abs(x) < 1e7) return String(x);
-  const exp = Math.floor(Math.log10(Math.abs(x)));
-  if (Number.isInteger(x) && x === Math.sign(x) * 10 ** exp) return `${x < 0 ? '-' : ''}1e${exp}`;
+  if (Number.isInteger(x)) {
+    const exp = Math.floor(Math.log10(Math.abs(x)));
+    return exp >= 7 && x === Math.sign(x) * 10 ** exp ? `${x < 0 ? '-' : ''}1e${exp}` : String(x);
+  }
   return String(Number(x.toPrecision(6))).replace('e+', 'e');
 }
 

@@ -118,7 +118,7 @@ export function planSweep(spec: SweepSpec, storeDir?: string): { combos: Combo[]
       throw new ConfigError(spec.source, [`walk-forward needs one data span for every combination; ${JSON.stringify(combo.params)} changes it`]);
     }
   }
-  const folds = walkForwardFolds(span, spec.walkForward);
+  const folds = walkForwardFolds(span, spec.walkForward, spec.source);
   const simulatedDays = checkSweepSize(spec.source, combos, { spec: spec.walkForward, folds }, storeDir);
   return { combos, span, folds, simulatedDays };
 }

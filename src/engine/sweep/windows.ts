@@ -66,13 +66,13 @@ export function walkForwardFoldCount(span: TimeWindow, spec: WalkForwardSpec): n
  * Walk-forward folds over `span`: fold k tests [S + train + k step, + test) and trains on the
  * `train` before it (anchored: on everything from S). Only whole test windows are made.
  */
-export function walkForwardFolds(span: TimeWindow, spec: WalkForwardSpec): Fold[] {
+export function walkForwardFolds(span: TimeWindow, spec: WalkForwardSpec, where = 'sweep'): Fold[] {
   const trainMs = Math.round(spec.trainDays * DAY_MS);
   const testMs = Math.round(spec.testDays * DAY_MS);
   const stepMs = Math.round(spec.stepDays * DAY_MS);
   const count = walkForwardFoldCount(span, spec);
   if (count > SWEEP_LIMITS.folds) {
-    throw new ConfigError('walkForward', [`${count} folds over ${showWindow(span)} with stepDays ${spec.stepDays}; at most ${SWEEP_LIMITS.folds} (take a longer stepDays)`]);
+    throw new ConfigError(where, [`walkForward: ${count} folds over ${showWindow(span)} with stepDays ${spec.stepDays}; at most ${SWEEP_LIMITS.folds} (take a longer stepDays)`]);
   }
   const folds: Fold[] = [];
   for (let k = 0; ; k++) {
