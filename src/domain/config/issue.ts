@@ -38,7 +38,6 @@ function shownInput(input: unknown): string | null {
   return null;
 }
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 /** Control characters (terminal escapes) from a config value, escaped: a message never changes the terminal. */
 const escapeControl = (text: string) => text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -51,7 +51,7 @@ const GridSchema = z
   });
 
 export const SweepConfigSchema = z.strictObject({
-  base: z.union([z.string().min(1).max(4096), z.custom<Record<string, unknown>>(isObject, 'a backtest config object or the path of one')]),
+  base: z.union([z.string().min(1).max(4096), z.custom<Record<string, unknown>>(isObject)], { error: 'must be a backtest config (an object) or the path of one' }),
   grid: GridSchema,
   walkForward: WalkForwardSchema.optional(),
   /** Metric that ranks the combinations (maxDrawdown: lowest first; the others: highest first). */
