@@ -1,6 +1,6 @@
 // The layer order of DESIGN.md, checked by dependency-cruiser in `npm test` (test/layers.test.ts):
 // a layer imports only from the layers before it (and from itself), and no import cycle exists.
-const LAYERS = ['core', 'domain', 'model', 'data', 'venues', 'ingest', 'strategy', 'portfolio', 'risk', 'execution', 'engine', 'app'];
+const LAYERS = ['core', 'domain', 'model', 'data', 'venues', 'strategy', 'ingest', 'portfolio', 'risk', 'execution', 'engine', 'app'];
 
 const layerRules = LAYERS.map((layer, index) => ({
   name: `layer-${layer}`,

@@ -48,6 +48,6 @@ describe('layers (dependency-cruiser, .dependency-cruiser.cjs)', () => {
   }, 60_000);
 
   it('knows the layers of DESIGN.md in their order', () => {
-    expect(layers).toEqual(['core', 'domain', 'model', 'data', 'venues', 'ingest', 'strategy', 'portfolio', 'risk', 'execution', 'engine', 'app']);
+    expect(layers).toEqual(['core', 'domain', 'model', 'data', 'venues', 'strategy', 'ingest', 'portfolio', 'risk', 'execution', 'engine', 'app']);
   });
 });

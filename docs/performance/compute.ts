@@ -12,6 +12,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DAY_MS, HOUR_MS, isoUtc, parseTimeArg, YEAR_MS } from '../../src/core/time.ts';
+import { annualised, fundingApr, fundingRatePer } from '../../src/model/annualisation.ts';
 import { basisFromStore } from '../../src/data/basisFromStore.ts';
 import { MarketStore } from '../../src/data/store/marketStore.ts';
 import type { SeriesKey } from '../../src/domain/series.ts';
@@ -184,12 +185,12 @@ for (const s of SOURCES) {
       sum += r;
       span += iv;
       if (r > 0) positive++;
-      const r8 = (r * EIGHT_H) / iv;
+      const r8 = fundingRatePer(r, iv, EIGHT_H);
       if (r8 >= 0.0005 - 1e-12) bull++;
       if (r8 <= -0.0003 + 1e-12) bear++;
-      perApr.push((r * YEAR_MS) / iv);
+      perApr.push(fundingApr(r, iv));
     }
-    const apr = (sum * YEAR_MS) / span;
+    const apr = annualised(sum, span);
     aprTable[`${s.venue}:${s.asset}:${y}:${s.source}`] = apr;
     const sorted = sortedOf(perApr);
     const first = all.ts[idx[0]];
@@ -281,7 +282,7 @@ for (const [key, f] of histories) {
     const b = mean >= 0.0003 ? 0 : mean < -0.0001 ? 2 : 1;
     count[b]++;
     if (f.ts[i] + 30 * DAY_MS <= f.ts[n - 1] && spanF > 0) {
-      fwdSum[b] += (sumF * YEAR_MS) / spanF;
+      fwdSum[b] += annualised(sumF, spanF);
       fwdN[b]++;
     }
   }
@@ -604,7 +605,7 @@ say();
     const basis = mid / spotMid - 1;
     const toExpiry = inst.expiryMs ? inst.expiryMs - asOf : null;
     calendar[inst.symbol] = { basis: round(basis, 6) };
-    rows.push([inst.symbol, inst.expiryMs ? day(inst.expiryMs) : 'perp', toExpiry ? (toExpiry / DAY_MS).toFixed(1) : '-', bp(basis), toExpiry ? pct((basis * YEAR_MS) / toExpiry, 1) : '-']);
+    rows.push([inst.symbol, inst.expiryMs ? day(inst.expiryMs) : 'perp', toExpiry ? (toExpiry / DAY_MS).toFixed(1) : '-', bp(basis), toExpiry ? pct(annualised(basis, toExpiry), 1) : '-']);
   }
   say(`Spot BTC/USD mid ${spotMid.toFixed(1)}. Mids, so no crossing and no fees.`);
   say();

@@ -12,9 +12,10 @@ export type SeriesTable =
   | 'quotes' // top of book
   | 'trades'
   | 'funding' // funding-rate settlements
+  | 'funding_quotes' // the venue's current (predicted) rate for the next settlement: not a settlement
   | 'books'; // order-book snapshots
 
-export const SERIES_TABLES: readonly SeriesTable[] = ['bars', 'mark_bars', 'index_bars', 'quote_bars', 'quotes', 'trades', 'funding', 'books'];
+export const SERIES_TABLES: readonly SeriesTable[] = ['bars', 'mark_bars', 'index_bars', 'quote_bars', 'quotes', 'trades', 'funding', 'funding_quotes', 'books'];
 
 /** Bar tables carry a timeframe in their key; other tables have timeframe null. */
 export const BAR_TABLES: ReadonlySet<SeriesTable> = new Set(['bars', 'mark_bars', 'index_bars', 'quote_bars']);
@@ -35,8 +36,12 @@ export function seriesId(key: SeriesKey): string {
 /** Column value kinds: f64 numbers, i64 integer ms or counts, strings, and lists of f64 (book levels). */
 export type ColumnType = 'f64' | 'i64' | 'string' | 'f64list';
 
-/** What a value must satisfy: price > 0, size >= 0, finite any sign. */
-export type ColumnCheck = 'price' | 'size' | 'finite' | 'side' | 'none';
+/**
+ * What a value must satisfy (bounds and reasons in plausibility.ts): price > 0 and below the
+ * ceiling, size >= 0, finite any sign, an event time in the plausible domain, a funding rate or
+ * interval within their bounds.
+ */
+export type ColumnCheck = 'price' | 'size' | 'finite' | 'time' | 'fundingRate' | 'fundingInterval' | 'side' | 'none';
 
 export interface ColumnSpec {
   name: string;
@@ -46,7 +51,7 @@ export interface ColumnSpec {
 }
 
 const col = (name: string, type: ColumnType, check: ColumnCheck, nullable = false): ColumnSpec => ({ name, type, nullable, check });
-const TIME_COLUMNS = [col('ts', 'i64', 'finite'), col('received_at', 'i64', 'finite', true)];
+const TIME_COLUMNS = [col('ts', 'i64', 'time'), col('received_at', 'i64', 'time', true)];
 const ohlc = (prefix = '') => ['open', 'high', 'low', 'close'].map((n) => col(`${prefix}${n}`, 'f64', 'price'));
 
 export const SERIES_COLUMNS: Record<SeriesTable, readonly ColumnSpec[]> = {
@@ -71,9 +76,18 @@ export const SERIES_COLUMNS: Record<SeriesTable, readonly ColumnSpec[]> = {
   trades: [...TIME_COLUMNS, col('price', 'f64', 'price'), col('amount', 'f64', 'size'), col('side', 'string', 'side', true), col('trade_id', 'string', 'none', true)],
   funding: [
     ...TIME_COLUMNS,
-    col('rate', 'f64', 'finite'),
-    col('interval_ms', 'i64', 'size', true),
+    col('rate', 'f64', 'fundingRate'),
+    col('interval_ms', 'i64', 'fundingInterval', true),
     col('mark_price', 'f64', 'price', true),
+  ],
+  funding_quotes: [
+    ...TIME_COLUMNS,
+    col('rate', 'f64', 'fundingRate'),
+    // The announced settlement time: in the future, so not an event time (at most 7 days ahead, checked where quotes are read).
+    col('next_funding_ms', 'i64', 'finite', true),
+    col('interval_ms', 'i64', 'fundingInterval', true),
+    col('mark_price', 'f64', 'price', true),
+    col('index_price', 'f64', 'price', true),
   ],
   books: [
     ...TIME_COLUMNS,

@@ -1,5 +1,6 @@
 import { MINUTE_MS, parseTimeArg } from '../core/time.ts';
 import type { ReplaySource, ReplayStats, SeriesChunk } from '../data/replay/types.ts';
+import { replayInput } from '../data/replay/replay.ts';
 import { eventTimesFor } from '../data/replay/sources.ts';
 import { storeSources } from '../data/replay/storeSources.ts';
 import { MarketStore } from '../data/store/marketStore.ts';
@@ -185,9 +186,11 @@ export async function runBacktest(config: BacktestConfig, options: BacktestRunOp
     equitySampleMs: config.equitySampleMinutes * MINUTE_MS,
     ledgerSink: options.ledgerSink,
   });
-  const progress = onProgress ? (stats: ReplayStats) => onProgress(progressOf(stats, span)) : undefined;
-  const result = await engine.run(sources, { onProgress: progress, fromMs: options.window?.fromMs, toMs: options.window?.toMs, tradeFromMs: options.window?.tradeFromMs });
-  if (onProgress) onProgress(progressOf(result.stats, span));
+  if (onProgress) engine.events.subscribe((e) => e.type === 'progress' && onProgress(progressOf(e.stats, span)), { name: 'backtest progress', types: ['progress'] });
+  const input = replayInput(sources, { from: options.window?.fromMs, to: options.window?.toMs });
+  const result = await engine.run(input, { tradeFromMs: options.window?.tradeFromMs });
+  const failed = engine.events.failures;
+  if (failed.length > 0) throw new Error(`the backtest ran, but ${failed.map((f) => `${f.name} failed on a ${f.eventType} event (${f.message})`).join('; ')}`);
   return { result, summary: summarize(result), instruments, span };
 }
 

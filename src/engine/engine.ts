@@ -1,6 +1,5 @@
 import { HOUR_MS } from '../core/time.ts';
-import { replay } from '../data/replay/replay.ts';
-import type { ReplayCursor, ReplaySource, ReplayStats } from '../data/replay/types.ts';
+import type { MarketInput, ReplayCursor, ReplayStats } from '../data/replay/types.ts';
 import type { Instrument } from '../domain/instrument.ts';
 import type { Fill, FundingPayment } from '../domain/trading.ts';
 import { PairExecutor, type ExecutionEvent } from '../execution/pairExecutor.ts';
@@ -9,18 +8,24 @@ import { Ledger } from '../portfolio/ledger.ts';
 import type { LedgerSink } from '../portfolio/ledgerTypes.ts';
 import { minorToNumber } from '../portfolio/money.ts';
 import { USD_LIKE_ASSETS, type Valuation } from '../portfolio/valuation.ts';
-import type { Strategy, StrategyContext } from '../strategy/types.ts';
+import type { Intent, Strategy, StrategyContext } from '../strategy/types.ts';
 import type { LiquidationEvent, TradingVenue, TradingVenueEvent } from '../venues/tradingTypes.ts';
-import { SimulatedClock, type Clock } from './clock.ts';
+import { SimulatedClock, type EngineClock } from './clock.ts';
+import type { EngineEvent } from './events.ts';
+import { EventStream } from './eventStream.ts';
+import { subscribeLedgerJournal } from './ledgerJournal.ts';
 import { EngineMarketView } from './marketView.ts';
+import { RunRecorder } from './runRecorder.ts';
 
 /**
  * The one loop, for every mode:
- *   market event -> clock -> venues.onMarketData -> market view -> strategy.onEvent -> intents
- *   -> PairExecutor -> venues.submit;  venue events (fills, funding, borrow, liquidation, expiry) -> ledger
- *   (exact money, src/portfolio/ledger.ts) and executor;  equity sampled every `equitySampleMs`.
- * Backtests feed it replay sources with a SimulatedClock (run()); paper and live will feed the same
- * onMarketEvent() from live cursors with a WallClock. The strategy only ever sees a StrategyContext.
+ *   market input -> clock (due timers fire first) -> venues.onMarketData -> market view
+ *   -> strategy.onEvent -> intents -> PairExecutor -> venues.submit;  venue events (fills, funding,
+ *   borrow, liquidation, expiry) -> ledger (exact money, src/portfolio/ledger.ts) and executor;
+ *   equity sampled every `equitySampleMs`.
+ * Every step is an event on `events` (src/engine/events.ts): the run recorder, the ledger journal,
+ * progress and reports subscribe to it. Backtests run a replay input with a SimulatedClock; paper
+ * and live run a live (or paced) input with a WallClock. The strategy only ever sees a StrategyContext.
  */
 
 export interface EngineOptions {
@@ -30,18 +35,14 @@ export interface EngineOptions {
   strategy: Strategy;
   /** Cash deposited per venue and asset at the start (the venues must hold the same balances). */
   deposits: { venue: string; asset: string; amount: number }[];
-  clock?: Clock;
+  clock?: EngineClock;
   /** Equity curve sampling interval (default 1 hour). */
   equitySampleMs?: number;
-  /** Optional persistent journal (e.g. the SQLite ledger store). */
+  /** Optional persistent journal (e.g. the SQLite ledger store): subscribed to the ledger's events. */
   ledgerSink?: LedgerSink;
 }
 
 export interface EngineRunOptions {
-  onProgress?: (stats: ReplayStats) => void;
-  /** Replay only events with event time in [fromMs, toMs). */
-  fromMs?: number;
-  toMs?: number;
   /**
    * Warm-up: events before this time reach the venues, the market view and the strategy (so a model
    * can fit on them), but the strategy's intents are dropped and equity is not sampled; trading and
@@ -68,20 +69,21 @@ export interface EngineResult {
 }
 
 export class Engine {
+  readonly events: EventStream<EngineEvent>;
   readonly ledger: Ledger;
   readonly market: EngineMarketView;
   readonly executor: PairExecutor;
   private readonly venues: readonly TradingVenue[];
   private readonly strategy: Strategy;
-  private readonly clock: Clock;
+  private readonly clock: EngineClock;
   private readonly equitySampleMs: number;
   private readonly context: StrategyContext;
+  private readonly recorder: RunRecorder;
   private nextSampleMs = Number.NEGATIVE_INFINITY;
-  private readonly equity: EquityPoint[] = [];
-  private readonly fills: FillRecord[] = [];
-  private readonly funding: FundingRecord[] = [];
-  private readonly execution: ExecutionEvent[] = [];
-  private readonly liquidations: LiquidationEvent[] = [];
+  private lastEquity: EquityPoint | null = null;
+  /** Whether anyone listens to market events (checked once per batch: building them costs). */
+  private wantsMarket = false;
+  private readonly marketEvent: { type: 'market'; cursor: ReplayCursor } = { type: 'market', cursor: null as unknown as ReplayCursor };
   /** Equity just before the first fill of each pair still opening (its round trip starts there). */
   private readonly tripStarts = new Map<string, number>();
   private readonly openTrips = new Map<string, { entryTs: number; startEquity: number }>();
@@ -101,29 +103,50 @@ export class Engine {
     this.equitySampleMs = options.equitySampleMs ?? HOUR_MS;
     if (!(this.equitySampleMs > 0)) throw new Error(`equitySampleMs must be > 0 (got ${this.equitySampleMs})`);
     this.deposits = options.deposits;
-    this.ledger = new Ledger({ instruments: options.instruments, sink: options.ledgerSink ?? null });
+    this.events = new EventStream<EngineEvent>((f) => ({ type: 'error', ts: this.clock.nowMs(), source: `subscriber '${f.name}'`, message: `${f.eventType} event: ${f.message}` }));
+    this.recorder = new RunRecorder(this.events);
+    if (options.ledgerSink) subscribeLedgerJournal(this.events, options.ledgerSink);
+    const events = this.events;
+    this.ledger = new Ledger({
+      instruments: options.instruments,
+      sink: { instrument: (instrument) => events.emit({ type: 'ledgerInstrument', instrument }), entry: (entry) => events.emit({ type: 'ledgerEntry', entry }) },
+    });
     this.market = new EngineMarketView(options.instruments);
     this.instrumentIds = this.market.instrumentList.map((i) => `${i.venue}:${i.symbol}`);
     this.executor = new PairExecutor({ venues: options.venues, instruments: options.instruments, market: this.market });
     this.executor.subscribe((e) => this.onExecution(e));
+    this.executor.subscribeOrders((o) => events.emit({ type: 'order', ts: o.ts, clientOrderId: o.clientOrderId, venue: o.venue, symbol: o.symbol, status: o.status, filledQuantity: 0, reason: o.reason }));
     for (const venue of options.venues) venue.subscribe((e) => this.onVenueEvent(e));
     const clock = this.clock;
     const market = this.market;
     const positions = this.executor;
+    const strategyName = this.strategy.name;
     this.context = {
       get nowMs() {
         return clock.nowMs();
       },
       market,
       positions,
+      setTimer: (atMs, tag) => {
+        const timerId: number = clock.setTimer(atMs, (at) => this.onStrategyTimer(timerId, tag, at));
+        return timerId;
+      },
+      cancelTimer: (id) => clock.cancelTimer(id),
+      signal: (name, values) => events.emit({ type: 'signal', ts: clock.nowMs(), strategy: strategyName, name, values }),
     };
   }
 
-  /** Backtest: replays the sources (events in [fromMs, toMs) when given) through the loop and returns the results. */
-  async run(sources: readonly ReplaySource[], options: EngineRunOptions = {}): Promise<EngineResult> {
+  /** Runs the market input through the loop (a backtest: to its end) and returns the results. */
+  async run(input: MarketInput, options: EngineRunOptions = {}): Promise<EngineResult> {
     const began = performance.now();
     this.tradeFromMs = options.tradeFromMs ?? Number.NEGATIVE_INFINITY;
-    const stats = await replay(sources, (cursor) => this.onMarketEvent(cursor), { onProgress: options.onProgress, from: options.fromMs, to: options.toMs });
+    const handler = (cursor: ReplayCursor) => this.onMarketEvent(cursor);
+    for await (const batch of input) {
+      this.wantsMarket = this.events.wants('market');
+      batch.emit(handler);
+      if (this.events.wants('progress')) this.events.emit({ type: 'progress', stats: input.stats() });
+    }
+    const stats = input.stats();
     if (stats.lastTime !== null) this.finish(stats.lastTime);
     return this.result(stats, performance.now() - began);
   }
@@ -133,21 +156,39 @@ export class Engine {
     const time = cursor.time;
     if (!this.started) this.start(time);
     this.clock.observe(time);
+    if (this.wantsMarket) {
+      this.marketEvent.cursor = cursor;
+      this.events.emit(this.marketEvent);
+    }
     if (time >= this.nextSampleMs) this.sampleEquity(time);
     const venues = this.venues;
     for (let i = 0; i < venues.length; i++) venues[i].onMarketData(cursor);
     const update = this.market.apply(cursor);
     if (update === null) return;
     this.executor.onTime(time);
-    const intents = this.strategy.onEvent(update, this.context);
-    if (time < this.tradeFromMs) return;
-    for (let i = 0; i < intents.length; i++) this.executor.execute(intents[i], time);
+    this.act(this.strategy.onEvent(update, this.context), time);
   }
 
-  /** End of the data: venues process everything up to `timeMs`, and the last equity point is taken. */
+  /** End of the data: due timers fire, venues process everything up to `timeMs`, and the last equity point is taken. */
   finish(timeMs: number): void {
+    this.clock.fireDueUntil(timeMs);
     for (const venue of this.venues) venue.advanceTo(timeMs);
     this.sampleEquity(timeMs, true);
+  }
+
+  private act(intents: readonly Intent[], time: number): void {
+    if (intents.length === 0) return;
+    const warmingUp = time < this.tradeFromMs;
+    const report = this.events.wants('intent');
+    for (let i = 0; i < intents.length; i++) {
+      if (report) this.events.emit({ type: 'intent', ts: time, intent: intents[i], dropped: warmingUp ? 'warm-up: trading starts at tradeFromMs' : null });
+      if (!warmingUp) this.executor.execute(intents[i], time);
+    }
+  }
+
+  private onStrategyTimer(timerId: number, tag: string, atMs: number): void {
+    this.events.emit({ type: 'timer', ts: atMs, timerId, tag });
+    if (this.strategy.onTimer) this.act(this.strategy.onTimer({ id: timerId, tag, atMs }, this.context), atMs);
   }
 
   private start(time: number): void {
@@ -163,9 +204,8 @@ export class Engine {
       // No prices yet for an open position: try again on the next event.
       return;
     }
-    const last = this.equity[this.equity.length - 1];
-    if (last && last.ts === time) last.equityUsd = equityUsd;
-    else this.equity.push({ ts: time, equityUsd });
+    this.lastEquity = { ts: time, equityUsd };
+    this.events.emit({ type: 'equity', ts: time, equityUsd });
     if (!final) this.nextSampleMs = (Math.floor(time / this.equitySampleMs) + 1) * this.equitySampleMs;
   }
 
@@ -199,9 +239,12 @@ export class Engine {
 
   private onVenueEvent(event: TradingVenueEvent): void {
     switch (event.type) {
-      case 'order':
-        this.executor.onOrderUpdate(event.update);
+      case 'order': {
+        const u = event.update;
+        this.events.emit({ type: 'order', ts: u.ts, clientOrderId: u.clientOrderId, venue: u.venue, symbol: u.symbol, status: u.status, filledQuantity: u.filledQuantity, reason: u.reason });
+        this.executor.onOrderUpdate(u);
         break;
+      }
       case 'fill':
         this.onFill(event.fill);
         break;
@@ -212,16 +255,18 @@ export class Engine {
         if (event.interest.interest > 0) {
           this.ledger.recordBorrow({ venue: event.interest.venue, asset: event.interest.asset, amount: event.interest.interest, ts: event.interest.ts });
         }
+        this.events.emit({ type: 'borrow', interest: event.interest });
         break;
       case 'liquidation':
         // Its fill (same fillId) arrives as a 'fill' event and is booked there, fee included.
-        this.liquidations.push(event.liquidation);
+        this.events.emit({ type: 'liquidation', liquidation: event.liquidation });
         // The executor closes what the pair still holds (no naked leg).
         this.executor.onLiquidation(event.liquidation);
         break;
       case 'expiry':
         // A dated future settled at expiry: its fill (same fillId) arrives as a 'fill' event and is
         // booked there; the executor closes the pair's other leg, as after a liquidation.
+        this.events.emit({ type: 'expiry', settlement: event.settlement });
         this.executor.onExpiry(event.settlement);
         break;
     }
@@ -236,17 +281,17 @@ export class Engine {
     const inst = this.market.instrument(fill.venue, fill.symbol);
     const contractSize = inst && inst.kind !== 'spot' && inst.linear === false ? 0 : 1;
     const notional = contractSize === 0 ? fill.quantity * (inst?.contractSize ?? 0) : this.usd(inst?.quote ?? 'USD', fill.quantity * fill.price);
-    this.fills.push({ ts: fill.ts, notionalUsd: notional, feeUsd: this.usd(fill.feeAsset, fill.fee) });
+    this.events.emit({ type: 'fill', fill, notionalUsd: notional, feeUsd: this.usd(fill.feeAsset, fill.fee) });
   }
 
   private onFunding(payment: FundingPayment): void {
     // Checked and computed exactly by the ledger (a disagreement with the venue is an error).
     this.ledger.recordFunding(payment);
-    this.funding.push({ ts: payment.ts, amountUsd: this.usd(payment.asset, payment.amount) });
+    this.events.emit({ type: 'funding', payment, amountUsd: this.usd(payment.asset, payment.amount) });
   }
 
   private onExecution(event: ExecutionEvent): void {
-    this.execution.push(event);
+    this.events.emit({ type: 'execution', event });
     if (event.type === 'pairOpened') {
       const startEquity = this.tripStarts.get(event.id) ?? Number.NaN;
       this.tripStarts.delete(event.id);
@@ -267,16 +312,16 @@ export class Engine {
     const totals = this.ledger.totals();
     const sumUsd = (amounts: Record<string, bigint>) => Object.entries(amounts).reduce((sum, [asset, minor]) => sum + this.usd(asset, minorToNumber(minor)), 0);
     const roundTrips = [...this.roundTrips];
-    const lastEquity = this.equity[this.equity.length - 1]?.equityUsd ?? Number.NaN;
+    const lastEquity = this.lastEquity?.equityUsd ?? Number.NaN;
     for (const [, trip] of this.openTrips) roundTrips.push({ entryTs: trip.entryTs, exitTs: null, pnlUsd: lastEquity - trip.startEquity });
     return {
       stats,
-      equity: this.equity,
-      fills: this.fills,
-      funding: this.funding,
+      equity: this.recorder.equity,
+      fills: this.recorder.fills,
+      funding: this.recorder.funding,
       roundTrips,
-      execution: this.execution,
-      liquidations: this.liquidations,
+      execution: this.recorder.execution,
+      liquidations: this.recorder.liquidations,
       fundingPnlUsd: sumUsd(totals.fundingNet),
       feesPaidUsd: sumUsd(totals.feesPaid),
       borrowPaidUsd: sumUsd(totals.borrowPaid),

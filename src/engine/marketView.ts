@@ -1,7 +1,7 @@
 import type { ReplayCursor } from '../data/replay/types.ts';
 import type { Instrument } from '../domain/instrument.ts';
 import type { InstrumentSnapshot, MarketUpdate, MarketView } from '../strategy/types.ts';
-import { freshestMarkPrice } from '../venues/sim/markPrice.ts';
+import { freshestMarkPrice } from '../model/markPrice.ts';
 
 /** Mutable snapshot kept by the engine; strategies see it read-only. */
 export class Snapshot implements InstrumentSnapshot {
@@ -18,6 +18,9 @@ export class Snapshot implements InstrumentSnapshot {
   fundingRatePerInterval = Number.NaN;
   fundingIntervalMs = Number.NaN;
   fundingTs = Number.NaN;
+  predictedFundingRatePerInterval = Number.NaN;
+  predictedFundingTs = Number.NaN;
+  nextFundingTimeMs = Number.NaN;
   constructor(
     readonly venue: string,
     readonly symbol: string,
@@ -37,7 +40,7 @@ export class Snapshot implements InstrumentSnapshot {
 }
 
 /** How a series' rows move a snapshot. */
-const Table = { Bar: 0, Mark: 1, Quote: 2, QuoteBar: 3, Trade: 4, Funding: 5 } as const;
+const Table = { Bar: 0, Mark: 1, Quote: 2, QuoteBar: 3, Trade: 4, Funding: 5, FundingQuote: 6 } as const;
 type Table = (typeof Table)[keyof typeof Table];
 
 const TABLES: Record<string, Table | undefined> = {
@@ -47,6 +50,7 @@ const TABLES: Record<string, Table | undefined> = {
   quote_bars: Table.QuoteBar,
   trades: Table.Trade,
   funding: Table.Funding,
+  funding_quotes: Table.FundingQuote,
 };
 
 /**
@@ -90,6 +94,11 @@ class Route {
         this.a = columns.rate;
         this.b = columns.interval_ms;
         this.c = columns.mark_price;
+        break;
+      case Table.FundingQuote:
+        this.a = columns.rate;
+        this.b = columns.next_funding_ms;
+        this.c = columns.interval_ms;
         break;
     }
   }
@@ -196,8 +205,20 @@ export class EngineMarketView implements MarketView {
           s.markTs = time;
         }
         s.fundingTs = time;
+        // Until the venue announces the next one: the grid of the interval.
+        if (!(s.nextFundingTimeMs > time)) s.nextFundingTimeMs = s.fundingIntervalMs > 0 ? time + s.fundingIntervalMs : Number.NaN;
         update.kind = 'funding';
         break;
+      }
+      case Table.FundingQuote: {
+        // The venue's predicted rate: no settlement, so not a strategy trigger and no payment.
+        s.predictedFundingRatePerInterval = route.a![row];
+        s.predictedFundingTs = time;
+        const next = route.b?.[row];
+        if (next !== undefined && next > 0) s.nextFundingTimeMs = next;
+        const interval = route.c?.[row];
+        if (interval !== undefined && interval > 0) s.fundingIntervalMs = interval;
+        return null;
       }
     }
     update.timeMs = time;

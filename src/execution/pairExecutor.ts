@@ -29,6 +29,22 @@ export type ExecutionEvent =
 
 export type ExecutionListener = (event: ExecutionEvent) => void;
 
+/**
+ * An order the executor sent ('submitted'), or one whose send failed without a venue reply that
+ * proves it was not taken ('unknown': it stays in flight, never assumed failed, until an order
+ * update or reconciliation settles it).
+ */
+export interface OrderSendEvent {
+  status: 'submitted' | 'unknown';
+  clientOrderId: string;
+  venue: string;
+  symbol: string;
+  ts: number;
+  reason: string | null;
+}
+
+export type OrderSendListener = (event: OrderSendEvent) => void;
+
 type Leg = 'long' | 'short';
 type Purpose = 'open' | 'rehedge' | 'close';
 
@@ -97,6 +113,7 @@ export class PairExecutor implements PositionView {
   private pairSeq = 0;
   private readonly orders = new Map<string, PendingOrder>();
   private readonly listeners: ExecutionListener[] = [];
+  private readonly orderListeners: OrderSendListener[] = [];
   private readonly maxCloseRetries: number;
   private orderSeq = 0;
   private nowMs = 0;
@@ -110,6 +127,10 @@ export class PairExecutor implements PositionView {
 
   subscribe(listener: ExecutionListener): void {
     this.listeners.push(listener);
+  }
+
+  subscribeOrders(listener: OrderSendListener): void {
+    this.orderListeners.push(listener);
   }
 
   // ---- PositionView --------------------------------------------------------------------------
@@ -365,11 +386,20 @@ export class PairExecutor implements PositionView {
 
   private send(clientOrderId: string, ref: InstrumentRef, side: OrderSide, quantity: number, reduceOnly: boolean): void {
     const venue = this.venues.get(ref.venue)!;
+    const sentAt = this.nowMs;
+    for (const l of this.orderListeners) l({ status: 'submitted', clientOrderId, venue: ref.venue, symbol: ref.symbol, ts: sentAt, reason: null });
     // Not awaited: order events report the outcome (see the class comment).
-    void venue.submit({ clientOrderId, venue: ref.venue, symbol: ref.symbol, side, type: 'market', quantity, limitPrice: null, timeInForce: 'IOC', reduceOnly, ts: this.nowMs }).then((update) => {
-      // A reply that was not emitted as an event (a reused id) still ends the order.
-      if (this.orders.has(clientOrderId) && TERMINAL.has(update.status)) this.onOrderUpdate(update);
-    });
+    venue.submit({ clientOrderId, venue: ref.venue, symbol: ref.symbol, side, type: 'market', quantity, limitPrice: null, timeInForce: 'IOC', reduceOnly, ts: sentAt }).then(
+      (update) => {
+        // A reply that was not emitted as an event (a reused id) still ends the order.
+        if (this.orders.has(clientOrderId) && TERMINAL.has(update.status)) this.onOrderUpdate(update);
+      },
+      (error: unknown) => {
+        // No reply proves the venue did not take the order: it stays in flight (status 'sent').
+        const reason = error instanceof Error ? error.message : String(error);
+        for (const l of this.orderListeners) l({ status: 'unknown', clientOrderId, venue: ref.venue, symbol: ref.symbol, ts: this.nowMs, reason });
+      },
+    );
   }
 
   private isDerivative(ref: InstrumentRef): boolean {

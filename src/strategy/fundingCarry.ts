@@ -3,7 +3,8 @@ import { instrumentIdSchema } from './instrumentIdSchema.ts';
 import { parseConfig } from '../domain/config/issue.ts';
 import { numberIn } from '../domain/config/range.ts';
 import { RANGES } from '../domain/config/ranges.ts';
-import { DAY_MS, HOUR_MS, YEAR_MS } from '../core/time.ts';
+import { DAY_MS, HOUR_MS } from '../core/time.ts';
+import { annualised, fundingApr } from '../model/annualisation.ts';
 import { NO_INTENTS, type InstrumentRef, type Intent, type MarketUpdate, type Strategy, type StrategyContext } from './types.ts';
 
 /**
@@ -50,11 +51,6 @@ export function parseFundingCarryConfig(value: unknown): FundingCarryConfig {
   return parseConfig(FundingCarryConfigSchema, value, 'fundingCarry config');
 }
 
-/** APR (fraction) of a funding rate per interval. */
-export function fundingApr(ratePerInterval: number, intervalMs: number): number {
-  return (ratePerInterval * YEAR_MS) / intervalMs;
-}
-
 type Side = 'longSpot' | 'shortSpot';
 
 export class FundingCarryStrategy implements Strategy {
@@ -72,7 +68,7 @@ export class FundingCarryStrategy implements Strategy {
     this.config = typeof config.spot === 'object' ? (config as FundingCarryConfig) : parseFundingCarryConfig(config);
     this.spot = this.config.spot;
     this.perp = this.config.perp;
-    this.costApr = (this.config.roundTripCostRate * YEAR_MS) / (this.config.expectedHoldingDays * DAY_MS);
+    this.costApr = annualised(this.config.roundTripCostRate, this.config.expectedHoldingDays * DAY_MS);
   }
 
   instruments(): readonly InstrumentRef[] {

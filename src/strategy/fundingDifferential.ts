@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DAY_MS, HOUR_MS, YEAR_MS } from '../core/time.ts';
-import { fundingApr } from './fundingCarry.ts';
+import { DAY_MS, HOUR_MS } from '../core/time.ts';
+import { annualised, fundingApr } from '../model/annualisation.ts';
 import { instrumentIdSchema } from './instrumentIdSchema.ts';
 import { ConfigError } from '../core/errors.ts';
 import { parseConfig } from '../domain/config/issue.ts';
@@ -149,7 +149,7 @@ export class FundingDifferentialStrategy implements Strategy {
         // As the scanner: short the leg whose rate is higher, the first on a tie.
         const [s, l] = aprs[i] >= aprs[j] ? [i, j] : [j, i];
         const differentialApr = aprs[s] - aprs[l];
-        const costApr = (this.roundTripCost(market, this.perps[s], this.perps[l]) * YEAR_MS) / this.holdingMs;
+        const costApr = annualised(this.roundTripCost(market, this.perps[s], this.perps[l]), this.holdingMs);
         out.push({ long: this.perps[l], short: this.perps[s], differentialApr, costApr, netApr: differentialApr - costApr });
       }
     }

@@ -54,6 +54,14 @@ export interface InstrumentSnapshot {
   readonly fundingRatePerInterval: number;
   readonly fundingIntervalMs: number;
   readonly fundingTs: number;
+  /**
+   * The venue's current (predicted) rate for the next settlement and when it was quoted: live and
+   * paper runs, and stores that recorded `funding_quotes`; NaN otherwise.
+   */
+  readonly predictedFundingRatePerInterval: number;
+  readonly predictedFundingTs: number;
+  /** Next settlement time: the venue's announcement, else the last settlement plus the interval; NaN when unknown. */
+  readonly nextFundingTimeMs: number;
 }
 
 export interface MarketView {
@@ -89,11 +97,26 @@ export interface MarketUpdate {
   timeMs: number;
 }
 
+/** A strategy's timer that fired (see StrategyContext.setTimer). */
+export interface StrategyTimer {
+  readonly id: number;
+  readonly tag: string;
+  readonly atMs: number;
+}
+
 export interface StrategyContext {
   /** Current time of the engine's clock (ms). */
   readonly nowMs: number;
   readonly market: MarketView;
   readonly positions: PositionView;
+  /**
+   * Asks for `strategy.onTimer` at `atMs` (engine clock: simulated in backtests, wall time in paper
+   * and live); `tag` comes back with it. Returns the timer's id.
+   */
+  setTimer(atMs: number, tag: string): number;
+  cancelTimer(id: number): void;
+  /** Publishes a measurement on the engine's event stream (dashboard, logs), e.g. the basis and its bands. */
+  signal(name: string, values: Readonly<Record<string, number>>): void;
 }
 
 export const NO_INTENTS: readonly Intent[] = Object.freeze([]) as readonly Intent[];
@@ -104,4 +127,6 @@ export interface Strategy {
   instruments(): readonly InstrumentRef[];
   /** Called for every market update of a tracked instrument; returns intents (often NO_INTENTS). */
   onEvent(update: MarketUpdate, context: StrategyContext): readonly Intent[];
+  /** Called when a timer the strategy set fires; returns intents. */
+  onTimer?(timer: StrategyTimer, context: StrategyContext): readonly Intent[];
 }

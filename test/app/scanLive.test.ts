@@ -9,10 +9,10 @@ import { HOUR_MS } from '../../src/core/time.ts';
 import { importPath } from '../../src/data/import/importPath.ts';
 import { MarketStore } from '../../src/data/store/marketStore.ts';
 import { parseScannerConfig } from '../../src/strategy/scanner/config.ts';
-import { applyLiveLoad, loadLive, type LiveVenueLoad, type LiveVenueReport } from '../../src/strategy/scanner/liveSource.ts';
-import { LIVE_RETRY_INITIAL_MS, LIVE_RETRY_MAX_MS, liveRetryDelayMs, watchLive } from '../../src/strategy/scanner/liveWatch.ts';
+import { applyLiveLoad, loadLive, type LiveVenueLoad, type LiveVenueReport } from '../../src/ingest/scanner/liveSource.ts';
+import { LIVE_RETRY_INITIAL_MS, LIVE_RETRY_MAX_MS, liveRetryDelayMs, watchLive } from '../../src/ingest/scanner/liveWatch.ts';
 import { Scanner } from '../../src/strategy/scanner/scanner.ts';
-import { applyLoad, loadStoreState } from '../../src/strategy/scanner/stateSources.ts';
+import { applyLoad, loadStoreState } from '../../src/ingest/scanner/stateSources.ts';
 import { CcxtMarketDataVenue } from '../../src/venues/ccxt/ccxtMarketDataVenue.ts';
 import { CLI, runCli } from '../support/cli.ts';
 import { blockedConnections } from '../support/noInternet.ts';
@@ -294,7 +294,12 @@ describe('perp-arb scan --live (binance and okx over loopback)', () => {
       expect(stderr).toBe('');
     } finally {
       setEnv({ PERP_ARB_TEST_LOOPBACK_URL: server.baseUrl, PERP_ARB_TEST_NOW_MS: String(NOW_MS) });
-      // The CLI ran in this process: its refused connections are the guard's record, not a later test's.
+      // The CLI ran in this process, and ccxt's other market requests may still be failing: wait until
+      // the guard has seen none for 300 ms, then clear its record, so a later test sees only its own.
+      for (let seen = -1, waitedMs = 0; seen !== blockedConnections.length && waitedMs < 5_000; waitedMs += 300) {
+        seen = blockedConnections.length;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
       blockedConnections.length = 0;
     }
     expect(server.requests).toEqual([]);

@@ -45,7 +45,7 @@ describe('config values out of range are named with path and range', () => {
     [(c: any) => (c.equitySampleMinutes = 0), 'c.json: equitySampleMinutes: must be a number in [1, 10080] minutes (got 0)'],
     [(c: any) => (c.data.options = { perpBars: 50_000 }), 'c.json: data.options.perpBars: must be at most bars (43200) (got 50000)'],
     [(c: any) => (c.data.options = { startMs: 0 }), 'c.json: data.options.startMs: must be an integer in [1230940800000, 4102444800000] ms UTC (got 0)'],
-    [(c: any) => (c.data.options = { fundingIntervalMs: 30_000 }), 'c.json: data.options.fundingIntervalMs: must be an integer in [60000, 86400000] ms (got 30000)'],
+    [(c: any) => (c.data.options = { fundingIntervalMs: 30_000 }), 'c.json: data.options.fundingIntervalMs: must be an integer in [60000, 604800000] ms (got 30000)'],
     [(c: any) => (c.venues[0].venue = 'Binance\u001b[2J'), 'c.json: venues.0.venue: a venue id in lower case, e.g. binance or synthetic (1 to 32 characters) (got "Binance\\u001b[2J")'],
     [(c: any) => (c.instruments = new Array(101).fill(c.instruments[0])), 'c.json: instruments: Too big: expected array to have <=100 items'],
   ])('%#: %s', (edit, message) => {

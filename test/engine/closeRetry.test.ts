@@ -1,3 +1,4 @@
+import { replayInput } from '../../src/data/replay/replay.ts';
 import { describe, expect, it } from 'vitest';
 import type { OrderRequest, OrderUpdate } from '../../src/domain/trading.ts';
 import { Engine } from '../../src/engine/engine.ts';
@@ -53,7 +54,7 @@ describe('pair executor: a leg that fails to close is retried on the next market
     engine.executor.subscribe((e) => {
       if (e.type === 'pairOpened') views.push(engine.executor.pair('p1'));
     });
-    const result = await engine.run([bars(V, SPOT, flat(50_000)), bars(V, PERP, flat(50_000))]);
+    const result = await engine.run(replayInput([bars(V, SPOT, flat(50_000)), bars(V, PERP, flat(50_000))]));
 
     expect(result.execution.map((e) => e.type)).toEqual(['pairOpened', 'closeRetry', 'pairClosed']);
     // The close at T0+3m (on the spot bar): the spot sell is rejected, the perp buy fills.

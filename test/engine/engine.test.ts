@@ -1,3 +1,4 @@
+import { replayInput } from '../../src/data/replay/replay.ts';
 import { describe, expect, it } from 'vitest';
 import { sourceFromColumns } from '../../src/data/replay/sources.ts';
 import { Engine } from '../../src/engine/engine.ts';
@@ -35,7 +36,7 @@ describe('engine: funding carry on a hand-built market', () => {
       { ts: T0 + 8 * HOUR + MINUTE, rate: 0.0002, mark: 50_100 }, // short 0.199 receives 0.199 * 50100 * 0.0002
       { ts: T0 + 16 * HOUR + MINUTE, rate: -0.00005, mark: 50_080 }, // pays 0.199 * 50080 * 0.00005, then closes
     ];
-    const result = await engine.run([bars(V, 'BTC/USDT', spotBars), bars(V, 'BTC/USDT:USDT', perpBars), fundingRows(V, 'BTC/USDT:USDT', funding)]);
+    const result = await engine.run(replayInput([bars(V, 'BTC/USDT', spotBars), bars(V, 'BTC/USDT:USDT', perpBars), fundingRows(V, 'BTC/USDT:USDT', funding)]));
 
     expect(result.execution.map((e) => e.type)).toEqual(['pairOpened', 'pairClosed']);
     const opened = result.execution[0];
@@ -81,11 +82,11 @@ describe('engine: funding carry on a hand-built market', () => {
         { venue: V, asset: 'USDT', amount: 100_000 },
       ],
     });
-    const result = await engine.run([
+    const result = await engine.run(replayInput([
       bars(spotVenueId, 'BTC/USDT', [{ ts: T0, close: 50_000 }, { ts: T0 + HOUR, close: 50_000 }]),
       bars(V, 'BTC/USDT:USDT', [{ ts: T0, close: 50_000 }, { ts: T0 + HOUR, close: 50_000 }]),
       fundingRows(V, 'BTC/USDT:USDT', [{ ts: T0 + 2 * MINUTE, rate: 0.0003 }]),
-    ]);
+    ]));
     const types = result.execution.map((e) => e.type);
     expect(types).toEqual(['pairRehedged', 'pairOpenFailed']);
     const rehedge = result.execution[0];
@@ -112,11 +113,11 @@ describe('engine: funding carry on a hand-built market', () => {
       });
       const engine = new Engine({ venues: [venue], instruments, strategy: carry({ allowShortSpot }), deposits: [{ venue: V, asset: 'USDT', amount: 100_000 }] });
       const minuteBars = (close: number) => Array.from({ length: 600 }, (_, k) => ({ ts: T0 + k * MINUTE, close }));
-      const result = await engine.run([
+      const result = await engine.run(replayInput([
         bars(V, 'BTC/USDT', minuteBars(50_000)),
         bars(V, 'BTC/USDT:USDT', minuteBars(50_000)),
         fundingRows(V, 'BTC/USDT:USDT', [{ ts: T0 + 2 * MINUTE, rate: -0.0002 }, { ts: T0 + 8 * HOUR, rate: -0.0002 }]),
-      ]);
+      ]));
       return { result, venue, engine };
     };
     const without = await runWith(false);
@@ -144,11 +145,11 @@ describe('engine: funding carry on a hand-built market', () => {
       { ts: Float64Array.from(times), bid: Float64Array.from(times, () => 49_995), ask: Float64Array.from(times, () => 50_005), bid_size: Float64Array.from(times, () => 0.1), ask_size: Float64Array.from(times, () => 0.1), last: Float64Array.from(times, () => Number.NaN) },
       times.length,
     );
-    const result = await engine.run([
+    const result = await engine.run(replayInput([
       quotes,
       bars(V, 'BTC/USDT:USDT', [{ ts: T0, close: 50_000 }, { ts: T0 + MINUTE, close: 50_000 }, { ts: T0 + HOUR, close: 50_000 }]),
       fundingRows(V, 'BTC/USDT:USDT', [{ ts: T0 + 2 * MINUTE, rate: 0.0002 }]),
-    ]);
+    ]));
     expect(result.execution.map((e) => e.type)).toEqual(['pairRehedged', 'pairOpened']);
     expect(result.execution[0]).toMatchObject({ leg: 'short', longFilled: 0.1, shortFilled: 0.2, excess: 0.1 });
     expect(result.execution[1]).toMatchObject({ quantity: 0.1 });

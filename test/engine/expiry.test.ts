@@ -1,3 +1,4 @@
+import { replayInput } from '../../src/data/replay/replay.ts';
 import { describe, expect, it } from 'vitest';
 import { instrumentFromSymbol, type Instrument } from '../../src/domain/instrument.ts';
 import { Engine } from '../../src/engine/engine.ts';
@@ -32,7 +33,7 @@ describe('engine: a dated future settled at expiry closes the pair\'s other leg'
     // The future trades until its expiry (its last bar closes at T0+10m); the spot goes on.
     const spotBars = Array.from({ length: 13 }, (_, k) => ({ ts: T0 + k * MINUTE, close: k < 5 ? 50_000 : 50_100 }));
     const futureBars = Array.from({ length: 10 }, (_, k) => ({ ts: T0 + k * MINUTE, close: k < 5 ? 50_200 : 50_150 }));
-    const result = await engine.run([bars(V, SPOT, spotBars), bars(V, FUTURE, futureBars)]);
+    const result = await engine.run(replayInput([bars(V, SPOT, spotBars), bars(V, FUTURE, futureBars)]));
 
     expect(result.execution.map((e) => e.type)).toEqual(['pairOpened', 'legExpired', 'pairClosed']);
     expect(result.execution[0]).toMatchObject({ id: 'cal-1', quantity: 0.199 }); // 10,000 / 50,200 down to the 0.001 lot

@@ -1,3 +1,4 @@
+import { replayInput } from '../../src/data/replay/replay.ts';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sourceFromColumns } from '../../src/data/replay/sources.ts';
@@ -25,7 +26,7 @@ async function run(extra: ReturnType<typeof bars>[] = []) {
   );
   const engine = new Engine({ venues: [venue], instruments, strategy, deposits: [{ venue: V, asset: 'USDT', amount: 100_000 }], equitySampleMs: MINUTE });
   const flat = (close: number) => [0, 1, 2, 3].map((k) => ({ ts: T0 + k * MINUTE, close: k < 3 ? 50_000 : close }));
-  const result = await engine.run([bars(V, SPOT, flat(50_000)), bars(V, PERP, flat(51_000)), ...extra, fundingRows(V, PERP, [{ ts: T0 + 2 * MINUTE, rate: 0.0001, mark: 50_000 }])]);
+  const result = await engine.run(replayInput([bars(V, SPOT, flat(50_000)), bars(V, PERP, flat(51_000)), ...extra, fundingRows(V, PERP, [{ ts: T0 + 2 * MINUTE, rate: 0.0001, mark: 50_000 }])]));
   return { engine, venue, result };
 }
 

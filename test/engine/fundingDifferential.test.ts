@@ -1,3 +1,4 @@
+import { replayInput } from '../../src/data/replay/replay.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,12 +54,12 @@ describe('funding differential on a hand-built market: venue a settles every 8h,
       { ts: T0 + 8 * HOUR, rate: 0.0003 },
       { ts: T0 + 16 * HOUR, rate: 0.0001 },
     ];
-    const result = await engine.run([
+    const result = await engine.run(replayInput([
       bars(A, SYMBOL, [{ ts: T0, close: 50_000 }]),
       bars(B, SYMBOL, [{ ts: T0, close: 50_100 }]),
       fundingSource(A, 8 * HOUR, aRows), // a before b: at 8h and 16h a's row comes first, and the strategy must wait for b's
       fundingSource(B, HOUR, bRows),
-    ]);
+    ]));
 
     // Cost hurdle: 4 taker fills of 0.05% = 0.2% over 30 days = 2.4333% APR. At 8h: 32.85% - 8.76% = 24.09% >= 2.43%.
     const candidates = strategy.candidates(engine.market);
@@ -104,12 +105,12 @@ describe('funding differential on a hand-built market: venue a settles every 8h,
     const strategy = new FundingDifferentialStrategy({ perps: venues.map((v) => `${v}:${SYMBOL}`), notionalUsd: 5_000, roundTripCostRate: 0.001 });
     const engine = new Engine({ venues: sims, instruments, strategy, deposits: venues.map((v) => ({ venue: v, asset: 'USDT', amount: 100_000 })) });
     // Per year: x 0.0001 * 1095 = 10.95%, y 0.00002 * 8760 = 17.52%, z -0.00002 * 2190 = -4.38%.
-    await engine.run([
+    await engine.run(replayInput([
       ...venues.map((v) => bars(v, SYMBOL, [{ ts: T0, close: 50_000 }])),
       fundingSource('x', 8 * HOUR, [{ ts: T0 + 8 * HOUR, rate: 0.0001 }]),
       fundingSource('y', HOUR, [{ ts: T0 + 8 * HOUR, rate: 0.00002 }]),
       fundingSource('z', 4 * HOUR, [{ ts: T0 + 8 * HOUR, rate: -0.00002 }]),
-    ]);
+    ]));
     const [best, ...rest] = strategy.candidates(engine.market);
     expect(best).toMatchObject({ short: { venue: 'y' }, long: { venue: 'z' } });
     expect(best.differentialApr).toBeCloseTo(0.1752 + 0.0438, 12);

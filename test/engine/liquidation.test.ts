@@ -1,3 +1,4 @@
+import { replayInput } from '../../src/data/replay/replay.ts';
 import { describe, expect, it } from 'vitest';
 import { sourceFromColumns } from '../../src/data/replay/sources.ts';
 import { Engine } from '../../src/engine/engine.ts';
@@ -34,7 +35,7 @@ describe('engine: a carry at 10x isolated whose short perp is liquidated by a pr
     });
     const strategy = new FundingCarryStrategy({ spot: `${V}:BTC/USDT`, perp: `${V}:${PERP}`, notionalUsd: 10_000, roundTripCostRate: 0 });
     const engine = new Engine({ venues: [venue], instruments, strategy, deposits: [{ venue: V, asset: 'USDT', amount: 100_000 }] });
-    const result = await engine.run([
+    const result = await engine.run(replayInput([
       bars(V, 'BTC/USDT', [
         { ts: T0, close: 50_000 },
         { ts: T0 + 3 * MINUTE, close: 55_000 },
@@ -45,7 +46,7 @@ describe('engine: a carry at 10x isolated whose short perp is liquidated by a pr
         { ts: T0 + 3 * MINUTE, open: 50_000, high: 56_000, low: 50_000, close: 55_500 },
       ]),
       fundingRows(V, PERP, [{ ts: T0 + 2 * MINUTE, rate: 0.0001 }]), // opens long 0.2 spot / short 0.2 perp at 50,000
-    ]);
+    ]));
 
     // Liquidation price of the short: isolated margin C = 0.2 * 50000 / 10 = 1000, m = 0.004,
     // P = (E + C / |q|) / (1 + m) = (50000 + 5000) / 1.004 = 54,780.876494...

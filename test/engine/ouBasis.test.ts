@@ -1,3 +1,4 @@
+import { replayInput } from '../../src/data/replay/replay.ts';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,7 +74,7 @@ async function runOu(market: SyntheticMarket, params: OuBasisConfigInput, venueF
   const recorder = new Recorder(strategy);
   const engine = new Engine({ venues: [venue], instruments, strategy: recorder, deposits: [{ venue: SYNTHETIC_VENUE, asset: 'USDT', amount: 100_000 }] });
   const sources = [market.spot, market.perp, market.funding].map((s) => sourceFromColumns(s.key, s.columns, s.rows));
-  const result = await engine.run(sources);
+  const result = await engine.run(replayInput(sources));
   return { strategy, recorder, result };
 }
 
@@ -197,7 +198,7 @@ describe('OU basis strategy (seed 004, corrected) on a seeded synthetic market',
 describe('OU basis strategy: fits and config', () => {
   /** Drives the strategy directly with a basis path (spot fixed at 100). */
   function drive(strategy: OuBasisStrategy, basis: readonly number[], startMs = Date.UTC(2024, 0, 1, 1)): Intent[] {
-    const snap = (symbol: string) => ({ venue: SYNTHETIC_VENUE, symbol, price: 100, priceTs: 0, bid: NaN, ask: NaN, markPrice: NaN, markTs: NaN, fundingRatePerInterval: NaN, fundingIntervalMs: FUNDING_MS, fundingTs: NaN });
+    const snap = (symbol: string) => ({ venue: SYNTHETIC_VENUE, symbol, price: 100, priceTs: 0, bid: NaN, ask: NaN, markPrice: NaN, markTs: NaN, fundingRatePerInterval: NaN, fundingIntervalMs: FUNDING_MS, fundingTs: NaN, predictedFundingRatePerInterval: NaN, predictedFundingTs: NaN, nextFundingTimeMs: NaN });
     const spot = snap('SYN/USDT');
     const perp = snap('SYN/USDT:USDT');
     const out: Intent[] = [];
@@ -208,6 +209,11 @@ describe('OU basis strategy: fits and config', () => {
         nowMs,
         market: { get: (_v, sym) => (sym === 'SYN/USDT' ? spot : perp), instrument: () => undefined },
         positions: { activePairs: () => [], pair: (id) => ({ id, long: { venue: '', symbol: '' }, short: { venue: '', symbol: '' }, status: 'open', longQty: 1, shortQty: 1, openedAtMs: nowMs }) },
+        setTimer: () => {
+          throw new Error('the OU strategy sets no timer');
+        },
+        cancelTimer: () => {},
+        signal: () => {},
       };
       out.push(...strategy.onEvent({ kind: 'price', venue: SYNTHETIC_VENUE, symbol: 'SYN/USDT:USDT', timeMs: nowMs }, context));
     });

@@ -1,3 +1,4 @@
+import { replayInput } from '../../src/data/replay/replay.ts';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBacktestConfig, runBacktest } from '../../src/engine/backtest.ts';
@@ -26,10 +27,10 @@ describe('round-trip PnL includes the opening costs', () => {
     );
     const engine = new Engine({ venues: [venue], instruments, strategy, deposits: [{ venue: V, asset: 'USDT', amount: 100_000 }] });
     const at = (k: number, close: number) => ({ ts: T0 + k * MINUTE, close });
-    const result = await engine.run([
+    const result = await engine.run(replayInput([
       bars(V, SPOT, [at(0, 50_000), at(1, 50_000), at(2, 50_500), at(3, 50_500)]),
       bars(V, PERP, [at(0, 50_100), at(1, 50_100), at(2, 50_550), at(3, 50_550)]),
-    ]);
+    ]));
     expect(result.execution.map((e) => e.type)).toEqual(['pairOpened', 'pairClosed']);
     expect(result.execution[0]).toMatchObject({ quantity: 0.199 }); // 10,000 / 50,100 down to the perp's 0.001 lot
 

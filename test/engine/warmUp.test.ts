@@ -1,3 +1,4 @@
+import { replayInput } from '../../src/data/replay/replay.ts';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.ts';
 import type { Intent, MarketUpdate, Strategy, StrategyContext } from '../../src/strategy/types.ts';
@@ -32,7 +33,7 @@ describe('engine warm-up (tradeFromMs)', () => {
     const engine = new Engine({ venues: [venue], instruments, strategy, deposits: [{ venue: V, asset: 'USDT', amount: 100_000 }], equitySampleMs: MINUTE });
     const flat = Array.from({ length: 10 }, (_, k) => ({ ts: T0 + k * MINUTE, close: 50_000 }));
     const tradeFromMs = T0 + 6 * MINUTE;
-    const result = await engine.run([bars(V, 'BTC/USDT', flat), bars(V, 'BTC/USDT:USDT', flat)], { tradeFromMs });
+    const result = await engine.run(replayInput([bars(V, 'BTC/USDT', flat), bars(V, 'BTC/USDT:USDT', flat)]), { tradeFromMs });
 
     // Bars become events at their close (ts + 1m): the strategy saw updates from T0 + 1m on.
     expect(Math.min(...strategy.seen)).toBe(T0 + MINUTE);

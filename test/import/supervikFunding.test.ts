@@ -141,7 +141,7 @@ describe('supervik funding importer on a broken copy', () => {
       row(5), // 6
       row(5), // 7 duplicate
       row(1), // 8 out of order
-      row(5).replace(/,[^,]+$/, ',0.5'), // 9 conflicting duplicate
+      row(5).replace(/,[^,]+$/, ',0.05'), // 9 conflicting duplicate
       row(6), // 10
       'BTC-USDT,2020-01-02 19:00:00.000', // 11
       'BTC-USDT,2020-01-03 03:00:00.000,', // 12

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import ccxt, { type MarketInterface } from 'ccxt';
 import { HOUR_MS } from '../../src/core/time.ts';
-import { backoffDelayMs } from '../../src/venues/ccxt/backoff.ts';
+import { backoffDelayMs } from '../../src/core/retry.ts';
 import { inferIntervalMsFromSettlements, intervalStringToMs } from '../../src/venues/ccxt/fundingInterval.ts';
 import { isSkipped, marketToInstrument } from '../../src/venues/ccxt/instruments.ts';
 import { rewriteApiUrls } from '../../src/venues/ccxt/loopbackUrls.ts';

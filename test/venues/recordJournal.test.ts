@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MarketStore } from '../../src/data/store/marketStore.ts';
 import type { SeriesKey } from '../../src/domain/series.ts';
-import { compactJournal } from '../../src/venues/record/compact.ts';
-import { RecordingJournal } from '../../src/venues/record/journal.ts';
-import type { JournalRecord, QuoteRecord } from '../../src/venues/record/recordTypes.ts';
-import { recoverJournals } from '../../src/venues/record/recover.ts';
-import { sessionPaths } from '../../src/venues/record/sessionFiles.ts';
+import { compactJournal } from '../../src/ingest/record/compact.ts';
+import { RecordingJournal } from '../../src/ingest/record/journal.ts';
+import type { JournalRecord, QuoteRecord } from '../../src/ingest/record/recordTypes.ts';
+import { recoverJournals } from '../../src/ingest/record/recover.ts';
+import { sessionPaths } from '../../src/ingest/record/sessionFiles.ts';
 import { useTempDirs } from '../support/tempDir.ts';
 
 const T0 = 1_717_372_800_000;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MarketStore } from '../../src/data/store/marketStore.ts';
 import type { FundingRateEvent } from '../../src/domain/events.ts';
-import { FundingRecording } from '../../src/venues/record/fundingRecording.ts';
-import { ccxtMarkBarSource, MarkBarRecording, type MarkBarSource } from '../../src/venues/record/markBars.ts';
-import { Recorder } from '../../src/venues/record/recorder.ts';
-import type { MarkBarRecord } from '../../src/venues/record/recordTypes.ts';
+import { FundingRecording } from '../../src/ingest/record/fundingRecording.ts';
+import { ccxtMarkBarSource, MarkBarRecording, type MarkBarSource } from '../../src/ingest/record/markBars.ts';
+import { Recorder } from '../../src/ingest/record/recorder.ts';
+import type { MarkBarRecord } from '../../src/ingest/record/recordTypes.ts';
 import type { FundingRateQuoteEvent, MarketDataVenue } from '../../src/venues/types.ts';
 import { VenueError } from '../../src/venues/types.ts';
 import { useTempDirs } from '../support/tempDir.ts';

@@ -4,7 +4,7 @@ import { toBookSnapshot } from '../../src/venues/ccxt/books.ts';
 import { toFundingQuote } from '../../src/venues/ccxt/funding.ts';
 import { venueTimestamp } from '../../src/venues/types.ts';
 import { NOW_MS, VENUE_CASES } from './support/venueCases.ts';
-import { useVenueHarness } from './support/venueHarness.ts';
+import { atTestClock, useVenueHarness } from './support/venueHarness.ts';
 
 const RECEIVED_AT = 1_717_372_800_123;
 
@@ -47,7 +47,7 @@ for (const c of VENUE_CASES) {
   describe(`${c.venue}: tsSource of the recorded REST answers`, () => {
     const harness = useVenueHarness(c.ccxtId);
     it('funding quote, mark price and book say where ts came from', async () => {
-      const venue = harness.venue();
+      const venue = atTestClock(harness.venue());
       const want = EXPECTED[c.venue];
       const funding = await venue.fetchFundingRate(c.perp.symbol);
       const mark = await venue.fetchMarkPrice(c.perp.symbol);

@@ -21,6 +21,9 @@ const withCommon = (command: Command) =>
 
 const openStore = (options: CommonOptions) => new MarketStore(options.store ?? defaultStoreDir(cliIo().env));
 
+/** Listings skip manifest entries that cannot be read, and say so on stderr (also with --json). */
+const warnUnreadable = (store: MarketStore) => store.unreadableWarnings().forEach((w) => printError(`warning: ${w}`));
+
 interface ImportCliOptions extends CommonOptions {
   format?: FormatId;
   venue?: string;
@@ -42,7 +45,7 @@ interface ShowCliOptions extends CommonOptions {
 }
 
 export async function registerDataCommands(program: Command, argv: readonly string[]): Promise<void> {
-  const data = program.command('data').description('the market-data store: import, list and show series');
+  const data = program.command('data').description('the market-data store: import, list, show, download and check series');
 
   withCommon(data.command('import'))
     .description(
@@ -96,11 +99,13 @@ export async function registerDataCommands(program: Command, argv: readonly stri
         const store = openStore(options);
         const series = store.listSeries();
         const instruments = store.instruments();
+        warnUnreadable(store);
         if (options.json) {
           printJson({
             store: store.root,
             series: series.map((s) => ({ ...s.key, id: s.id, rows: s.rows, from: isoUtc(s.firstTs), to: isoUtc(s.lastTs), files: s.files })),
             instruments,
+            unreadablePartitions: store.unreadablePartitions().map(({ name, file, reason }) => ({ name, file, reason })),
           });
           return;
         }
@@ -130,6 +135,7 @@ export async function registerDataCommands(program: Command, argv: readonly stri
     .action(
       runAction(async (venue: string, symbol: string, options: ShowCliOptions) => {
         const store = openStore(options);
+        warnUnreadable(store);
         const candidates = store
           .listSeries()
           .filter((s) => s.key.table === options.table && s.key.venue === venue && s.key.symbol === symbol)
@@ -142,7 +148,7 @@ export async function registerDataCommands(program: Command, argv: readonly stri
         const limit = Number(options.limit);
         if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit must be a whole number >= 0, got '${options.limit}'`);
         const range = { fromMs: options.from ? parseTimeArg(options.from) : undefined, toMs: options.to ? parseTimeArg(options.to) : undefined };
-        const data = await store.read(candidates[0].key, range);
+        const data = await store.read(candidates[0].key, range, { skipUnreadableEntries: true });
         const shown = limit === 0 ? data.rows : Math.min(limit, data.rows);
         const rows = rowsAsObjects(data, shown);
         if (options.json) {
@@ -155,7 +161,14 @@ export async function registerDataCommands(program: Command, argv: readonly stri
       }),
     );
   // ccxt (1.4 s to load) only when the download is what runs.
-  await addLazyCommands(data, [{ name: 'download', summary: 'download history from a venue (ccxt) into the store: paginated, resumable', load: async () => (await import('./downloadCommand.ts')).registerDownloadCommand }], argv);
+  await addLazyCommands(
+    data,
+    [
+      { name: 'download', summary: 'download history from a venue (ccxt) into the store: paginated, resumable', load: async () => (await import('./downloadCommand.ts')).registerDownloadCommand },
+      { name: 'check', summary: 'verify every partition of the store; --repair quarantines damaged and orphaned files', load: async () => (await import('./dataCheckCommand.ts')).registerCheckCommand },
+    ],
+    argv,
+  );
 }
 
 function printProgress(progress: ImportProgress): void {

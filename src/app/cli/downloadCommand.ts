@@ -6,8 +6,8 @@ import { defaultStoreDir } from '../../data/store/layout.ts';
 import { MarketStore } from '../../data/store/marketStore.ts';
 import { CcxtMarketDataVenue } from '../../venues/ccxt/ccxtMarketDataVenue.ts';
 import { SUPPORTED_VENUES, venueSpec } from '../../venues/ccxt/supportedVenues.ts';
-import { DEFAULT_BATCH_ROWS, DEFAULT_SETTLE_LAG_MS, downloadSeries } from '../../venues/download/downloader.ts';
-import { DOWNLOAD_KINDS, type DownloadKind, type DownloadProgress, type DownloadSummary } from '../../venues/download/types.ts';
+import { DEFAULT_BATCH_ROWS, DEFAULT_SETTLE_LAG_MS, downloadSeries } from '../../ingest/download/downloader.ts';
+import { DOWNLOAD_KINDS, type DownloadKind, type DownloadProgress, type DownloadSummary } from '../../ingest/download/types.ts';
 import { formatCount, printError, printJson, printLine, runAction, type CommonOptions } from './output.ts';
 
 interface DownloadCliOptions extends CommonOptions {

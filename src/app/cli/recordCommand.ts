@@ -6,10 +6,10 @@ import { defaultStoreDir } from '../../data/store/layout.ts';
 import { MarketStore } from '../../data/store/marketStore.ts';
 import { CcxtMarketDataVenue } from '../../venues/ccxt/ccxtMarketDataVenue.ts';
 import { venueSpec } from '../../venues/ccxt/supportedVenues.ts';
-import { ccxtMarkBarSource } from '../../venues/record/markBars.ts';
-import { Recorder, type RecordSummary } from '../../venues/record/recorder.ts';
-import { RECORD_KINDS, type RecordKind, type SessionLogEntry } from '../../venues/record/recordTypes.ts';
-import { recoverJournals, type RecoveredSession } from '../../venues/record/recover.ts';
+import { ccxtMarkBarSource } from '../../ingest/record/markBars.ts';
+import { Recorder, type RecordSummary } from '../../ingest/record/recorder.ts';
+import { RECORD_KINDS, type RecordKind, type SessionLogEntry } from '../../ingest/record/recordTypes.ts';
+import { recoverJournals, type RecoveredSession } from '../../ingest/record/recover.ts';
 import { durationOption, loopbackFromEnv } from './liveHooks.ts';
 import { type CommonOptions, formatCount, printError, printJson, printLine, runAction } from './output.ts';
 

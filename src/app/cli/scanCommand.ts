@@ -10,13 +10,13 @@ import { DEFAULT_SCANNER_CONFIG, loadScannerConfigFile, withOverrides, type Scan
 import { OPPORTUNITY_TYPES, type Opportunity, type OpportunityLeg, type OpportunityType } from '../../strategy/scanner/opportunity.ts';
 import { RANK_KEYS, type RankKey, type RankOptions } from '../../strategy/scanner/ranking.ts';
 import { Scanner } from '../../strategy/scanner/scanner.ts';
-import { applyLoad, loadSnapshot, loadStoreState, type StateLoad } from '../../strategy/scanner/stateSources.ts';
+import { applyLoad, loadSnapshot, loadStoreState, type StateLoad } from '../../ingest/scanner/stateSources.ts';
 import { CcxtMarketDataVenue } from '../../venues/ccxt/ccxtMarketDataVenue.ts';
 import { ccxtExchangeIds } from '../../venues/ccxt/exchangeFactory.ts';
 import { venueSpec } from '../../venues/ccxt/supportedVenues.ts';
 import type { Rejection } from '../../data/import/types.ts';
-import { DEFAULT_LIVE_ASSETS, DEFAULT_LIVE_DEPTH, DEFAULT_LIVE_QUOTES, DEFAULT_LIVE_VENUES, applyLiveLoad, joinLiveVenue, loadLive, type LiveLoad, type LiveSelection } from '../../strategy/scanner/liveSource.ts';
-import { LIVE_RETRY_INITIAL_MS, LIVE_RETRY_MAX_MS, watchLive } from '../../strategy/scanner/liveWatch.ts';
+import { DEFAULT_LIVE_ASSETS, DEFAULT_LIVE_DEPTH, DEFAULT_LIVE_QUOTES, DEFAULT_LIVE_VENUES, applyLiveLoad, joinLiveVenue, loadLive, type LiveLoad, type LiveSelection } from '../../ingest/scanner/liveSource.ts';
+import { LIVE_RETRY_INITIAL_MS, LIVE_RETRY_MAX_MS, watchLive } from '../../ingest/scanner/liveWatch.ts';
 import { durationOption, LOOPBACK_ENV, loopbackFromEnv, type LoopbackHooks } from './liveHooks.ts';
 import { formatTable, printError, printJson, printLine, runAction, type CommonOptions } from './output.ts';
 

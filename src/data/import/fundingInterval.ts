@@ -1,15 +1,17 @@
 import { MINUTE_MS, msToTimeframe } from '../../core/time.ts';
+import { MAX_FUNDING_INTERVAL_MS, MIN_FUNDING_INTERVAL_MS } from '../../domain/plausibility.ts';
 import type { SeriesData } from './types.ts';
 
 /**
  * The most common gap between consecutive times, rounded to the minute (Binance's funding times
- * carry a few ms of jitter); ties go to the shorter gap. Null with fewer than two times.
+ * carry a few ms of jitter); ties go to the shorter gap. Gaps no funding interval can be (outside
+ * 1 minute .. 7 days: holes in the data) are not counted. Null when no gap counts.
  */
 export function inferIntervalMs(ts: ArrayLike<number>): number | null {
   const counts = new Map<number, number>();
   for (let i = 1; i < ts.length; i++) {
     const gap = Math.round((ts[i] - ts[i - 1]) / MINUTE_MS) * MINUTE_MS;
-    if (gap > 0) counts.set(gap, (counts.get(gap) ?? 0) + 1);
+    if (gap >= MIN_FUNDING_INTERVAL_MS && gap <= MAX_FUNDING_INTERVAL_MS) counts.set(gap, (counts.get(gap) ?? 0) + 1);
   }
   let best: number | null = null;
   let bestCount = 0;
@@ -24,7 +26,7 @@ export function applyInferredInterval(series: SeriesData): { intervalMs: number 
   const ts = series.columns.ts as Float64Array;
   const intervalMs = inferIntervalMs(ts);
   const where = `${series.key.venue} ${series.key.symbol}`;
-  if (intervalMs === null) return { intervalMs, note: `${where}: funding interval unknown (fewer than two rows)` };
+  if (intervalMs === null) return { intervalMs, note: `${where}: funding interval unknown (fewer than two rows, or no gap between 1 minute and 7 days)` };
   (series.columns.interval_ms as Float64Array).fill(intervalMs);
   let off = 0;
   let largest = 0;

@@ -1,6 +1,8 @@
 import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.ts';
+import type { EpochMs } from '../../core/time.ts';
+import { instrumentProblem } from '../../domain/plausibility.ts';
 import type { MarketStore, SeriesWriteResult } from '../store/marketStore.ts';
 import { detectImporter, importerFor } from './formats.ts';
 import type { FormatId, ImportOptions, Rejection } from './types.ts';
@@ -50,6 +52,8 @@ export interface ImportProgress {
 export interface ImportPathOptions extends ImportOptions {
   format?: FormatId;
   onProgress?: (progress: ImportProgress) => void;
+  /** The local clock for the plausibility of event times (at most a day ahead of it); read once per import when not given. */
+  nowMs?: EpochMs;
 }
 
 const HEAD_BYTES = 4096;
@@ -74,12 +78,13 @@ export async function importPath(store: MarketStore, path: string, options: Impo
   }
   if (plan.length === 0) throw new UsageError(`${root}: no market-data files found`);
 
+  const nowMs = options.nowMs ?? Date.now();
   const transaction = store.begin();
   try {
     const reports: FileImportReport[] = [];
     for (const [index, { source, format }] of plan.entries()) {
       options.onProgress?.({ fileIndex: index, fileCount: plan.length, source });
-      const report = await importFile(transaction, source, format, options);
+      const report = await importFile(transaction, source, format, { ...options, nowMs });
       reports.push(report);
       options.onProgress?.({ fileIndex: index, fileCount: plan.length, source, report });
     }
@@ -107,7 +112,7 @@ async function importFile(
   transaction: ReturnType<MarketStore['begin']>,
   source: string,
   format: FormatId,
-  options: ImportOptions,
+  options: ImportOptions & { nowMs: EpochMs },
 ): Promise<FileImportReport> {
   const parsed = await importerFor(format).parse(source, { ...options, knownInstrument: (venue, symbol) => transaction.instrument(venue, symbol) });
   const rejections: Rejection[] = [...parsed.rejections];
@@ -115,9 +120,13 @@ async function importFile(
   const series: SeriesImportSummary[] = [];
   let added = 0;
   let unchanged = 0;
-  for (const instrument of parsed.instruments) notes.push(...transaction.noteInstrument(instrument));
+  for (const instrument of parsed.instruments) {
+    const problem = instrumentProblem(instrument);
+    if (problem) rejections.push({ source, line: null, reason: `instrument ${instrument.venue} ${instrument.symbol}: ${problem}` });
+    else notes.push(...transaction.noteInstrument(instrument));
+  }
   for (const data of parsed.series) {
-    const validated = validateSeries(data);
+    const validated = validateSeries(data, { nowMs: options.nowMs });
     rejections.push(...validated.rejections);
     if (validated.data.rows === 0) continue;
     const written: SeriesWriteResult = await transaction.write(validated.data);

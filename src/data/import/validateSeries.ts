@@ -1,6 +1,27 @@
-import { isoUtc, timeframeToMs, DAY_MS } from '../../core/time.ts';
-import { BAR_TABLES, SERIES_COLUMNS, type ColumnSpec } from '../../domain/series.ts';
+import { isoUtc, timeframeToMs, DAY_MS, type EpochMs } from '../../core/time.ts';
+import {
+  bookTopProblem,
+  EARLIEST_EVENT_MS,
+  EVENT_TIME_AHEAD_MS,
+  eventTimeProblem,
+  fundingIntervalProblem,
+  fundingRateProblem,
+  MAX_ABS_FUNDING_RATE_PER_INTERVAL,
+  MAX_FUNDING_INTERVAL_MS,
+  MAX_PRICE,
+  MIN_FUNDING_INTERVAL_MS,
+  ohlcProblem,
+  priceProblem,
+  quoteProblem,
+  sizeProblem,
+} from '../../domain/plausibility.ts';
+import { BAR_TABLES, SERIES_COLUMNS, type ColumnCheck, type ColumnSpec } from '../../domain/series.ts';
 import type { ColumnData, Rejection, SeriesData } from './types.ts';
+
+export interface ValidateOptions {
+  /** The local clock, read once per import: event times more than a day after it are rejected (default Date.now()). */
+  nowMs?: EpochMs;
+}
 
 export interface ValidatedSeries {
   /** The rows that passed, in source order (which validation guarantees is time order). */
@@ -9,12 +30,15 @@ export interface ValidatedSeries {
 }
 
 /**
- * Checks every row of a parsed series: required values present and finite, prices > 0, sizes >= 0,
- * OHLC consistent, bid <= ask, book levels sorted, bars on their timeframe grid, and time strictly
- * increasing by key (a row with an earlier time is out of order, an equal key a duplicate).
+ * Checks every row of a parsed series: required values present and finite and inside the
+ * plausibility bounds (domain/plausibility.ts: event times from 2009-01-03 to now + 1 day, prices
+ * > 0 and below the ceiling, sizes >= 0, funding rate and interval), OHLC consistent, bid <= ask,
+ * book levels sorted and not crossed, bars on their timeframe grid, and time strictly increasing by
+ * key (a row with an earlier time is out of order, an equal key a duplicate).
  * Rejected rows are reported with file and line; nothing is dropped silently.
  */
-export function validateSeries(series: SeriesData): ValidatedSeries {
+export function validateSeries(series: SeriesData, options: ValidateOptions = {}): ValidatedSeries {
+  const nowMs = options.nowMs ?? Date.now();
   const { key, rows, columns, lines, source } = series;
   const specs = SERIES_COLUMNS[key.table];
   const rejections: Rejection[] = [];
@@ -28,9 +52,9 @@ export function validateSeries(series: SeriesData): ValidatedSeries {
   let seenIdsAtLastTs = new Set<string | null>();
   let kept = 0;
 
-  const suspect = suspectRows(key.table, specs, columns, rows);
+  const suspect = suspectRows(key.table, specs, columns, rows, nowMs);
   for (let i = 0; i < rows; i++) {
-    let reason = suspect[i] ? (rowProblem(specs, columns, i) ?? tableProblem(key.table, columns, i)) : null;
+    let reason = suspect[i] ? (rowProblem(specs, columns, i, nowMs) ?? tableProblem(key.table, columns, i)) : null;
     const t = ts[i];
     if (reason === null && checkGrid && t % gridMs !== 0) reason = `ts ${isoUtc(t)} is not on the ${key.timeframe} grid`;
     if (reason === null) {
@@ -56,23 +80,41 @@ export function validateSeries(series: SeriesData): ValidatedSeries {
   return { data: selectRows(series, keep, kept), rejections };
 }
 
+/** The closed range a value of this check must lie in (NaN always fails it: nulls are handled apart). */
+function checkRange(check: ColumnCheck, nowMs: EpochMs): [number, number] {
+  switch (check) {
+    case 'price':
+      return [Number.MIN_VALUE, MAX_PRICE];
+    case 'size':
+      return [0, Number.MAX_VALUE];
+    case 'time':
+      return [EARLIEST_EVENT_MS, nowMs + EVENT_TIME_AHEAD_MS];
+    case 'fundingRate':
+      return [-MAX_ABS_FUNDING_RATE_PER_INTERVAL, MAX_ABS_FUNDING_RATE_PER_INTERVAL];
+    case 'fundingInterval':
+      return [MIN_FUNDING_INTERVAL_MS, MAX_FUNDING_INTERVAL_MS];
+    default:
+      return [-Number.MAX_VALUE, Number.MAX_VALUE];
+  }
+}
+
 /**
  * Marks the rows that may break a value check, column by column in tight loops; only those rows go
  * through the row-wise checks that name the problem. Tables with text or list columns are all
  * checked row by row (they are small).
  */
-function suspectRows(table: SeriesData['key']['table'], specs: readonly ColumnSpec[], columns: Record<string, ColumnData>, rows: number): Uint8Array {
+function suspectRows(table: SeriesData['key']['table'], specs: readonly ColumnSpec[], columns: Record<string, ColumnData>, rows: number, nowMs: EpochMs): Uint8Array {
   const suspect = new Uint8Array(rows);
   if (specs.some((s) => s.type === 'string' || s.type === 'f64list')) return suspect.fill(1);
   for (const spec of specs) {
     const values = columns[spec.name] as Float64Array;
     const integer = spec.type === 'i64';
-    const lowest = spec.check === 'price' ? Number.MIN_VALUE : spec.check === 'size' ? 0 : -Infinity;
+    const [lowest, highest] = checkRange(spec.check, nowMs);
     for (let i = 0; i < rows; i++) {
       const v = values[i];
       if (v !== v) {
         if (!spec.nullable) suspect[i] = 1;
-      } else if (!(v >= lowest && v < Infinity) || (integer && Math.floor(v) !== v)) suspect[i] = 1;
+      } else if (!(v >= lowest && v <= highest) || (integer && Math.floor(v) !== v)) suspect[i] = 1;
     }
   }
   const prefixes = table === 'quote_bars' ? ['bid_', 'ask_'] : table === 'bars' || table === 'mark_bars' || table === 'index_bars' ? [''] : [];
@@ -94,7 +136,25 @@ function suspectRows(table: SeriesData['key']['table'], specs: readonly ColumnSp
   return suspect;
 }
 
-function rowProblem(specs: readonly ColumnSpec[], columns: Record<string, ColumnData>, i: number): string | null {
+/** The bound a numeric value of this check breaks, named; null when it holds. */
+function valueProblem(check: ColumnCheck, name: string, v: number, nowMs: EpochMs): string | null {
+  switch (check) {
+    case 'price':
+      return priceProblem(name, v);
+    case 'size':
+      return sizeProblem(name, v);
+    case 'time':
+      return eventTimeProblem(name, v, nowMs);
+    case 'fundingRate':
+      return fundingRateProblem(name, v);
+    case 'fundingInterval':
+      return fundingIntervalProblem(name, v);
+    default:
+      return null;
+  }
+}
+
+function rowProblem(specs: readonly ColumnSpec[], columns: Record<string, ColumnData>, i: number, nowMs: EpochMs): string | null {
   for (const spec of specs) {
     const column = columns[spec.name];
     if (spec.type === 'f64' || spec.type === 'i64') {
@@ -105,8 +165,8 @@ function rowProblem(specs: readonly ColumnSpec[], columns: Record<string, Column
       }
       if (!Number.isFinite(v)) return `${spec.name} is not finite (${v})`;
       if (spec.type === 'i64' && !Number.isInteger(v)) return `${spec.name} must be an integer (${v})`;
-      if (spec.check === 'price' && v <= 0) return `${spec.name} must be > 0 (${v})`;
-      if (spec.check === 'size' && v < 0) return `${spec.name} must be >= 0 (${v})`;
+      const problem = valueProblem(spec.check, spec.name, v, nowMs);
+      if (problem) return problem;
     } else if (spec.type === 'string') {
       const v = (column as (string | null)[])[i];
       if (v === null || v === undefined) {
@@ -120,8 +180,8 @@ function rowProblem(specs: readonly ColumnSpec[], columns: Record<string, Column
       for (let k = 0; k < levels.length; k++) {
         const v = levels[k];
         if (!Number.isFinite(v)) return `${spec.name}[${k}] is not a finite number`;
-        if (spec.check === 'price' && v <= 0) return `${spec.name}[${k}] must be > 0 (${v})`;
-        if (spec.check === 'size' && v < 0) return `${spec.name}[${k}] must be >= 0 (${v})`;
+        const problem = valueProblem(spec.check, `${spec.name}[${k}]`, v, nowMs);
+        if (problem) return problem;
       }
     }
   }
@@ -132,14 +192,8 @@ function num(columns: Record<string, ColumnData>, name: string, i: number): numb
   return (columns[name] as Float64Array)[i];
 }
 
-function ohlcProblem(columns: Record<string, ColumnData>, i: number, prefix: string): string | null {
-  const open = num(columns, `${prefix}open`, i);
-  const high = num(columns, `${prefix}high`, i);
-  const low = num(columns, `${prefix}low`, i);
-  const close = num(columns, `${prefix}close`, i);
-  if (high < Math.max(open, close, low)) return `${prefix}high ${high} is below open/close/low`;
-  if (low > Math.min(open, close)) return `${prefix}low ${low} is above open/close`;
-  return null;
+function barProblem(columns: Record<string, ColumnData>, i: number, prefix: string): string | null {
+  return ohlcProblem(num(columns, `${prefix}open`, i), num(columns, `${prefix}high`, i), num(columns, `${prefix}low`, i), num(columns, `${prefix}close`, i), prefix);
 }
 
 function tableProblem(table: SeriesData['key']['table'], columns: Record<string, ColumnData>, i: number): string | null {
@@ -147,19 +201,11 @@ function tableProblem(table: SeriesData['key']['table'], columns: Record<string,
     case 'bars':
     case 'mark_bars':
     case 'index_bars':
-      return ohlcProblem(columns, i, '');
-    case 'quote_bars': {
-      const problem = ohlcProblem(columns, i, 'bid_') ?? ohlcProblem(columns, i, 'ask_');
-      if (problem) return problem;
-      const bid = num(columns, 'bid_close', i);
-      const ask = num(columns, 'ask_close', i);
-      return bid > ask ? `crossed: bid_close ${bid} > ask_close ${ask}` : null;
-    }
-    case 'quotes': {
-      const bid = num(columns, 'bid', i);
-      const ask = num(columns, 'ask', i);
-      return bid > ask ? `crossed: bid ${bid} > ask ${ask}` : null;
-    }
+      return barProblem(columns, i, '');
+    case 'quote_bars':
+      return barProblem(columns, i, 'bid_') ?? barProblem(columns, i, 'ask_') ?? quoteProblem(num(columns, 'bid_close', i), num(columns, 'ask_close', i), 'bid_close', 'ask_close');
+    case 'quotes':
+      return quoteProblem(num(columns, 'bid', i), num(columns, 'ask', i));
     case 'books':
       return bookProblem(columns, i);
     default:
@@ -174,10 +220,7 @@ function bookProblem(columns: Record<string, ColumnData>, i: number): string | n
   if (askPrices.length !== (columns.ask_sizes as Float64Array[])[i].length) return 'ask_prices and ask_sizes differ in length';
   for (let k = 1; k < bidPrices.length; k++) if (bidPrices[k] >= bidPrices[k - 1]) return `bids not strictly descending at level ${k}`;
   for (let k = 1; k < askPrices.length; k++) if (askPrices[k] <= askPrices[k - 1]) return `asks not strictly ascending at level ${k}`;
-  if (bidPrices.length > 0 && askPrices.length > 0 && bidPrices[0] >= askPrices[0]) {
-    return `crossed book: best bid ${bidPrices[0]} >= best ask ${askPrices[0]}`;
-  }
-  return null;
+  return bidPrices.length > 0 && askPrices.length > 0 ? bookTopProblem(bidPrices[0], askPrices[0]) : null;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { InputError } from '../../core/errors.ts';
 import { isoUtc } from '../../core/time.ts';
 import { seriesId, type SeriesKey } from '../../domain/series.ts';
-import type { ReplayCursor, ReplayEvent, ReplayHandler, ReplayOptions, ReplaySource, ReplayStats, SeriesChunk } from './types.ts';
+import type { MarketBatch, MarketInput, ReplayCursor, ReplayEvent, ReplayHandler, ReplayOptions, ReplaySource, ReplayStats, SeriesChunk } from './types.ts';
 
 /**
  * Time-ordered merge of many series (see replay()). Order: by event time; equal times by series
@@ -12,6 +12,7 @@ import type { ReplayCursor, ReplayEvent, ReplayHandler, ReplayOptions, ReplaySou
 const LINEAR_SCAN_MAX_SERIES = 8;
 const DONE = -1;
 const BUDGET_SPENT = -2;
+const UNTIL_REACHED = -3;
 const EMPTY_COLUMNS: Record<string, Float64Array> = Object.freeze({}) as Record<string, Float64Array>;
 
 class Cursor implements ReplayCursor {
@@ -113,11 +114,12 @@ class Merge {
   }
 
   /**
-   * Emits events until a series needs its next chunk (returns its index), all are done (DONE), or
-   * about `budget` events were emitted (BUDGET_SPENT). Runs of one series are emitted without
-   * looking at the others again while their time stays below the next other series' head.
+   * Emits events until a series needs its next chunk (returns its index), all are done (DONE),
+   * about `budget` events were emitted (BUDGET_SPENT), or the next event is at or after `untilMs`
+   * (UNTIL_REACHED). Runs of one series are emitted without looking at the others again while their
+   * time stays below the next other series' head (and below untilMs).
    */
-  pump(handler: ReplayHandler, budget: number): number {
+  pump(handler: ReplayHandler, budget: number, untilMs = Infinity): number {
     const { heads, count: n, times, cursors, rowAt, endAt, eventsPerSeries, useHeap } = this;
     let events = 0;
     let firstTime = Number.NaN;
@@ -155,6 +157,10 @@ class Merge {
           break;
         }
       }
+      if (heads[i] >= untilMs) {
+        status = UNTIL_REACHED;
+        break;
+      }
       const time = times[i];
       const cursor = cursors[i];
       const start = rowAt[i];
@@ -164,7 +170,14 @@ class Merge {
       let r = start;
       // Equal times: the lower series index goes first, so series i may take rows equal to nextTime
       // only when it precedes `next`.
-      if (i < next) {
+      if (untilMs <= nextTime) {
+        while (r < end && time[r] < untilMs) {
+          cursor.row = r;
+          cursor.time = time[r];
+          handler(cursor);
+          r++;
+        }
+      } else if (i < next) {
         while (r < end && time[r] <= nextTime) {
           cursor.row = r;
           cursor.time = time[r];
@@ -302,6 +315,14 @@ class Merge {
     await Promise.all(this.cursors.map((_, i) => this.close(i)));
   }
 
+  /** Event time of the next event to emit (Infinity when every series is done). */
+  nextTime(): number {
+    if (this.useHeap) return this.heapSize > 0 ? this.heads[this.heap[0]] : Infinity;
+    let t = Infinity;
+    for (let j = 0; j < this.count; j++) if (this.heads[j] < t) t = this.heads[j];
+    return t;
+  }
+
   stats(): ReplayStats {
     return {
       events: this.events,
@@ -313,26 +334,59 @@ class Merge {
 }
 
 /**
+ * The market input of the store replay and the synthetic market: the merge of `sources` as an async
+ * iterable of batches, one per chunk boundary. A batch emits its events synchronously through a
+ * reused cursor (no allocation per event), so a backtest reads it at full speed while paper and
+ * live inputs give the engine the same shape. Chunks whose time goes backwards (or is NaN) throw an
+ * InputError naming the series. Sources are consumed: iterate the input once.
+ */
+export function replayInput(sources: readonly ReplaySource[], options: Omit<ReplayOptions, 'onProgress'> = {}): MarketInput {
+  const merge = new Merge(sources, options.from ?? -Infinity, options.to ?? Infinity);
+  let iterated = false;
+  return {
+    keys: sources.map((s) => s.key),
+    stats: () => merge.stats(),
+    async *[Symbol.asyncIterator](): AsyncGenerator<MarketBatch> {
+      if (iterated) throw new Error('replayInput: the input was iterated already (its sources are consumed)');
+      iterated = true;
+      try {
+        await merge.start();
+        let status = UNTIL_REACHED;
+        const batch: MarketBatch = {
+          get nextTimeMs() {
+            return status === DONE ? Infinity : merge.nextTime();
+          },
+          emit(handler: ReplayHandler, untilMs = Infinity): boolean {
+            status = merge.pump(handler, Number.MAX_SAFE_INTEGER, untilMs);
+            return status !== UNTIL_REACHED;
+          },
+        };
+        for (;;) {
+          status = UNTIL_REACHED;
+          yield batch;
+          if (status === DONE) return;
+          if (status >= 0) await merge.refill(status);
+          else if (merge.nextTime() === Infinity) return;
+        }
+      } finally {
+        await merge.closeAll();
+      }
+    },
+  };
+}
+
+/**
  * Replays `sources` in event-time order, calling `handler` once per row, and resolves with the
  * counts. Memory: one chunk per series. The handler gets a reused cursor (see ReplayCursor) and must
- * not keep it. Chunks whose time goes backwards (or is NaN) throw an InputError naming the series.
- * Sources are consumed: replay each one at most once.
+ * not keep it. `onProgress` runs after each chunk. Sources are consumed: replay each one at most once.
  */
 export async function replay(sources: readonly ReplaySource[], handler: ReplayHandler, options: ReplayOptions = {}): Promise<ReplayStats> {
-  const merge = new Merge(sources, options.from ?? -Infinity, options.to ?? Infinity);
-  const onProgress = options.onProgress;
-  try {
-    await merge.start();
-    for (;;) {
-      const status = merge.pump(handler, Number.MAX_SAFE_INTEGER);
-      if (status === DONE) break;
-      await merge.refill(status);
-      if (onProgress) onProgress(merge.stats());
-    }
-  } finally {
-    await merge.closeAll();
+  const input = replayInput(sources, options);
+  for await (const batch of input) {
+    batch.emit(handler);
+    options.onProgress?.(input.stats());
   }
-  return merge.stats();
+  return input.stats();
 }
 
 /**

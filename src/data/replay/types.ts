@@ -39,6 +39,30 @@ export interface ReplayCursor {
 
 export type ReplayHandler = (cursor: ReplayCursor) => void;
 
+/**
+ * Some market events, in event-time order, read synchronously through the reused cursor of
+ * ReplayCursor. A batch may be emitted in parts: `emit(handler, untilMs)` emits the events before
+ * untilMs and keeps the rest.
+ */
+export interface MarketBatch {
+  /** Emits the batch's events with time < untilMs (all by default); true when none is left. */
+  emit(handler: ReplayHandler, untilMs?: number): boolean;
+  /** Event time of the next event not yet emitted (Infinity when none is left). */
+  readonly nextTimeMs: number;
+}
+
+/**
+ * The one market input of every mode: the store replay, the synthetic market, a replay paced to wall
+ * time and a live venue feed all provide it, and the engine reads nothing else. Its series are
+ * `keys` (a cursor's seriesIndex indexes them); a live input's events carry receipt times in their
+ * `received_at` column beside the venue's `ts`.
+ */
+export interface MarketInput extends AsyncIterable<MarketBatch> {
+  readonly keys: readonly SeriesKey[];
+  /** Events emitted so far. */
+  stats(): ReplayStats;
+}
+
 export interface ReplayOptions {
   /** Emit only events with event time >= from (ms). */
   from?: number;

@@ -92,12 +92,28 @@ export class DownloadCoverage {
   /** Records spans of a series as downloaded (call after their rows are committed). */
   add(seriesId: string, spans: readonly TimeSpan[]): void {
     if (spans.every((s) => s.toMs <= s.fromMs)) return;
+    this.update(seriesId, (recorded) => mergeSpans([...recorded, ...spans]));
+  }
+
+  /**
+   * Forgets spans of a series (their rows were quarantined by `data check --repair`), so the next
+   * download fetches them again. Does nothing when the record has no such span.
+   */
+  remove(seriesId: string, spans: readonly TimeSpan[]): void {
+    if (!existsSync(this.path) || spans.every((s) => s.toMs <= s.fromMs)) return;
+    this.update(seriesId, (recorded) => spans.reduce((left, span) => left.flatMap((r) => subtractSpans(r, [span])), recorded));
+  }
+
+  private update(seriesId: string, change: (recorded: TimeSpan[]) => TimeSpan[]): void {
     mkdirSync(dirname(this.path), { recursive: true });
     const release = acquireLock(this.lockPath);
     try {
       const file = this.read();
-      const merged = mergeSpans([...(file.series[seriesId] ?? []).map(([fromMs, toMs]) => ({ fromMs, toMs })), ...spans]);
-      file.series[seriesId] = merged.map((s) => [s.fromMs, s.toMs]);
+      const recorded = mergeSpans((file.series[seriesId] ?? []).map(([fromMs, toMs]) => ({ fromMs, toMs })));
+      const changed = mergeSpans(change(recorded));
+      if (JSON.stringify(changed) === JSON.stringify(recorded)) return;
+      if (changed.length === 0) delete file.series[seriesId];
+      else file.series[seriesId] = changed.map((s) => [s.fromMs, s.toMs]);
       const sorted: CoverageFile = { version: 1, series: Object.fromEntries(Object.entries(file.series).sort(([a], [b]) => a.localeCompare(b))) };
       writeFileAtomic(this.path, `${JSON.stringify(sorted, null, 1)}\n`);
     } finally {

@@ -20,3 +20,15 @@ export function acquireLock(path: string): () => void {
   }
   throw new Error(`could not take the store lock ${path}`);
 }
+
+/** The pid of the live process holding the lock, or null when the lock is free or its holder is gone. */
+export function lockHolder(path: string): number | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+  const holder = Number(text);
+  return Number.isInteger(holder) && holder > 0 && isProcessAlive(holder) ? holder : null;
+}

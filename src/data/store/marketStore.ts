@@ -5,10 +5,14 @@ import { seriesId, type SeriesKey, type SeriesTable } from '../../domain/series.
 import type { Rejection, SeriesData } from '../import/types.ts';
 import { acquireLock } from './lock.ts';
 import { writeFileAtomic } from './atomicWrite.ts';
-import { emptyManifest, manifestSchema, type Manifest, type PartitionEntry } from './manifest.ts';
+import { InputError } from '../../core/errors.ts';
+import { emptyManifest, parseManifest, MONTH_RE, type LoadedManifest, type Manifest, type PartitionEntry, type UnreadablePartition } from './manifest.ts';
 import { LOCK_FILE, MANIFEST_FILE, SERIES_DIR, monthOf, nextMonthStartMs, seriesDir } from './layout.ts';
 import { mergeRows } from './mergeRows.ts';
+import { partitionId, partitionKey as keyOf } from './partitionNames.ts';
 import { readLastRows, readPartitions, writePartitions } from './partitionIO.ts';
+import { guardedRead, requireNoUnreadable } from './readGuard.ts';
+import { repairCommand } from './storeErrors.ts';
 import { sliceRows } from './sliceRows.ts';
 
 export interface SeriesSummary {
@@ -32,11 +36,6 @@ export interface SeriesWriteResult {
   conflicts: Rejection[];
 }
 
-const partitionId = (p: Pick<PartitionEntry, 'table' | 'venue' | 'symbol' | 'timeframe' | 'month'>) =>
-  `${p.table}/${p.venue}/${p.symbol}/${p.timeframe ?? '_'}/${p.month}`;
-
-const keyOf = (p: PartitionEntry): SeriesKey => ({ table: p.table as SeriesTable, venue: p.venue, symbol: p.symbol, timeframe: p.timeframe });
-
 /**
  * The market-data store: Parquet files, one per series and UTC month, listed in manifest.json.
  * A write is a transaction: new files are written beside the old ones and become visible only
@@ -45,29 +44,39 @@ const keyOf = (p: PartitionEntry): SeriesKey => ({ table: p.table as SeriesTable
  */
 export class MarketStore {
   readonly root: string;
-  private cached: { stamp: string; manifest: Manifest } | null = null;
+  private cached: { stamp: string; loaded: LoadedManifest } | null = null;
 
   constructor(root: string) {
     this.root = resolve(root);
   }
 
+  /** The manifest with its readable partitions (entries that cannot be read: unreadablePartitions()). */
   manifest(): Manifest {
+    return this.loadManifest().manifest;
+  }
+
+  /** Manifest entries that cannot be read or named: listings skip them (and should warn), readers of their series fail. */
+  unreadablePartitions(): UnreadablePartition[] {
+    return this.loadManifest().unreadable;
+  }
+
+  /** One warning line per unreadable manifest entry, for commands that list the store. */
+  unreadableWarnings(): string[] {
+    return this.unreadablePartitions().map(
+      (u) => `${this.root}: partition ${u.name}${u.file ? ` (${u.file})` : ''} cannot be read from the manifest (${u.reason}); skipped; repair with: ${repairCommand(this.root)}`,
+    );
+  }
+
+  loadManifest(): LoadedManifest {
     const path = join(this.root, MANIFEST_FILE);
-    if (!existsSync(path)) return emptyManifest();
+    if (!existsSync(path)) return { manifest: emptyManifest(), unreadable: [] };
     // A commit replaces the file by rename (a new inode): same inode, size and mtime is the same manifest.
     const stat = statSync(path);
     const stamp = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-    if (this.cached?.stamp === stamp) return this.cached.manifest;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (error) {
-      throw new Error(`${path}: not valid JSON (${(error as Error).message})`);
-    }
-    const result = manifestSchema.safeParse(parsed);
-    if (!result.success) throw new Error(`${path}: not a perp-arb store manifest: ${result.error.issues[0]?.message ?? 'invalid'}`);
-    this.cached = { stamp, manifest: result.data };
-    return result.data;
+    if (this.cached?.stamp === stamp) return this.cached.loaded;
+    const loaded = parseManifest(readFileSync(path, 'utf8'), path);
+    this.cached = { stamp, loaded };
+    return loaded;
   }
 
   listSeries(): SeriesSummary[] {
@@ -100,11 +109,16 @@ export class MarketStore {
       .sort((a, b) => a.firstTs - b.firstTs);
   }
 
-  /** All rows of a series in the range, in ts order. */
-  async read(key: SeriesKey, range: TimeRange = {}): Promise<SeriesData> {
-    const files = this.partitions(key, range).map((p) => join(this.root, p.file));
-    if (files.length === 0) throw new Error(`no data for ${seriesId(key)} in ${this.root}${describeRange(range)}`);
-    return readPartitions(key, files, range.fromMs, range.toMs);
+  /**
+   * All rows of a series in the range, in ts order. A partition that cannot be read fails the read
+   * with its name and the repair command; `skipUnreadableEntries` skips manifest entries that cannot
+   * be read instead (for listings, which warn about them).
+   */
+  async read(key: SeriesKey, range: TimeRange = {}, options: { skipUnreadableEntries?: boolean } = {}): Promise<SeriesData> {
+    if (!options.skipUnreadableEntries) requireNoUnreadable(this.root, key, range, this.unreadablePartitions());
+    const partitions = this.partitions(key, range);
+    if (partitions.length === 0) throw new Error(`no data for ${seriesId(key)} in ${this.root}${describeRange(range)}`);
+    return guardedRead(this.root, partitions, (files) => readPartitions(key, files, range.fromMs, range.toMs));
   }
 
   /**
@@ -128,9 +142,12 @@ export class MarketStore {
         const { key, toMs } = requests[i];
         // Each partition holds at least one row, so the last `count` partitions up to toMs hold the rows wanted.
         const partitions = (partitionsById.get(seriesId(key)) ?? []).filter((p) => p.firstTs <= toMs).sort((a, b) => a.firstTs - b.firstTs);
-        return { key, toMs, paths: partitions.slice(-count).map((p) => join(this.root, p.file)) };
+        return { key, toMs, partitions: partitions.slice(-count) };
       });
-      const data = await readLastRows(batch, count);
+      const entries = batch.flatMap((b) => b.partitions);
+      const data = await guardedRead(this.root, entries, () =>
+        readLastRows(batch.map(({ key, toMs, partitions }) => ({ key, toMs, paths: partitions.map((p) => join(this.root, p.file)) })), count),
+      );
       indices.forEach((i, j) => (out[i] = data[j]));
     }
     return out;
@@ -138,8 +155,9 @@ export class MarketStore {
 
   /** The series one partition (month) at a time: memory stays bounded by one partition. */
   async *chunks(key: SeriesKey, range: TimeRange = {}): AsyncGenerator<SeriesData> {
+    requireNoUnreadable(this.root, key, range, this.unreadablePartitions());
     for (const p of this.partitions(key, range)) {
-      const chunk = await readPartitions(key, [join(this.root, p.file)], range.fromMs, range.toMs);
+      const chunk = await guardedRead(this.root, [p], (files) => readPartitions(key, files, range.fromMs, range.toMs));
       if (chunk.rows > 0) yield chunk;
     }
   }
@@ -149,9 +167,9 @@ export class MarketStore {
     mkdirSync(this.root, { recursive: true });
     const release = acquireLock(join(this.root, LOCK_FILE));
     try {
-      const manifest = this.manifest();
-      removeUnlistedFiles(this.root, manifest);
-      return new StoreTransaction(this.root, manifest, release);
+      const loaded = this.loadManifest();
+      removeUnlistedFiles(this.root, loaded);
+      return new StoreTransaction(this.root, loaded, release);
     } catch (error) {
       release();
       throw error;
@@ -165,9 +183,13 @@ function describeRange(range: TimeRange): string {
   return ` between ${iso(range.fromMs)} and ${iso(range.toMs)}`;
 }
 
-/** Files under series/ that no manifest lists are left by an interrupted import: never visible, safe to delete. */
-function removeUnlistedFiles(root: string, manifest: Manifest): void {
-  const listed = new Set(manifest.partitions.map((p) => resolve(root, p.file)));
+/**
+ * Files under series/ that no manifest lists are left by an interrupted import: never visible, safe
+ * to delete. Files of unreadable entries are listed too: they stay until `data check --repair`
+ * quarantines them.
+ */
+function removeUnlistedFiles(root: string, { manifest, unreadable }: LoadedManifest): void {
+  const listed = new Set([...manifest.partitions.map((p) => p.file), ...unreadable.flatMap((u) => (u.file ? [u.file] : []))].map((file) => resolve(root, file)));
   const seriesRoot = join(root, SERIES_DIR);
   if (!existsSync(seriesRoot)) return;
   for (const entry of readdirSync(seriesRoot, { recursive: true, withFileTypes: true })) {
@@ -180,6 +202,7 @@ function removeUnlistedFiles(root: string, manifest: Manifest): void {
 export class StoreTransaction {
   private readonly root: string;
   private readonly base: Manifest;
+  private readonly unreadable: UnreadablePartition[];
   private readonly release: () => void;
   private readonly basePartitions = new Map<string, PartitionEntry>();
   private readonly staged = new Map<string, PartitionEntry>();
@@ -188,12 +211,13 @@ export class StoreTransaction {
   private fileCounter = 0;
   private open = true;
 
-  constructor(root: string, base: Manifest, release: () => void) {
+  constructor(root: string, loaded: LoadedManifest, release: () => void) {
     this.root = root;
-    this.base = base;
+    this.base = loaded.manifest;
+    this.unreadable = loaded.unreadable;
     this.release = release;
-    for (const p of base.partitions) this.basePartitions.set(partitionId(p), p);
-    for (const i of base.instruments) this.instruments.set(instrumentId(i.venue, i.symbol), i as Instrument);
+    for (const p of this.base.partitions) this.basePartitions.set(partitionId(p), p);
+    for (const i of this.base.instruments) this.instruments.set(instrumentId(i.venue, i.symbol), i as Instrument);
   }
 
   /** Adds validated rows (ts order) of one series; rows stored already are counted unchanged, conflicting ones reported. */
@@ -205,7 +229,7 @@ export class StoreTransaction {
     // Months not stored yet are written straight from the incoming rows, all from one staging table.
     const fresh: { month: string; fromMs: number; toMs: number; rows: number }[] = [];
     for (let start = 0; start < series.rows; ) {
-      const month = monthOf(ts[start]);
+      const month = this.partitionMonth(series, start);
       const fromMs = Date.parse(`${month}-01T00:00:00Z`);
       const toMs = nextMonthStartMs(ts[start]);
       let end = start + 1;
@@ -215,7 +239,7 @@ export class StoreTransaction {
         fresh.push({ month, fromMs, toMs, rows: end - start });
         result.added += end - start;
       } else {
-        const stored = await readPartitions(series.key, [join(this.root, current.file)]);
+        const stored = await guardedRead(this.root, [current], (files) => readPartitions(series.key, files));
         const merge = mergeRows(stored, sliceRows(series, start, end));
         result.unchanged += merge.unchanged;
         result.conflicts.push(...merge.conflicts);
@@ -228,6 +252,17 @@ export class StoreTransaction {
     }
     if (fresh.length > 0) await this.stagePartitions(series, fresh);
     return result;
+  }
+
+  /** The month of row i, refused unless the store can name and read it back (defence in depth: importers bound ts first). */
+  private partitionMonth(series: SeriesData, i: number): string {
+    const tsMs = (series.columns.ts as Float64Array)[i];
+    const month = Number.isSafeInteger(tsMs) && Math.abs(tsMs) <= 8.64e15 ? monthOf(tsMs) : '';
+    const where = { source: series.source, line: series.lines[i] || undefined };
+    if (!MONTH_RE.test(month)) throw new InputError(where, `ts ${tsMs} is outside the years 0000-9999 the store can name a partition for; nothing was stored`);
+    const blocked = this.unreadable.find((u) => u.month === month && u.key !== null && seriesId(u.key) === seriesId(series.key));
+    if (blocked) throw new InputError(where, `partition ${blocked.name} of the store cannot be read (${blocked.reason}); repair with: ${repairCommand(this.root)}`);
+    return month;
   }
 
   private async stagePartitions(series: SeriesData, months: { month: string; fromMs: number; toMs: number; rows: number }[]): Promise<void> {
@@ -284,7 +319,8 @@ export class StoreTransaction {
       const manifest: Manifest = {
         ...this.base,
         txid: this.base.txid + 1,
-        partitions: [...partitions.values()].sort((a, b) => partitionId(a).localeCompare(partitionId(b))),
+        // Entries that cannot be read are written back as they were: only `data check --repair` removes them.
+        partitions: [...[...partitions.values()].sort((a, b) => partitionId(a).localeCompare(partitionId(b))), ...this.unreadable.map((u) => u.raw)] as PartitionEntry[],
         instruments: [...this.instruments.values()].sort((a, b) =>
           instrumentId(a.venue, a.symbol).localeCompare(instrumentId(b.venue, b.symbol)),
         ),

@@ -79,21 +79,68 @@ function fillVector(chunk: DuckDBDataChunk, k: number, spec: ColumnSpec, column:
 
 /** Reads Parquet files of one series into columnar form (rows in ts order), optionally limited to [fromMs, toMs]. */
 export async function readPartitions(key: SeriesKey, paths: string[], fromMs?: number, toMs?: number): Promise<SeriesData> {
+  const where: string[] = [];
+  if (fromMs !== undefined) where.push(`ts >= ${Math.trunc(fromMs)}`);
+  if (toMs !== undefined) where.push(`ts <= ${Math.trunc(toMs)}`);
+  const data = await readSeriesQuery(key, paths, `${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts`);
+  return { ...data, lines: new Int32Array(data.rows) };
+}
+
+/**
+ * Reads one Parquet file of a series as it is stored, in file order (not sorted: `data check`
+ * verifies the order). `lines` holds each row's 1-based position in the file.
+ */
+export async function readPartitionFile(key: SeriesKey, path: string): Promise<SeriesData> {
+  const data = await readSeriesQuery(key, [path], '');
+  return { ...data, lines: Int32Array.from({ length: data.rows }, (_, i) => i + 1) };
+}
+
+/**
+ * Many files of ONE table in one query (each query costs ~1.5 ms of DuckDB overhead), each as
+ * readPartitionFile gives it: in file order, `lines` the row's position in its file. A file that
+ * cannot be read fails the whole call.
+ */
+export async function readPartitionFiles(files: readonly { key: SeriesKey; path: string }[]): Promise<SeriesData[]> {
+  if (files.length === 0) return [];
+  const table = files[0].key.table;
+  if (files.some((f) => f.key.table !== table)) throw new Error('readPartitionFiles: every file must be of one table');
+  const specs = SERIES_COLUMNS[table];
+  const select = specs.map((s) => (s.type === 'i64' ? `p.${sqlIdent(s.name)}::DOUBLE AS ${sqlIdent(s.name)}` : `p.${sqlIdent(s.name)}`)).join(', ');
+  const wanted = files.map((f, fid) => `(${sqlString(f.path)}, ${fid})`);
+  const paths = [...new Set(files.map((f) => f.path))];
+  const sql =
+    `WITH wanted(file, fid) AS (VALUES ${wanted.join(', ')}) ` +
+    `SELECT ${select}, w.fid AS __fid FROM read_parquet([${paths.map(sqlString).join(', ')}], filename = true, file_row_number = true) p ` +
+    `JOIN wanted w ON p.filename = w.file ORDER BY w.fid, p.file_row_number`;
+  const { chunks, rows } = await queryChunks(sql);
+  const fids = readColumn({ name: '__fid', type: 'f64', nullable: false, check: 'none' }, chunks, specs.length, rows) as Float64Array;
+  const all: Record<string, ColumnData> = {};
+  specs.forEach((spec, k) => {
+    all[spec.name] = readColumn(spec, chunks, k, rows);
+  });
+  let start = 0;
+  return files.map((f, fid) => {
+    let end = start;
+    while (end < rows && fids[end] === fid) end++;
+    const columns: Record<string, ColumnData> = {};
+    for (const spec of specs) columns[spec.name] = all[spec.name].slice(start, end) as ColumnData;
+    const data = { key: f.key, source: f.path, rows: end - start, columns, lines: Int32Array.from({ length: end - start }, (_, i) => i + 1) };
+    start = end;
+    return data;
+  });
+}
+
+async function readSeriesQuery(key: SeriesKey, paths: string[], tail: string): Promise<Omit<SeriesData, 'lines'>> {
   const specs = SERIES_COLUMNS[key.table];
   const select = specs
     .map((s) => (s.type === 'i64' ? `${sqlIdent(s.name)}::DOUBLE AS ${sqlIdent(s.name)}` : sqlIdent(s.name)))
     .join(', ');
-  const where: string[] = [];
-  if (fromMs !== undefined) where.push(`ts >= ${Math.trunc(fromMs)}`);
-  if (toMs !== undefined) where.push(`ts <= ${Math.trunc(toMs)}`);
-  const sql = `SELECT ${select} FROM read_parquet([${paths.map(sqlString).join(', ')}])${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts`;
-  const { chunks, rows } = await queryChunks(sql);
+  const { chunks, rows } = await queryChunks(`SELECT ${select} FROM read_parquet([${paths.map(sqlString).join(', ')}])${tail}`);
   const columns: Record<string, ColumnData> = {};
   specs.forEach((spec, k) => {
     columns[spec.name] = readColumn(spec, chunks, k, rows);
   });
-  const lines = new Int32Array(rows);
-  return { key, source: paths.join(', '), rows, columns, lines };
+  return { key, source: paths.join(', '), rows, columns };
 }
 
 /** One series for readLastRows: its partition files and the latest ts wanted. */

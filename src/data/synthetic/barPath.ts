@@ -1,12 +1,26 @@
 import { YEAR_MS } from '../../core/time.ts';
-import type { SyntheticMarketOptions } from './market.ts';
 import { Rng } from './rng.ts';
-
-/** What the path needs of the market options (all resolved, perpBars included). */
-export type BarPathOptions = Pick<
-  SyntheticMarketOptions,
-  'seed' | 'startMs' | 'barIntervalMs' | 'bars' | 'stepsPerBar' | 'initialPrice' | 'gbmDriftAnnual' | 'gbmVolAnnual' | 'thetaPerSecond' | 'mu' | 'sigmaPerSqrtSecond' | 'initialBasis' | 'meanVolume'
-> & { perpBars: number };
+/**
+ * What the path needs of the market options (all resolved; market.ts's SyntheticMarketOptions has
+ * these fields), declared here so the path does not import the market that uses it.
+ */
+export interface BarPathOptions {
+  seed: number;
+  startMs: number;
+  barIntervalMs: number;
+  bars: number;
+  perpBars: number;
+  stepsPerBar: number;
+  initialPrice: number;
+  gbmDriftAnnual: number;
+  gbmVolAnnual: number;
+  thetaPerSecond: number;
+  mu: number;
+  sigmaPerSqrtSecond: number;
+  /** Null: drawn from the stationary distribution. */
+  initialBasis: number | null;
+  meanVolume: number;
+}
 
 /** OHLCV columns of bars, written from row 0. */
 export type BarColumns = Record<'ts' | 'open' | 'high' | 'low' | 'close' | 'volume', Float64Array>;

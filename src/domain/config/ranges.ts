@@ -1,3 +1,4 @@
+import { EARLIEST_EVENT_MS, LATEST_EXPIRY_MS, MAX_ABS_FUNDING_RATE_PER_INTERVAL, MAX_FUNDING_INTERVAL_MS, MAX_PRICE, MIN_FUNDING_INTERVAL_MS } from '../plausibility.ts';
 import type { NumberRange } from './range.ts';
 
 /**
@@ -16,10 +17,11 @@ const BARS_PER_DAY = 1440;
 /** 10 years: the longest data span of any config. */
 export const MAX_DAYS = 3650;
 
-/** Genesis block of Bitcoin: no crypto market data is older. */
-export const EARLIEST_MARKET_MS = Date.UTC(2009, 0, 3);
-/** Four-digit years in ISO-8601 times and in the store's month partitions; far past any run. */
-export const LATEST_CONFIG_TIME_MS = Date.UTC(2100, 0, 1);
+/** Genesis block of Bitcoin: no crypto market data is older (the plausibility bound of event times). */
+export const EARLIEST_MARKET_MS = EARLIEST_EVENT_MS;
+/** Four-digit years in ISO-8601 times and in the store's month partitions; far past any run (as for expiries). */
+export const LATEST_CONFIG_TIME_MS = LATEST_EXPIRY_MS;
+const HOUR_MS = 3_600_000;
 
 const days = (why: string): NumberRange => ({ min: 1 / BARS_PER_DAY, max: MAX_DAYS, unit: 'days', why });
 
@@ -107,10 +109,10 @@ export const RANGES = {
   roundTripCostRate: { min: 0, max: 0.1, unit: 'fraction of notional', why: 'four fees and crossing: 10% of the notional per round trip leaves no arbitrage' },
   crossingCostRate: { min: 0, max: 0.05, unit: 'fraction of notional', why: 'crossing four spreads costs bps; 5% is no liquid market' },
   fundingIntervalHours: {
-    min: 1 / 60,
-    max: 24,
+    min: MIN_FUNDING_INTERVAL_MS / HOUR_MS,
+    max: MAX_FUNDING_INTERVAL_MS / HOUR_MS,
     unit: 'hours',
-    why: 'venues settle every 1, 4 or 8 hours (Deribit continuously); none waits more than a day',
+    why: 'the plausibility bounds of a funding interval (src/domain/plausibility.ts): venues settle every 1, 4 or 8 hours; 1 minute to 7 days leaves room for any',
   },
   fitWindowPoints: {
     min: 10,
@@ -130,7 +132,7 @@ export const RANGES = {
   maxAgeMs: { min: 1, max: 365 * DAY_MS, integer: true, unit: 'ms', why: 'a price or rate older than a year describes another market' },
   staleQuoteMs: { min: 1, max: DAY_MS, integer: true, unit: 'ms', why: 'a quote a day old is stale by any measure' },
   timeToExpiryMs: { min: 1, max: 365 * DAY_MS, integer: true, unit: 'ms', why: 'dated futures are listed at most about a year ahead' },
-  fundingRatePer8h: { min: 0, max: 0.1, unit: 'fraction', why: 'the plausibility bound of a funding rate: |rate| <= 10% per interval' },
+  fundingRatePer8h: { min: 0, max: MAX_ABS_FUNDING_RATE_PER_INTERVAL, unit: 'fraction', why: 'the plausibility bound of a funding rate (src/domain/plausibility.ts): |rate| <= 10% per interval' },
   thresholdBps: { min: 0, max: 10_000, unit: 'bps', why: '10,000 bps is 100% of the price' },
   netBps: { min: -10_000, max: 10_000, unit: 'bps', why: '±100% of the notional' },
   scannerBorrowRatePerYear: { min: 0, max: 10, unit: 'fraction per year', why: 'spot borrow costs 2% to 50% a year; 1000% a year is beyond the worst short squeezes' },
@@ -159,15 +161,26 @@ export const RANGES = {
     why: '10 years of 1-minute bars (the longest data span); generateSyntheticMarket holds them all in memory',
   },
   stepsPerBar: { min: 1, max: 1000, integer: true, unit: 'points', why: 'points per bar for its high and low; the cost grows with it, and 1000 already draws a path every 60 ms of a minute bar' },
-  fundingIntervalMs: { min: MINUTE_MS, max: DAY_MS, integer: true, unit: 'ms', why: 'venues settle every 1, 4 or 8 hours; a minute to a day covers every venue' },
-  initialPrice: { min: 1e-8, max: 1e9, unit: 'quote units', why: 'from one satoshi to a billion per unit' },
+  fundingIntervalMs: {
+    min: MIN_FUNDING_INTERVAL_MS,
+    max: MAX_FUNDING_INTERVAL_MS,
+    integer: true,
+    unit: 'ms',
+    why: 'the plausibility bounds of a funding interval (src/domain/plausibility.ts): 1 minute to 7 days',
+  },
+  initialPrice: { min: 1e-8, max: MAX_PRICE, unit: 'quote units', why: 'from one satoshi to the plausibility bound of a price (src/domain/plausibility.ts)' },
   driftAnnual: { min: -10, max: 10, unit: 'fraction per year', why: '±1000% a year of drift' },
   volAnnual: { min: 0, max: 10, unit: 'fraction per sqrt(year)', why: 'BTC runs at 0.5 to 0.8, small caps at 1 to 3; 10 is no market' },
   thetaPerSecond: { min: 1e-9, max: 1, unit: '1/s', why: 'half-lives from 0.7 s to 22 years; the stationary law needs theta > 0' },
   basisFraction: { min: -0.5, max: 0.5, unit: 'fraction', why: 'perps trade within a few percent of spot; 50% is a broken market' },
   basisSigma: { min: 0, max: 0.1, unit: 'fraction per sqrt(s)', why: 'a basis moving 10% in a second is no perp' },
-  fundingRatePerInterval: { min: -0.1, max: 0.1, unit: 'fraction per interval', why: 'the plausibility bound of a funding rate: |rate| <= 10% per interval' },
-  capRatePerInterval: { min: 0, max: 0.1, unit: 'fraction per interval', why: 'venues cap funding at 0.75% to 4% per interval; 10% is the plausibility bound' },
+  fundingRatePerInterval: {
+    min: -MAX_ABS_FUNDING_RATE_PER_INTERVAL,
+    max: MAX_ABS_FUNDING_RATE_PER_INTERVAL,
+    unit: 'fraction per interval',
+    why: 'the plausibility bound of a funding rate (src/domain/plausibility.ts): |rate| <= 10% per interval',
+  },
+  capRatePerInterval: { min: 0, max: MAX_ABS_FUNDING_RATE_PER_INTERVAL, unit: 'fraction per interval', why: 'venues cap funding at 0.75% to 4% per interval; 10% is the plausibility bound' },
   meanVolume: { min: 0, minExclusive: true, max: 1e12, unit: 'base units', why: 'a positive mean bar volume, at most a trillion units' },
 } satisfies Record<string, NumberRange>;
 

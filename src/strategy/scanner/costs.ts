@@ -9,7 +9,7 @@
  * The per-instrument part is computed once per instrument, not per opportunity: its prices for the
  * target size at each update (refreshExecution), its fee rate when it is added or the config changes.
  */
-import { YEAR_MS } from '../../core/time.ts';
+import { annualised, overSpan } from '../../model/annualisation.ts';
 import type { ScannerConfig } from './config.ts';
 import { KIND_SPOT, PRICE_BOOK, PRICE_NONE, type InstrumentState } from './marketState.ts';
 import type { OpportunitySlot } from './opportunity.ts';
@@ -113,13 +113,13 @@ export function settleSlot(slot: OpportunitySlot, long: InstrumentState, short: 
   const fees = 2 * (long.feeRate + short.feeRate);
   // A leg without a usable price (a funding differential from funding alone) has no known crossing cost (flagged noQuote).
   const crossing = (long.priceUsable ? long.roundTripCrossFraction : 0) + (short.priceUsable ? short.roundTripCrossFraction : 0);
-  const borrow = short.kindCode === KIND_SPOT ? (config.spotBorrowRatePerYear * horizonMs) / YEAR_MS : 0;
+  const borrow = short.kindCode === KIND_SPOT ? overSpan(config.spotBorrowRatePerYear, horizonMs) : 0;
   const net = slot.convergenceFraction + slot.fundingFraction - fees - crossing - borrow;
   slot.feesFraction = fees;
   slot.crossingFraction = crossing;
   slot.borrowFraction = borrow;
   slot.netFraction = net;
-  slot.apr = (net * YEAR_MS) / horizonMs;
+  slot.apr = annualised(net, horizonMs);
   slot.expectedProfitUsd = net * config.notionalUsd;
   slot.flags = flags;
   slot.computable = true;

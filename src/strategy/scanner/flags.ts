@@ -1,6 +1,7 @@
 /**
  * Risk flags: a bit set per opportunity, so computing them allocates nothing; names on output.
  */
+import { freshestMarkPrice } from '../../model/markPrice.ts';
 import type { ScanContext } from './context.ts';
 import { setFundingHoldLong, setFundingPer8h } from './funding.ts';
 import { KIND_FUTURE, KIND_PERP, PRICE_LAST, PRICE_NONE, type InstrumentState } from './marketState.ts';
@@ -74,7 +75,7 @@ export function fundingFlags(s: InstrumentState, ctx: ScanContext): number {
   if ((rate > 0 && prev < 0) || (rate < 0 && prev > 0)) flags |= FLAG_FUNDING_SIGN;
   const index = s.indexPrice;
   if (index > 0) {
-    const price = s.markPrice > 0 ? s.markPrice : s.mid;
+    const price = freshestMarkPrice(s.markPrice, s.markTsMs, s.mid, s.quoteTsMs, Number.NaN, Number.NEGATIVE_INFINITY);
     if ((rate > 0 && price < index) || (rate < 0 && price > index)) flags |= FLAG_FUNDING_SIGN;
   }
   const last = Number.isNaN(s.lastSettlementMs) ? s.nextSettlementMs - s.fundingIntervalMs : s.lastSettlementMs;
@@ -86,7 +87,7 @@ export function fundingFlags(s: InstrumentState, ctx: ScanContext): number {
 export function spotPremiumFlag(perp: InstrumentState, spot: InstrumentState): number {
   if (perp.indexPrice > 0 || !(spot.mid > 0)) return 0;
   const rate = perp.fundingRatePerInterval;
-  const price = perp.markPrice > 0 ? perp.markPrice : perp.mid;
+  const price = freshestMarkPrice(perp.markPrice, perp.markTsMs, perp.mid, perp.quoteTsMs, Number.NaN, Number.NEGATIVE_INFINITY);
   return (rate > 0 && price < spot.mid) || (rate < 0 && price > spot.mid) ? FLAG_FUNDING_SIGN : 0;
 }
 

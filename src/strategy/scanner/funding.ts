@@ -6,6 +6,7 @@
  * different intervals and settlement times are compared on what they would pay.
  * (No double is passed to or returned from these functions except counts: see costs.ts walkResult.)
  */
+import { fundingRatePer } from '../../model/annualisation.ts';
 import { HOUR_MS } from '../../core/time.ts';
 import type { ScanContext } from './context.ts';
 import type { InstrumentState } from './marketState.ts';
@@ -29,7 +30,7 @@ export function settlementsWithin(s: InstrumentState, ctx: ScanContext, until: I
 
 /** The rate scaled to an 8 h interval (the thresholds' unit), into s.fundingPer8h; NaN when unknown. */
 export function setFundingPer8h(s: InstrumentState): void {
-  s.fundingPer8h = (s.fundingRatePerInterval * EIGHT_HOURS_MS) / s.fundingIntervalMs;
+  s.fundingPer8h = fundingRatePer(s.fundingRatePerInterval, s.fundingIntervalMs, EIGHT_HOURS_MS);
 }
 
 /** Funding received by a long over the holding period, into s.fundingHoldLong (a short receives its negative); NaN when unknown. */

@@ -70,6 +70,8 @@ export class InstrumentState {
   /** Next settlement time; NaN when unknown. */
   nextSettlementMs = Number.NaN;
   markPrice = Number.NaN;
+  /** Time the mark was published (NaN when unknown): a mark is only as good as its age (model/markPrice.ts). */
+  markTsMs = Number.NaN;
   indexPrice = Number.NaN;
 
   // --- derived by costs.refreshExecution (for the configured target size) ---
@@ -233,8 +235,11 @@ export function setFunding(s: InstrumentState, fundingRatePerInterval: number, f
   s.nextSettlementMs = Number.isNaN(nextSettlementMs) && interval > 0 ? lastSettlementMs + interval : nextSettlementMs;
 }
 
-/** Mark and index prices (NaN when not given). */
-export function setMark(s: InstrumentState, markPrice: number, indexPrice: number): void {
-  if (!Number.isNaN(markPrice)) s.markPrice = markPrice;
+/** Mark and index prices (NaN when not given) published at tsMs. */
+export function setMark(s: InstrumentState, markPrice: number, indexPrice: number, tsMs: number): void {
+  if (!Number.isNaN(markPrice)) {
+    s.markPrice = markPrice;
+    s.markTsMs = tsMs;
+  }
   if (!Number.isNaN(indexPrice)) s.indexPrice = indexPrice;
 }

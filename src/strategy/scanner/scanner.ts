@@ -228,8 +228,8 @@ export class Scanner {
     this.recomputeInstrument(index);
   }
 
-  updateMark(index: number, markPrice: number, indexPrice: number): void {
-    setMark(this.state.instruments[index], markPrice, indexPrice);
+  updateMark(index: number, markPrice: number, indexPrice: number, tsMs: number): void {
+    setMark(this.state.instruments[index], markPrice, indexPrice, tsMs);
     this.recomputeInstrument(index);
   }
 
@@ -257,8 +257,8 @@ export class Scanner {
         break;
       case 'bar':
         if (event.priceType === 'trade') this.updateLastPrice(index, event.close, event.ts + event.intervalMs);
-        else if (event.priceType === 'mark') this.updateMark(index, event.close, Number.NaN);
-        else this.updateMark(index, Number.NaN, event.close);
+        else if (event.priceType === 'mark') this.updateMark(index, event.close, Number.NaN, event.ts + event.intervalMs);
+        else this.updateMark(index, Number.NaN, event.close, event.ts + event.intervalMs);
         break;
       case 'trade':
         this.updateLastPrice(index, event.price, event.ts);
@@ -267,11 +267,11 @@ export class Scanner {
         const interval = event.fundingIntervalMs ?? Number.NaN;
         if (event.ts > this.ctx.nowMs) this.updateFunding(index, event.fundingRatePerInterval, interval, Number.NaN, event.ts);
         else this.updateFunding(index, event.fundingRatePerInterval, interval, event.ts, Number.NaN);
-        if (event.markPrice !== null) this.updateMark(index, event.markPrice, Number.NaN);
+        if (event.markPrice !== null) this.updateMark(index, event.markPrice, Number.NaN, event.ts);
         break;
       }
       case 'mark':
-        this.updateMark(index, event.markPrice, event.indexPrice ?? Number.NaN);
+        this.updateMark(index, event.markPrice, event.indexPrice ?? Number.NaN, event.ts);
         break;
     }
     return true;

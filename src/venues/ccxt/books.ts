@@ -2,8 +2,9 @@ import type { OrderBook } from 'ccxt';
 import { InputError } from '../../core/errors.ts';
 import type { EpochMs } from '../../core/time.ts';
 import type { BookLevel, BookSnapshotEvent, TsSource } from '../../domain/events.ts';
+import { bookTopProblem, priceProblem } from '../../domain/plausibility.ts';
 import { stampTimes } from './eventTime.ts';
-import { finiteOrNull } from './validate.ts';
+import { finiteOrNull, requirePlausible } from './validate.ts';
 
 function levels(raw: unknown[][], venue: string, symbol: string, side: 'bids' | 'asks', depth: number | undefined, sizeMultiplier: number): BookLevel[] {
   const out: BookLevel[] = [];
@@ -13,6 +14,7 @@ function levels(raw: unknown[][], venue: string, symbol: string, side: 'bids' | 
     if (typeof price !== 'number' || !(price > 0) || typeof size !== 'number' || !(size >= 0) || !Number.isFinite(price) || !Number.isFinite(size)) {
       throw new InputError({ source: `${venue} orderBook ${symbol}` }, `${side}[${index}] is not [price > 0, size >= 0]: ${JSON.stringify(level)}`);
     }
+    requirePlausible(priceProblem(`${side}[${index}] price`, price), `${venue} orderBook ${symbol}`, '');
     out.push({ price, size: sizeMultiplier === 1 ? size : Number((size * sizeMultiplier).toPrecision(12)) });
   }
   for (let k = 1; k < out.length; k++) {
@@ -26,22 +28,21 @@ function levels(raw: unknown[][], venue: string, symbol: string, side: 'bids' | 
 export type LiveBookSnapshotEvent = BookSnapshotEvent & { tsSource: TsSource };
 
 /**
- * A ccxt order book as a normalised snapshot: best first, validated, with the local receipt time
- * (and, when ccxt gives none, the receipt time as `ts` with tsSource 'receipt').
+ * A ccxt order book as a normalised snapshot: best first, validated (prices > 0 and below the
+ * ceiling, not crossed, a plausible time), with the local receipt time (and, when ccxt gives none,
+ * the receipt time as `ts` with tsSource 'receipt').
  * ccxt gives contract amounts for derivatives; `sizeMultiplier` (the contract size for linear
  * contracts) turns them into base units, as the domain wants (inverse books stay in contracts).
  */
 export function toBookSnapshot(venue: string, symbol: string, book: OrderBook, receivedAt: EpochMs, depth?: number, sizeMultiplier = 1): LiveBookSnapshotEvent {
   const bids = levels(book.bids as unknown[][], venue, symbol, 'bids', depth, sizeMultiplier);
   const asks = levels(book.asks as unknown[][], venue, symbol, 'asks', depth, sizeMultiplier);
-  if (bids.length && asks.length && bids[0].price >= asks[0].price) {
-    throw new InputError({ source: `${venue} orderBook ${symbol}` }, `crossed book: best bid ${bids[0].price} >= best ask ${asks[0].price}`);
-  }
+  if (bids.length && asks.length) requirePlausible(bookTopProblem(bids[0].price, asks[0].price), `${venue} orderBook ${symbol}`, '');
   return {
     type: 'book',
     venue,
     symbol,
-    ...stampTimes(book.timestamp, receivedAt),
+    ...stampTimes(book.timestamp, receivedAt, `${venue} orderBook ${symbol}`, ''),
     bids,
     asks,
     sequence: finiteOrNull(book.nonce),

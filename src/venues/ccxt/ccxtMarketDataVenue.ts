@@ -12,7 +12,7 @@ import type {
   WatchOrderBookOptions,
 } from '../types.ts';
 import { VenueError } from '../types.ts';
-import { sleepMs } from './backoff.ts';
+import { sleepMs } from '../../core/retry.ts';
 import { installBookChecksums } from './bookChecksums.ts';
 import { toBookSnapshot } from './books.ts';
 import { capabilitiesOf, hasMethod, requireMethod } from './capabilities.ts';
@@ -198,13 +198,14 @@ export class CcxtMarketDataVenue implements MarketDataVenue {
 
   private async fetchFundingHistoryRows(symbol: string, sinceMs: EpochMs, untilMs: EpochMs) {
     this.require('fetchFundingRateHistory');
-    return this.call('fetchFundingRateHistory', () => fetchFundingHistoryPaged(this.exchange, symbol, sinceMs, untilMs, this.historyMode, this.paging));
+    return this.call('fetchFundingRateHistory', () => fetchFundingHistoryPaged(this.exchange, symbol, sinceMs, untilMs, this.historyMode, this.paging, this.now()));
   }
 
   async fetchFundingHistory(symbol: string, sinceMs: EpochMs, untilMs: EpochMs): Promise<FundingRateEvent[]> {
     const rows = await this.fetchFundingHistoryRows(symbol, sinceMs, untilMs);
     const intervalMs = this.historyRate?.intervalMs ?? this.intervalCache.get(symbol) ?? null;
-    return rows.map((row) => toFundingSettlement(this.venue, row, intervalMs, this.historyRate?.infoField));
+    const nowMs = this.now();
+    return rows.map((row) => toFundingSettlement(this.venue, row, intervalMs, this.historyRate?.infoField, nowMs));
   }
 
   async fetchMarkPrice(symbol: string): Promise<MarkPriceEvent> {

@@ -1,5 +1,6 @@
 import type { Exchange, FundingRateHistory } from 'ccxt';
 import type { EpochMs } from '../../core/time.ts';
+import { eventTimeProblem } from '../../domain/plausibility.ts';
 
 /**
  * How a venue's funding history pages, as ccxt exposes it:
@@ -33,13 +34,23 @@ interface Collected {
   newest: number;
 }
 
-function collect(into: Map<number, FundingRateHistory>, page: FundingRateHistory[], sinceMs: EpochMs, untilMs: EpochMs): Collected {
+/**
+ * A settlement time no venue can mean (year 10000, 1970): kept whatever the window, so that the
+ * mapper names it (toFundingSettlement), never skipped as "outside the window"; it does not steer the paging.
+ */
+const implausible = (ts: number, nowMs: EpochMs) => eventTimeProblem('ts', ts, nowMs) !== null;
+
+function collect(into: Map<number, FundingRateHistory>, page: FundingRateHistory[], sinceMs: EpochMs, untilMs: EpochMs, nowMs: EpochMs): Collected {
   let added = 0;
   let oldest = Infinity;
   let newest = -Infinity;
   for (const row of page) {
     const ts = row.timestamp;
     if (typeof ts !== 'number') continue;
+    if (implausible(ts, nowMs)) {
+      into.set(ts, row);
+      continue;
+    }
     oldest = Math.min(oldest, ts);
     newest = Math.max(newest, ts);
     if (ts < sinceMs || ts >= untilMs || into.has(ts)) continue;
@@ -52,6 +63,7 @@ function collect(into: Map<number, FundingRateHistory>, page: FundingRateHistory
 /**
  * Every funding settlement in [sinceMs, untilMs), oldest first, each once, paging the way the
  * venue pages. Stops on a short page, a page with nothing new, or when the window is covered.
+ * Rows with an implausible time at `nowMs` are returned too, for the mapper to reject by name.
  */
 export async function fetchFundingHistoryPaged(
   exchange: Exchange,
@@ -60,6 +72,7 @@ export async function fetchFundingHistoryPaged(
   untilMs: EpochMs,
   mode: FundingHistoryMode,
   paging: FundingHistoryPaging = DEFAULT_FUNDING_PAGING,
+  nowMs: EpochMs = Date.now(),
 ): Promise<FundingRateHistory[]> {
   const fetch: Fetch = (since, limit, params) => exchange.fetchFundingRateHistory(symbol, since, limit, params);
   const rows = new Map<number, FundingRateHistory>();
@@ -68,7 +81,7 @@ export async function fetchFundingHistoryPaged(
     let cursor = sinceMs;
     for (let page = 0; page < paging.maxPages && cursor < untilMs; page++) {
       const answer = await fetch(cursor, limit, {});
-      const got = collect(rows, answer, sinceMs, untilMs);
+      const got = collect(rows, answer, sinceMs, untilMs, nowMs);
       if (got.added === 0 || answer.length < limit || got.newest >= untilMs - 1 || got.newest < cursor) break;
       cursor = got.newest + 1;
     }
@@ -77,14 +90,14 @@ export async function fetchFundingHistoryPaged(
     for (let page = 0; page < paging.maxPages && endInclusive >= sinceMs; page++) {
       const end = mode.endExclusive ? endInclusive + 1 : endInclusive;
       const answer = await fetch(sinceMs, limit, { [mode.endParam]: mode.endAsString ? String(end) : end });
-      const got = collect(rows, answer, sinceMs, untilMs);
+      const got = collect(rows, answer, sinceMs, untilMs, nowMs);
       if (got.added === 0 || answer.length < limit || got.oldest <= sinceMs || got.oldest > endInclusive) break;
       endInclusive = got.oldest - 1;
     }
   } else {
     for (let page = 1; page <= paging.maxPages; page++) {
       const answer = await fetch(undefined, limit, { [mode.pageParam]: page });
-      const got = collect(rows, answer, sinceMs, untilMs);
+      const got = collect(rows, answer, sinceMs, untilMs, nowMs);
       if (answer.length < limit || got.oldest < sinceMs) break;
     }
   }
@@ -103,21 +116,26 @@ export class NumberedFundingPages {
   private exhausted = false;
   private oldest = Infinity;
   private readonly waiting = new Map<number, FundingRateHistory>();
+  /** Rows with an implausible time, handed to the caller with the next window it gets. */
+  private implausibleRows: FundingRateHistory[] = [];
 
   constructor(
     private readonly exchange: Exchange,
     private readonly symbol: string,
     private readonly mode: Extract<FundingHistoryMode, { mode: 'pageNumber' }>,
     private readonly paging: FundingHistoryPaging = DEFAULT_FUNDING_PAGING,
+    private readonly now: () => EpochMs = Date.now,
   ) {}
 
   /**
    * Every settlement in [sinceMs, untilMs), oldest first, each once. Ask windows newest first
    * (untilMs at most the previous sinceMs). A failed request can be retried: nothing moves on until
-   * a page has been read.
+   * a page has been read. A row with an implausible time comes with the first window returned
+   * after its page was read, for the mapper to reject by name.
    */
   async window(sinceMs: EpochMs, untilMs: EpochMs): Promise<FundingRateHistory[]> {
     const limit = this.paging.pageLimit;
+    const nowMs = this.now();
     while (!this.exhausted && this.oldest >= sinceMs && this.page < this.paging.maxPages) {
       const answer = await this.exchange.fetchFundingRateHistory(this.symbol, undefined, limit, { [this.mode.pageParam]: this.page + 1 });
       this.page++;
@@ -125,6 +143,10 @@ export class NumberedFundingPages {
       for (const row of answer) {
         const ts = row.timestamp;
         if (typeof ts !== 'number') continue;
+        if (implausible(ts, nowMs)) {
+          this.implausibleRows.push(row);
+          continue;
+        }
         this.oldest = Math.min(this.oldest, ts);
         if (this.waiting.has(ts)) continue;
         this.waiting.set(ts, row);
@@ -133,7 +155,8 @@ export class NumberedFundingPages {
       // A short page is the last; a page with nothing new means the venue ignores the page number.
       if (answer.length < limit || added === 0) this.exhausted = true;
     }
-    const rows: FundingRateHistory[] = [];
+    const rows = this.implausibleRows;
+    this.implausibleRows = [];
     for (const [ts, row] of this.waiting) {
       if (ts < sinceMs) continue;
       if (ts < untilMs) rows.push(row);

@@ -1,5 +1,6 @@
 import type { MarketInterface as Market } from 'ccxt';
 import type { Instrument } from '../../domain/instrument.ts';
+import { expiryProblem } from '../../domain/plausibility.ts';
 import { parseSymbol, utcMsToExpiryCode, type InstrumentKind } from '../../domain/symbol.ts';
 import { precisionToStep } from './precision.ts';
 import { finiteOrNull } from './validate.ts';
@@ -32,6 +33,8 @@ export function marketToInstrument(venue: string, market: Market, precisionMode:
     if (kind === 'future') {
       expiryMs = finiteOrNull(market.expiry);
       if (expiryMs === null || !(expiryMs > 0)) return { symbol: market.symbol, reason: `dated future without an expiry time (expiry: ${String(market.expiry)})` };
+      const implausible = expiryProblem(expiryMs);
+      if (implausible) return { symbol: market.symbol, reason: implausible };
       // Venues settle at 08:00 UTC or so on the symbol's date; a different UTC date means a misread expiry.
       if (utcMsToExpiryCode(expiryMs) !== parts.expiryCode) return { symbol: market.symbol, reason: `expiry ${new Date(expiryMs).toISOString()} is not on the symbol's date ${parts.expiryCode}` };
     }

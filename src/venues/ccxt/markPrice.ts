@@ -3,8 +3,9 @@ import type { EpochMs } from '../../core/time.ts';
 import type { MarkPriceEvent, TsSource } from '../../domain/events.ts';
 import { UnsupportedMethodError } from '../types.ts';
 import { hasMethod } from './capabilities.ts';
+import { markDeviationProblem, priceProblem } from '../../domain/plausibility.ts';
 import { stampTimes } from './eventTime.ts';
-import { positiveOrNull, requireFinite } from './validate.ts';
+import { positiveOrNull, requireFinite, requirePlausible } from './validate.ts';
 
 /** A mark price from a live venue: `tsSource` is always set. */
 export type LiveMarkPriceEvent = MarkPriceEvent & { tsSource: TsSource };
@@ -12,7 +13,8 @@ export type LiveMarkPriceEvent = MarkPriceEvent & { tsSource: TsSource };
 /**
  * The mark (and index) price: fetchMarkPrice where the venue has it, else the ticker's markPrice,
  * else the funding-rate structure's markPrice (many venues publish mark price with funding).
- * `ts` is the venue's time of that answer, else the receipt time (tsSource says which).
+ * `ts` is the venue's time of that answer, else the receipt time (tsSource says which). A price
+ * above the ceiling, a mark more than 50 % from the index or an implausible time is an InputError.
  */
 export async function fetchMarkPriceEvent(exchange: Exchange, venue: string, symbol: string, now: () => EpochMs): Promise<LiveMarkPriceEvent> {
   const attempts: { method: string; run: () => Promise<{ markPrice?: number; indexPrice?: number; timestamp?: number }> }[] = [];
@@ -26,14 +28,15 @@ export async function fetchMarkPriceEvent(exchange: Exchange, venue: string, sym
     const answer = await attempt.run();
     const receivedAt = now();
     if (positiveOrNull(answer.markPrice) === null) continue;
-    return {
-      type: 'mark',
-      venue,
-      symbol,
-      ...stampTimes(answer.timestamp, receivedAt),
-      markPrice: requireFinite(answer.markPrice, venue, attempt.method, `${symbol} markPrice`),
-      indexPrice: positiveOrNull(answer.indexPrice),
-    };
+    const source = `${venue} ${attempt.method}`;
+    const markPrice = requireFinite(answer.markPrice, venue, attempt.method, `${symbol} markPrice`);
+    const indexPrice = positiveOrNull(answer.indexPrice);
+    requirePlausible(priceProblem('markPrice', markPrice), source, symbol);
+    if (indexPrice !== null) {
+      requirePlausible(priceProblem('indexPrice', indexPrice), source, symbol);
+      requirePlausible(markDeviationProblem(markPrice, indexPrice, 'index'), source, symbol);
+    }
+    return { type: 'mark', venue, symbol, ...stampTimes(answer.timestamp, receivedAt, source, symbol), markPrice, indexPrice };
   }
   return requireFinite(undefined, venue, lastMethod, `${symbol} markPrice`) as never;
 }

@@ -1,5 +1,6 @@
 import { Precise, type Exchange, type OHLCV } from 'ccxt';
 import { isoUtc, timeframeToMs, type EpochMs } from '../../core/time.ts';
+import { eventTimeProblem } from '../../domain/plausibility.ts';
 import { parseSymbol } from '../../domain/symbol.ts';
 import { VenueError } from '../types.ts';
 import { requireMethod } from './capabilities.ts';
@@ -128,6 +129,8 @@ export interface OhlcvPageRequest {
   /** Window: candles with fromMs <= ts < toMs; at most the venue's page limit of them. */
   fromMs: EpochMs;
   toMs: EpochMs;
+  /** The local clock candle times are judged by (default Date.now()). */
+  nowMs?: EpochMs;
 }
 
 /**
@@ -137,8 +140,9 @@ export interface OhlcvPageRequest {
  * OKX before/after, Bybit start/end, Gate from/to (seconds; ccxt also caps `to` at since + (limit - 1)
  * candles), Bitget startTime/endTime (its history endpoints count `limit` back from endTime),
  * Deribit start_timestamp (since - 1)/end_timestamp, Hyperliquid startTime/endTime. Candles ccxt
- * returns outside the window are not part of it. A candle whose time ccxt could not read is kept,
- * for validation to reject. Volume is turned into the store's unit (ohlcvVolumeScale).
+ * returns outside the window are not part of it. A candle whose time ccxt could not read, or whose
+ * time is not plausible (year 10000 is no candle past the window but garbage), is kept, for
+ * validation to reject. Volume is turned into the store's unit (ohlcvVolumeScale).
  */
 export async function fetchOhlcvPage(exchange: Exchange, request: OhlcvPageRequest): Promise<OhlcvPage> {
   const { venue, symbol, timeframe, price, fromMs, toMs } = request;
@@ -153,7 +157,8 @@ export async function fetchOhlcvPage(exchange: Exchange, request: OhlcvPageReque
     throw withWindow(toVenueError(error, venue, method, exchangeSecrets(exchange)), `${symbol} ${timeframe} candles from ${isoUtc(fromMs)} to ${isoUtc(toMs)}`);
   }
   const { factor } = ohlcvVolumeScale(exchange, venue, symbol);
-  const candles = rows.map((r) => toCandle(r, price, factor)).filter((c) => !Number.isFinite(c.ts) || (c.ts >= fromMs && c.ts < toMs));
+  const nowMs = request.nowMs ?? Date.now();
+  const candles = rows.map((r) => toCandle(r, price, factor)).filter((c) => (c.ts >= fromMs && c.ts < toMs) || eventTimeProblem('ts', c.ts, nowMs) !== null);
   return { fromMs, toMs, candles };
 }
 

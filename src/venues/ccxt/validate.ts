@@ -6,6 +6,11 @@ export function requireFinite(value: unknown, venue: string, method: string, fie
   throw new InputError({ source: `${venue} ${method}` }, `${field} is ${value === undefined ? 'missing' : `not a finite number (${String(value)})`}`);
 }
 
+/** Throws an InputError naming venue and method (the source) when a plausibility check found a problem. */
+export function requirePlausible(problem: string | null, source: string, subject: string): void {
+  if (problem !== null) throw new InputError({ source }, subject === '' ? problem : `${subject} ${problem}`);
+}
+
 export function finiteOrNull(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }

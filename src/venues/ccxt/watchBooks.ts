@@ -1,7 +1,7 @@
 import type { OrderBook } from 'ccxt';
 import type { EpochMs } from '../../core/time.ts';
 import type { BookStreamEvent, WatchOrderBookOptions } from '../types.ts';
-import { backoffDelayMs, DEFAULT_BACKOFF, sleepMs } from './backoff.ts';
+import { backoffDelayMs, DEFAULT_BACKOFF, sleepMs } from '../../core/retry.ts';
 import { isInvalidatedBook } from './bookChecksums.ts';
 import { toBookSnapshot } from './books.ts';
 import { toVenueError } from './errors.ts';

@@ -10,7 +10,8 @@ import { notionalSettle, pnlSettle } from './contractMath.ts';
 import { feeAmount, feeRateFor } from './feeModel.ts';
 import { matchOnArrival, matchResting, type ArrivalMatch } from './fillModel.ts';
 import { fundingPaymentAmount } from './fundingModel.ts';
-import { freshestMarkPrice, selectMarkPrice } from './markPrice.ts';
+import { freshestMarkPrice } from '../../model/markPrice.ts';
+import { selectMarkPrice } from './markPrice.ts';
 import { arrivalTimeMs, createLatencyModel, type LatencyModel } from './latencyModel.ts';
 import { checkSimVenueSettings } from './simSettingsSchema.ts';
 import {

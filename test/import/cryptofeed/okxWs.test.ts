@@ -99,21 +99,22 @@ describe('OKX v5 public websocket capture', () => {
 
   it('keeps one book row per ts (the last state) and counts the coalesced ones', () => {
     const cs = (s: string) => crc32(s) | 0;
+    const T = 1_652_459_223_000; // venue times just before the capture times
     const msg = (action: string, bids: string, asks: string, ts: number, checksum: number) =>
       `{"arg":{"channel":"books","instId":"BTC-USDT"},"action":"${action}","data":[{"asks":${asks},"bids":${bids},"ts":"${ts}","checksum":${checksum}}]}`;
     const text = [
       'wss://ws.okx.com:8443/ws/v5/public <-> 1652459224.5',
-      `1652459225.1: ${msg('snapshot', '[["100","1","0","1"]]', '[["101","2","0","1"]]', 1000, cs('100:1:101:2'))}`,
-      `1652459225.2: ${msg('update', '[["100","3","0","1"]]', '[]', 2000, cs('100:3:101:2'))}`,
-      `1652459225.3: ${msg('update', '[]', '[["102","1","0","1"]]', 2000, cs('100:3:101:2:102:1'))}`,
-      `1652459225.4: ${msg('update', '[]', '[["101","0","0","0"]]', 3000, cs('100:3:102:1'))}`,
+      `1652459225.1: ${msg('snapshot', '[["100","1","0","1"]]', '[["101","2","0","1"]]', T + 1000, cs('100:1:101:2'))}`,
+      `1652459225.2: ${msg('update', '[["100","3","0","1"]]', '[]', T + 2000, cs('100:3:101:2'))}`,
+      `1652459225.3: ${msg('update', '[]', '[["102","1","0","1"]]', T + 2000, cs('100:3:101:2:102:1'))}`,
+      `1652459225.4: ${msg('update', '[]', '[["101","0","0","0"]]', T + 3000, cs('100:3:102:1'))}`,
       '1652459225.5: {"event":"error","code":"60012","msg":"Invalid request"}',
       '',
     ].join('\n');
     const parsed = parseCaptureText(text, 'mem');
     expect(parsed.rejections).toEqual([{ source: 'mem', line: 6, reason: "OKX ws: event 'error' code 60012: Invalid request" }]);
     const b = findSeries(parsed, 'books', 'BTC/USDT');
-    expect(Array.from(b.columns.ts as Float64Array)).toEqual([1000, 2000, 3000]);
+    expect(Array.from(b.columns.ts as Float64Array)).toEqual([T + 1000, T + 2000, T + 3000]);
     expect(Array.from(b.lines)).toEqual([2, 4, 5]);
     expect(Array.from(levels(b, 'ask_prices', 1))).toEqual([101, 102]);
     expect(Array.from(levels(b, 'bid_sizes', 1))).toEqual([3]);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCANNER_CONFIG } from '../../../src/strategy/scanner/config.ts';
 import { Scanner } from '../../../src/strategy/scanner/scanner.ts';
-import { applyLoad, loadSnapshot } from '../../../src/strategy/scanner/stateSources.ts';
+import { applyLoad, loadSnapshot } from '../../../src/ingest/scanner/stateSources.ts';
 import { dataPath } from '../../support/paths.ts';
 import { useTempDirs } from '../../support/tempDir.ts';
 

@@ -21,6 +21,8 @@ export interface MessageOptions {
   badBid?: string;
   /** Default true. */
   venueTime?: boolean;
+  /** The venue time as sent, instead of BASE_TS + n * 100 ms. */
+  ts?: string;
 }
 
 /** An OKX v5 books5 push for message n (two levels a side). */
@@ -33,7 +35,7 @@ export function okxBooks5(n: number, options: MessageOptions = {}): string {
         asks: [[String(l.ask), String(l.askContracts), '0', '3'], [String(l.ask + 1), '7', '0', '1']],
         bids: [[options.badBid ?? String(l.bid), String(l.bidContracts), '0', '4'], [String(l.bid - 1), '5', '0', '2']],
         instId: 'BTC-USDT-SWAP',
-        ...(options.venueTime === false ? {} : { ts: String(BASE_TS + n * 100) }),
+        ...(options.venueTime === false ? {} : { ts: options.ts ?? String(BASE_TS + n * 100) }),
         seqId: 1000 + n,
       },
     ],

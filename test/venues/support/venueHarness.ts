@@ -38,3 +38,13 @@ export function useVenueHarness(fixtureDir: string, ccxtId = fixtureDir): Harnes
     },
   };
 }
+
+/**
+ * ccxt's own clock set to the tests' (2024-06-03), where ccxt makes up a time from it: Hyperliquid's
+ * next funding time is the next whole hour of ccxt's clock, and the plausibility bound (at most one
+ * funding interval ahead) judges it by the venue's receipt clock, which the harness fixes at NOW_MS.
+ */
+export function atTestClock(venue: CcxtMarketDataVenue): CcxtMarketDataVenue {
+  (venue.exchange as unknown as { milliseconds: () => number }).milliseconds = () => NOW_MS;
+  return venue;
+}

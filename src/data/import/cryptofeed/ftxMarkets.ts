@@ -10,6 +10,7 @@
  */
 import { HOUR_MS, isoUtc } from '../../../core/time.ts';
 import type { Instrument } from '../../../domain/instrument.ts';
+import { expiryProblem } from '../../../domain/plausibility.ts';
 import { parseSymbol, utcMsToExpiryCode } from '../../../domain/symbol.ts';
 import { isRecord, parseJson, type CaptureContext, type RestLine } from './captureLines.ts';
 
@@ -63,6 +64,8 @@ function classify(m: Record<string, unknown>, snapshotMs: number): FtxClass | st
   if (dated) {
     if (dated[1] !== underlying) return `dated future name differs from underlying '${String(underlying)}'`;
     const expiryMs = ftxExpiryFromName(name, snapshotMs);
+    const implausible = expiryProblem(expiryMs);
+    if (implausible) return implausible;
     return { kind: 'future', symbol: `${underlying}/USD:USD-${utcMsToExpiryCode(expiryMs)}`, expiryMs };
   }
   return { kind: 'other', group: 'prediction/other' };

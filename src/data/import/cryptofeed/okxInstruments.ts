@@ -8,6 +8,7 @@
  * tickSize = tickSz, lotSize = lotSz, expiryMs = expTime (08:00 UTC on OKX).
  */
 import type { Instrument } from '../../../domain/instrument.ts';
+import { expiryProblem } from '../../../domain/plausibility.ts';
 import { formatSymbol, parseSymbol, utcMsToExpiryCode } from '../../../domain/symbol.ts';
 import { decimalText, isRecord, parseJson, type CaptureContext, type RestLine } from './captureLines.ts';
 
@@ -53,6 +54,8 @@ function symbolFromFields(d: Raw): { symbol: string; expiryMs: number | null } |
   }
   const expiryMs = decimalText(d.expTime);
   if (!Number.isInteger(expiryMs) || expiryMs <= 0) return `expTime '${String(d.expTime)}' is not epoch ms`;
+  const implausible = expiryProblem(expiryMs);
+  if (implausible) return implausible;
   if (utcMsToExpiryCode(expiryMs) !== suffix) return `expTime ${new Date(expiryMs).toISOString()} does not fall on ${suffix}`;
   return { symbol: formatSymbol({ base, quote, settle: expected, expiryCode: suffix }), expiryMs };
 }

@@ -16,11 +16,12 @@
  * Each retry, restart and join is reported through onReport. Nothing restarts once the signal aborts:
  * every wait ends at once and a venue load in flight is no longer awaited.
  */
+import { backoffDelayMs, sleepMs } from '../../core/retry.ts';
 import type { EpochMs } from '../../core/time.ts';
 import type { Instrument } from '../../domain/instrument.ts';
 import type { MarketDataVenue, VenueHealthEvent } from '../../venues/types.ts';
 import { applyFundingQuote, applyLiveVenueLoad, fetchFundingQuotes, loadLiveVenue, type LiveSelection, type LiveVenueLoad } from './liveSource.ts';
-import type { Scanner } from './scanner.ts';
+import type { Scanner } from '../../strategy/scanner/scanner.ts';
 
 /** First delay before retrying a venue that failed the first load, or restarting a book stream or funding poll that ended: 5 s. */
 export const LIVE_RETRY_INITIAL_MS = 5_000;
@@ -29,7 +30,7 @@ export const LIVE_RETRY_MAX_MS = 5 * 60_000;
 
 /** Delay before retry (or restart) number `attempt` (1-based): initial x 2^(attempt - 1), at most max. */
 export function liveRetryDelayMs(attempt: number, initialMs: number = LIVE_RETRY_INITIAL_MS, maxMs: number = LIVE_RETRY_MAX_MS): number {
-  return Math.min(maxMs, initialMs * 2 ** Math.min(Math.max(0, attempt - 1), 30));
+  return backoffDelayMs(attempt, { initialDelayMs: initialMs, maxDelayMs: maxMs, jitterFraction: 0 });
 }
 
 export interface LiveWatchOptions {
@@ -65,7 +66,8 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 const seconds = (ms: number) => `${ms / 1000} s`;
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-function describeHealth(event: VenueHealthEvent): string {
+/** One line for a stream's health event. */
+export function describeHealth(event: VenueHealthEvent): string {
   const head = `${event.venue} ${event.symbol}`;
   switch (event.type) {
     case 'stale':
@@ -77,18 +79,6 @@ function describeHealth(event: VenueHealthEvent): string {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** A promise that resolves at once when the signal aborts (null), else with the value; a later failure of the promise is ignored. */
 function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | null> {
@@ -125,7 +115,7 @@ async function keepRunning(options: LiveWatchOptions, what: string, run: (workin
     restarts++;
     const delayMs = liveRetryDelayMs(restarts, options.retryInitialMs, options.retryMaxMs);
     options.onReport(`${what} ended, restart ${restarts} in ${seconds(delayMs)}: ${ended}`);
-    await sleep(delayMs, signal);
+    await sleepMs(delayMs, signal);
   }
 }
 
@@ -154,7 +144,7 @@ async function watchBook(options: LiveWatchOptions, venue: MarketDataVenue, symb
 async function pollFunding(options: LiveWatchOptions, venue: MarketDataVenue, perps: readonly Instrument[], working: () => void): Promise<void> {
   const { scanner, signal } = options;
   for (;;) {
-    await sleep(options.fundingPollMs, signal);
+    await sleepMs(options.fundingPollMs, signal);
     if (signal.aborted) return;
     const { quotes, rejections } = await fetchFundingQuotes(venue, perps);
     if (signal.aborted) return;
@@ -188,7 +178,7 @@ async function joinWhenAnswering(options: LiveWatchOptions, venue: MarketDataVen
   const delay = (attempt: number) => liveRetryDelayMs(attempt, options.retryInitialMs, options.retryMaxMs);
   options.onReport(`${venue.venue}: did not answer the first load, retry 1 in ${seconds(delay(1))}`);
   for (let attempt = 1; ; attempt++) {
-    await sleep(delay(attempt), signal);
+    await sleepMs(delay(attempt), signal);
     if (signal.aborted) return;
     const loading = loadLiveVenue(venue, selection, options.now).catch((error: unknown): LiveVenueLoad => ({
       report: { venue: venue.venue, failed: messageOf(error), instruments: 0, books: 0, booksWithVenueTime: 0, fundingRates: 0, errors: 0 },

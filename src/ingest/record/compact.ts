@@ -1,3 +1,4 @@
+import type { EpochMs } from '../../core/time.ts';
 import type { Rejection } from '../../data/import/types.ts';
 import { validateSeries } from '../../data/import/validateSeries.ts';
 import type { MarketStore } from '../../data/store/marketStore.ts';
@@ -25,9 +26,10 @@ export interface CompactionResult {
  * deletes those records from the journal. The deletion comes only after the store's commit: a
  * crash in between leaves records that the next compaction writes again, which the store counts
  * as unchanged. Throws (journal untouched) when the store is locked by another writer or the
- * write fails.
+ * write fails. Records are validated like an import (plausibility bounds included), with event
+ * times judged by the local clock `nowMs`.
  */
-export async function compactJournal(journal: RecordingJournal, store: MarketStore, venue: string): Promise<CompactionResult> {
+export async function compactJournal(journal: RecordingJournal, store: MarketStore, venue: string, nowMs: EpochMs = Date.now()): Promise<CompactionResult> {
   journal.flush();
   const upToId = journal.lastId();
   const result: CompactionResult = { records: 0, upToId, added: {}, unchanged: 0, duplicates: 0, superseded: 0, rejected: [], txid: null };
@@ -39,7 +41,7 @@ export async function compactJournal(journal: RecordingJournal, store: MarketSto
     for (const series of journalSeries(venue, records, journal.path)) {
       result.duplicates += series.duplicates;
       result.superseded += series.superseded;
-      const { data, rejections } = validateSeries(series.data);
+      const { data, rejections } = validateSeries(series.data, { nowMs });
       result.rejected.push(...rejections);
       if (data.rows === 0) continue;
       const written = await transaction.write(data);

@@ -1,9 +1,10 @@
 import type { Exchange } from 'ccxt';
 import { InputError } from '../../core/errors.ts';
 import { MINUTE_MS } from '../../core/time.ts';
-import { UnsupportedMethodError } from '../types.ts';
-import { hasMethod } from '../ccxt/capabilities.ts';
-import { toVenueError } from '../ccxt/errors.ts';
+import { eventTimeProblem, priceProblem } from '../../domain/plausibility.ts';
+import { UnsupportedMethodError } from '../../venues/types.ts';
+import { hasMethod } from '../../venues/ccxt/capabilities.ts';
+import { toVenueError } from '../../venues/ccxt/errors.ts';
 import type { MarkBarRecord } from './recordTypes.ts';
 
 /** The venue's own 1m mark-price candles. */
@@ -14,7 +15,8 @@ export interface MarkBarSource {
 
 /**
  * Mark candles through ccxt's fetchMarkOHLCV. Every candle is checked (finite prices > 0, high and
- * low around open and close); a bad one fails the call with an error naming venue, method and symbol.
+ * low around open and close, then the plausibility bounds: a time from 2009-01-03 to a day after
+ * receipt, prices below the ceiling); a bad one fails the call with an error naming venue, method and symbol.
  */
 export function ccxtMarkBarSource(exchange: Exchange, venue: string, now: () => number): MarkBarSource {
   if (!hasMethod(exchange, 'fetchMarkOHLCV')) throw new UnsupportedMethodError(venue, 'fetchMarkOHLCV', exchange.id);
@@ -34,6 +36,9 @@ export function ccxtMarkBarSource(exchange: Exchange, venue: string, now: () => 
           typeof ts === 'number' && Number.isInteger(ts) && prices.every((p) => typeof p === 'number' && Number.isFinite(p) && p > 0) &&
           (high as number) >= Math.max(open as number, close as number, low as number) && (low as number) <= Math.min(open as number, close as number);
         if (!valid) throw new InputError({ source: `${venue} fetchMarkOHLCV ${symbol}` }, `candle ${index} is not [ts, open, high, low, close] with high >= open, close >= low > 0: ${JSON.stringify(candle)}`);
+        let problem = eventTimeProblem('ts', ts as number, receivedAt);
+        for (const [k, name] of ['open', 'high', 'low', 'close'].entries()) problem ??= priceProblem(name, prices[k] as number);
+        if (problem) throw new InputError({ source: `${venue} fetchMarkOHLCV ${symbol}` }, `candle ${index}: ${problem}`);
         return { kind: 'markBar', symbol, ts: ts as number, receivedAt, open: open as number, high: high as number, low: low as number, close: close as number };
       });
     },

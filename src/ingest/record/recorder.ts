@@ -3,14 +3,15 @@ import { MINUTE_MS } from '../../core/time.ts';
 import type { MarketStore } from '../../data/store/marketStore.ts';
 import type { BookSnapshotEvent } from '../../domain/events.ts';
 import type { Instrument } from '../../domain/instrument.ts';
-import { sleepMs } from '../ccxt/backoff.ts';
-import { VenueError, type MarketDataVenue } from '../types.ts';
+import { sleepMs } from '../../core/retry.ts';
+import { VenueError, type MarketDataVenue } from '../../venues/types.ts';
 import { bookRecord, quoteRecord, recordBooks, recordedTimes, type RecorderHealthEvent } from './bookRecording.ts';
 import { compactJournal, type CompactionResult } from './compact.ts';
 import { FundingRecording, type FundingPollEvent } from './fundingRecording.ts';
 import { RecordingJournal } from './journal.ts';
 import { MarkBarRecording, type MarkBarSource } from './markBars.ts';
-import type { RecordingGap, RecordKind, SessionLogEntry } from './recordTypes.ts';
+import { journalRecordProblem } from './recordChecks.ts';
+import type { JournalRecord, RecordingGap, RecordKind, SessionLogEntry } from './recordTypes.ts';
 import { newSessionId, recordingDir, SessionLog, sessionPaths } from './sessionFiles.ts';
 
 export interface RecorderOptions {
@@ -224,7 +225,7 @@ export class Recorder {
     if (this.compacting && !final) return this.compacting;
     const run = (async () => {
       try {
-        const result = await compactJournal(this.journal, this.options.store, this.options.venue.venue);
+        const result = await compactJournal(this.journal, this.options.store, this.options.venue.venue, this.now());
         this.noteCompaction(result, final);
       } catch (error) {
         if (final) throw error;
@@ -289,15 +290,27 @@ export class Recorder {
     this.lastBookAt.set(book.symbol, receivedAt);
     const quote = quoteRecord(book, times);
     if (quote) {
-      this.journal.append(quote);
-      this.counts.quotes++;
+      if (this.append(quote, 'watchOrderBook')) this.counts.quotes++;
     } else if (this.counts.oneSidedBooks++ === 0) {
       this.write({ type: 'oneSidedBook', symbol: book.symbol, ts: times.ts, note: 'a book with an empty side gives no quote row (counted in the summary; later ones are not logged)' });
     }
-    if (this.options.depth !== null) {
-      this.journal.append(bookRecord(book, times));
-      this.counts.books++;
+    if (this.options.depth !== null && this.append(bookRecord(book, times), 'watchOrderBook')) this.counts.books++;
+  }
+
+  /**
+   * Journals a record received from the venue's `channel` unless it breaks a plausibility bound
+   * (the same ones imports and compaction apply): then it is logged as `rejected`, naming venue,
+   * channel and reason, counted with the store's rejections, and never journaled.
+   */
+  private append(record: JournalRecord, channel: string): boolean {
+    const reason = journalRecordProblem(record, this.now());
+    if (reason === null) {
+      this.journal.append(record);
+      return true;
     }
+    this.stored.rejected++;
+    this.write({ type: 'rejected', venue: this.options.venue.venue, channel, symbol: record.symbol, kind: record.kind, ts: record.ts, reason });
+    return false;
   }
 
   private onHealth(event: RecorderHealthEvent): void {
@@ -324,7 +337,7 @@ export class Recorder {
       this.counts.fundingQuotes++;
       this.write({ type: 'fundingQuote', ...quote }, false);
     } else if (event.type === 'settlement') {
-      this.journal.append(event.record);
+      if (!this.append(event.record, 'fetchFundingHistory')) return;
       this.counts.fundingSettlements++;
       this.write({ type: 'fundingSettlement', ...event.record }, false);
     } else if (event.type === 'settlementWithoutVenueTime') {
@@ -340,10 +353,7 @@ export class Recorder {
   }
 
   private async collectMarkBars(): Promise<void> {
-    for (const bar of (await this.marks?.poll()) ?? []) {
-      this.journal.append(bar);
-      this.counts.markBars++;
-    }
+    for (const bar of (await this.marks?.poll()) ?? []) if (this.append(bar, 'fetchMarkBars')) this.counts.markBars++;
   }
 
   /** Polls until stopped; retryable venue errors are reported and retried at the next period, others end the recording. */

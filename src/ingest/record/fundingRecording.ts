@@ -1,5 +1,5 @@
 import { MINUTE_MS } from '../../core/time.ts';
-import { venueTimestamp, type FundingRateQuoteEvent, type MarketDataVenue } from '../types.ts';
+import { venueTimestamp, type FundingRateQuoteEvent, type MarketDataVenue } from '../../venues/types.ts';
 import type { FundingRecord } from './recordTypes.ts';
 
 /** A settlement time the venue announced, now passed, that its history has not shown yet. */

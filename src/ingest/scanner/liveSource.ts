@@ -20,7 +20,7 @@ import type { BookSnapshotEvent } from '../../domain/events.ts';
 import type { Instrument } from '../../domain/instrument.ts';
 import type { InstrumentKind } from '../../domain/symbol.ts';
 import { venueTimestamp, type FundingRateQuoteEvent, type MarketDataVenue, VenueError } from '../../venues/types.ts';
-import type { Scanner } from './scanner.ts';
+import type { Scanner } from '../../strategy/scanner/scanner.ts';
 
 export const LIVE_KINDS: readonly InstrumentKind[] = ['spot', 'perp', 'future'];
 export const DEFAULT_LIVE_VENUES: readonly string[] = ['binance', 'bybit', 'okx'];
@@ -225,7 +225,7 @@ export function applyFundingQuote(scanner: Scanner, quote: FundingRateQuoteEvent
   const index = scanner.indexOf(quote.venue, quote.symbol);
   if (index < 0) return false;
   scanner.updateFunding(index, quote.fundingRatePerInterval, quote.fundingIntervalMs ?? Number.NaN, Number.NaN, quote.nextFundingTimeMs ?? Number.NaN);
-  if (quote.markPrice !== null || quote.indexPrice !== null) scanner.updateMark(index, quote.markPrice ?? Number.NaN, quote.indexPrice ?? Number.NaN);
+  if (quote.markPrice !== null || quote.indexPrice !== null) scanner.updateMark(index, quote.markPrice ?? Number.NaN, quote.indexPrice ?? Number.NaN, quote.ts);
   return true;
 }
 

@@ -21,7 +21,7 @@ import { REST_HEAD_RE, WS_HEAD_RE } from '../../data/import/cryptofeed/captureLi
 import type { Rejection, SeriesData } from '../../data/import/types.ts';
 import { validateSeries } from '../../data/import/validateSeries.ts';
 import type { MarketStore } from '../../data/store/marketStore.ts';
-import type { Scanner } from './scanner.ts';
+import type { Scanner } from '../../strategy/scanner/scanner.ts';
 
 export interface StateLoad {
   /** What was read: a file path or a store directory. */
@@ -124,6 +124,9 @@ function eventOf(data: SeriesData, row: number): MarketEvent | null {
         fundingIntervalMs: orNull(f64(data, 'interval_ms', row)),
         markPrice: orNull(f64(data, 'mark_price', row)),
       } satisfies FundingRateEvent;
+    case 'funding_quotes':
+      // A store scan prices funding from settlements; the predicted rate is read by live scans.
+      return null;
   }
 }
 
@@ -263,6 +266,8 @@ export async function loadStoreState(store: MarketStore, atMs: number, options: 
   const series = await store.lastRows(wanted, 2);
   const load = stateFromSeries(store.root, store.instruments(), series, atMs, options);
   if (after > 0) load.notes.push(`${after} series start after ${isoUtc(atMs)}`);
+  // Entries the manifest cannot name are skipped with a warning, not a failure of the whole scan.
+  load.notes.push(...store.unreadableWarnings());
   if (tooOld > 0) load.notes.push(`${tooOld} series end too long before ${isoUtc(atMs)} to be used (older than maxPriceAgeMs / maxFundingAgeMs) and were not read`);
   return load;
 }

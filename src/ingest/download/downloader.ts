@@ -8,11 +8,11 @@ import type { FundingRateEvent } from '../../domain/events.ts';
 import type { Instrument } from '../../domain/instrument.ts';
 import { seriesId, type SeriesKey } from '../../domain/series.ts';
 import { parseSymbol } from '../../domain/symbol.ts';
-import type { CcxtMarketDataVenue } from '../ccxt/ccxtMarketDataVenue.ts';
-import { requireMethod } from '../ccxt/capabilities.ts';
-import { exchangeSecrets, toVenueError } from '../ccxt/errors.ts';
-import { toFundingSettlement } from '../ccxt/funding.ts';
-import { DEFAULT_FUNDING_PAGING, NumberedFundingPages } from '../ccxt/fundingHistory.ts';
+import type { CcxtMarketDataVenue } from '../../venues/ccxt/ccxtMarketDataVenue.ts';
+import { requireMethod } from '../../venues/ccxt/capabilities.ts';
+import { exchangeSecrets, toVenueError } from '../../venues/ccxt/errors.ts';
+import { toFundingSettlement } from '../../venues/ccxt/funding.ts';
+import { DEFAULT_FUNDING_PAGING, NumberedFundingPages } from '../../venues/ccxt/fundingHistory.ts';
 import {
   FALLBACK_OHLCV_PAGE_LIMIT,
   fetchOhlcvPage,
@@ -24,13 +24,17 @@ import {
   requireOhlcvTimeframe,
   withWindow,
   type OhlcvPrice,
-} from '../ccxt/ohlcvHistory.ts';
-import { venueSpec } from '../ccxt/supportedVenues.ts';
-import { VenueError } from '../types.ts';
+} from '../../venues/ccxt/ohlcvHistory.ts';
+import { venueSpec } from '../../venues/ccxt/supportedVenues.ts';
+import { VenueError } from '../../venues/types.ts';
 import { checkDownloadTimeframe, clipToHistoryDepth, planDownload, targetSpan } from './plan.ts';
-import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry.ts';
+import { DEFAULT_BACKOFF, withRetries as withRetriesOf, type RetryPolicy } from '../../core/retry.ts';
 import { candlesToSeries, concatSeries, fundingToSeries, requireValidRows } from './rows.ts';
 import { TABLE_OF_KIND, type DownloadProgress, type DownloadRequest, type DownloadSummary } from './types.ts';
+
+const DEFAULT_RETRY: RetryPolicy = { retries: 3, backoff: { ...DEFAULT_BACKOFF, initialDelayMs: 1_000 } };
+/** Rate limits, timeouts, network failures and outages are retried; anything else is not. */
+const withRetries = <T>(policy: RetryPolicy, attempt: () => Promise<T>) => withRetriesOf(policy, attempt, (error) => error instanceof VenueError && error.retryable);
 
 export interface DownloadOptions {
   store: MarketStore;
@@ -218,6 +222,7 @@ export async function downloadSeries(venue: CcxtMarketDataVenue, request: Downlo
  * maximum is lowered to it: ccxt would trim the request and the rest of the window be taken for a gap.
  */
 function* candleWindows(venue: CcxtMarketDataVenue, request: DownloadRequest, key: SeriesKey, missing: TimeSpan[], options: DownloadOptions, summary: DownloadSummary): Generator<Window> {
+  const now = options.now ?? Date.now;
   const price: OhlcvPrice = request.kind === 'mark' ? 'mark' : 'trade';
   const method = ohlcvMethod(price);
   const maxLimit = ohlcvMaxPageLimit(venue.exchange, request.symbol, price, request.timeframe);
@@ -233,9 +238,9 @@ function* candleWindows(venue: CcxtMarketDataVenue, request: DownloadRequest, ke
       yield {
         ...w,
         fetch: async () => {
-          const page = await fetchOhlcvPage(venue.exchange, { venue: venue.venue, symbol: request.symbol, timeframe: request.timeframe, price, ...w });
+          const page = await fetchOhlcvPage(venue.exchange, { venue: venue.venue, symbol: request.symbol, timeframe: request.timeframe, price, ...w, nowMs: now() });
           const source = `${venue.venue} ${method} ${request.symbol} ${request.timeframe} ${isoUtc(w.fromMs)}..${isoUtc(w.toMs)}`;
-          return requireValidRows(candlesToSeries(key, source, page.candles));
+          return requireValidRows(candlesToSeries(key, source, page.candles), now());
         },
       };
     }
@@ -258,6 +263,7 @@ function* fundingWindows(
   options: DownloadOptions,
   summary: DownloadSummary,
 ): Generator<Window> {
+  const now = options.now ?? Date.now;
   const spec = venueSpec(venue.venue);
   const historyRate = spec?.fundingHistoryRate;
   const stored = options.store.instruments().find((i) => i.venue === venue.venue && i.symbol === request.symbol);
@@ -269,7 +275,7 @@ function* fundingWindows(
     for (let start = span.fromMs; start < span.toMs; start += windowMs) spans.push({ fromMs: start, toMs: Math.min(start + windowMs, span.toMs) });
   }
   const mode = spec?.fundingHistory;
-  const numbered = mode?.mode === 'pageNumber' ? new NumberedFundingPages(venue.exchange, request.symbol, mode, { ...DEFAULT_FUNDING_PAGING, pageLimit }) : null;
+  const numbered = mode?.mode === 'pageNumber' ? new NumberedFundingPages(venue.exchange, request.symbol, mode, { ...DEFAULT_FUNDING_PAGING, pageLimit }, now) : null;
   const fetchRows = async (w: TimeSpan): Promise<FundingRateEvent[]> => {
     if (numbered === null) return venue.fetchFundingHistory(request.symbol, w.fromMs, w.toMs);
     let rows;
@@ -278,7 +284,8 @@ function* fundingWindows(
     } catch (error) {
       throw toVenueError(error, venue.venue, 'fetchFundingRateHistory', exchangeSecrets(venue.exchange));
     }
-    return rows.map((row) => toFundingSettlement(venue.venue, row, historyRate?.intervalMs ?? null, historyRate?.infoField));
+    const nowMs = now();
+    return rows.map((row) => toFundingSettlement(venue.venue, row, historyRate?.intervalMs ?? null, historyRate?.infoField, nowMs));
   };
   const seen: number[] = [];
   for (const w of numbered === null ? spans : spans.reverse()) {
@@ -301,7 +308,7 @@ function* fundingWindows(
           }
         }
         const source = `${venue.venue} fetchFundingRateHistory ${request.symbol} ${isoUtc(w.fromMs)}..${isoUtc(w.toMs)}`;
-        return requireValidRows(fundingToSeries(key, source, rows, intervalMs));
+        return requireValidRows(fundingToSeries(key, source, rows, intervalMs), now());
       },
     };
   }

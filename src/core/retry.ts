@@ -1,3 +1,8 @@
+/**
+ * The one retry and backoff of every network path: venue calls, downloads, book streams, the
+ * recorder's polls and the live scanner's venue retries.
+ */
+
 export interface BackoffPolicy {
   initialDelayMs: number;
   maxDelayMs: number;
@@ -26,4 +31,26 @@ export function sleepMs(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+export interface RetryPolicy {
+  /** Further attempts after a retryable failure. */
+  retries: number;
+  backoff: BackoffPolicy;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs `attempt`, retrying the failures `retryable` accepts after exponential backoff; other
+ * errors, and the last failure, are thrown.
+ */
+export async function withRetries<T>(policy: RetryPolicy, attempt: () => Promise<T>, retryable: (error: unknown) => boolean): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!retryable(error) || n > policy.retries || policy.signal?.aborted) throw error;
+      await sleepMs(backoffDelayMs(n, policy.backoff), policy.signal);
+    }
+  }
 }

@@ -1,11 +1,12 @@
 import { InputError } from '../../core/errors.ts';
-import { isoUtc } from '../../core/time.ts';
+import type { EpochMs } from '../../core/time.ts';
 import { SeriesBuilder } from '../../data/import/seriesBuilder.ts';
 import type { SeriesData } from '../../data/import/types.ts';
 import { validateSeries } from '../../data/import/validateSeries.ts';
 import type { FundingRateEvent } from '../../domain/events.ts';
+import { describeTimeMs } from '../../domain/plausibility.ts';
 import type { SeriesKey } from '../../domain/series.ts';
-import type { Candle } from '../ccxt/ohlcvHistory.ts';
+import type { Candle } from '../../venues/ccxt/ohlcvHistory.ts';
 
 /** Candles as bar rows (received_at null: history, not observed live). Line k is the k-th candle of the answer. */
 export function candlesToSeries(key: SeriesKey, source: string, candles: readonly Candle[]): SeriesData {
@@ -24,17 +25,18 @@ export function fundingToSeries(key: SeriesKey, source: string, rows: readonly F
 }
 
 /**
- * Validates one answer of the venue with the importers' checks (values, OHLC, grid, order,
- * duplicates) and throws an InputError naming the venue request and each bad row with its time:
- * a venue that sends bad rows stops the download, and nothing of that answer is stored.
+ * Validates one answer of the venue with the importers' checks (values and plausibility bounds,
+ * OHLC, grid, order, duplicates) and throws an InputError naming the venue request and each bad row
+ * with its time: a venue that sends bad rows stops the download, and nothing of that answer is stored.
+ * `nowMs` is the local clock event times are judged by.
  */
-export function requireValidRows(series: SeriesData): SeriesData {
-  const { data, rejections } = validateSeries(series);
+export function requireValidRows(series: SeriesData, nowMs: EpochMs = Date.now()): SeriesData {
+  const { data, rejections } = validateSeries(series, { nowMs });
   if (rejections.length === 0) return data;
   const ts = series.columns.ts as Float64Array;
   const described = rejections.slice(0, 5).map((r) => {
     const t = r.line === null ? NaN : ts[r.line - 1];
-    return `row ${r.line}${Number.isFinite(t) ? ` (${isoUtc(t)})` : ''}: ${r.reason}`;
+    return `row ${r.line}${Number.isFinite(t) ? ` (${describeTimeMs(t)})` : ''}: ${r.reason}`;
   });
   const more = rejections.length > described.length ? `; and ${rejections.length - described.length} more` : '';
   throw new InputError({ source: series.source }, `the venue sent ${rejections.length} bad row${rejections.length === 1 ? '' : 's'} of ${series.rows}, nothing of this answer was stored: ${described.join('; ')}${more}`);

@@ -1,6 +1,6 @@
 import type { EpochMs } from '../../core/time.ts';
 import type { BookSnapshotEvent } from '../../domain/events.ts';
-import { VenueError, venueTimestamp, type MarketDataVenue, type VenueHealthEvent, type WatchOrderBookOptions } from '../types.ts';
+import { VenueError, venueTimestamp, type MarketDataVenue, type VenueHealthEvent, type WatchOrderBookOptions } from '../../venues/types.ts';
 import type { BookRecord, QuoteRecord } from './recordTypes.ts';
 
 /** A message the venue sent that could not be read (a bad price, a crossed book): not stored; the stream is resubscribed. */
@@ -22,7 +22,7 @@ export interface BookRecordingOptions {
   symbol: string;
   /** Levels per side kept in `books` rows and asked of the venue; null: quotes only, the venue's default book. */
   depth: number | null;
-  watch: Pick<WatchOrderBookOptions, 'staleAfterMs' | 'backoffInitialMs' | 'backoffMaxMs'>;
+  watch: Pick<WatchOrderBookOptions, 'staleAfterMs' | 'backoffInitialMs' | 'backoffMaxMs' | 'forcePolling' | 'pollIntervalMs'>;
   signal: AbortSignal;
   now: () => number;
   onBook: (book: BookSnapshotEvent) => void;

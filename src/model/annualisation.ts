@@ -1,0 +1,26 @@
+import { YEAR_MS } from '../core/time.ts';
+
+/**
+ * Funding and returns on a yearly scale: the one place perp-arb annualises (simple, not
+ * compounded; a year is 365 days, as the venues quote APR).
+ */
+
+/** APR (fraction) of a funding rate per interval: rate x 365 d / interval (0.01% per 8 h = 10.95%). */
+export function fundingApr(ratePerInterval: number, intervalMs: number): number {
+  return (ratePerInterval * YEAR_MS) / intervalMs;
+}
+
+/** The same funding expressed per another interval (an 1 h venue's rate per 8 h is 8 times it). */
+export function fundingRatePer(ratePerInterval: number, intervalMs: number, perIntervalMs: number): number {
+  return (ratePerInterval * perIntervalMs) / intervalMs;
+}
+
+/** A fraction earned (or paid) over spanMs, as a simple annual rate. */
+export function annualised(fraction: number, spanMs: number): number {
+  return (fraction * YEAR_MS) / spanMs;
+}
+
+/** What an annual rate amounts to over spanMs. */
+export function overSpan(ratePerYear: number, spanMs: number): number {
+  return (ratePerYear * spanMs) / YEAR_MS;
+}
