@@ -164,6 +164,6 @@ describe('synthetic market generated chunk by chunk', () => {
   it('rejects a chunk size that is not a positive integer, and bad options as the whole generator does', () => {
     expect(() => syntheticMarketStream({ bars: 10 }, 0)).toThrow(/chunkRows must be an integer >= 1 \(got 0\)/);
     expect(() => syntheticMarketStream({ bars: 10 }, 2.5)).toThrow(/chunkRows/);
-    expect(() => syntheticMarketStream({ bars: 10, perpBars: 11 })).toThrow(/perpBars must be an integer in \[1, bars\]/);
+    expect(() => syntheticMarketStream({ bars: 10, perpBars: 11 })).toThrow(/perpBars: must be at most bars \(10\) \(got 11\)/);
   });
 });

@@ -25,3 +25,18 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * A config file or object that fails validation (exit 2): every problem, each naming its path,
+ * e.g. `sweep.json: base.data.days: must be a number in [0.000694444, 3650] days (got 1000000000)`.
+ */
+export class ConfigError extends UsageError {
+  readonly source: string;
+  readonly problems: readonly string[];
+  constructor(source: string, problems: readonly string[]) {
+    super(`${source}: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+    this.source = source;
+    this.problems = problems;
+  }
+}

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import { MINUTE_MS, parseTimeArg } from '../core/time.ts';
 import type { ReplaySource, ReplayStats, SeriesChunk } from '../data/replay/types.ts';
 import { replayInput } from '../data/replay/replay.ts';
@@ -11,116 +9,17 @@ import { SYNTHETIC_VENUE, type SyntheticMarketOptions } from '../data/synthetic/
 import { instrumentFromSymbol, parseInstrumentId, type Instrument } from '../domain/instrument.ts';
 import { seriesId, type SeriesKey } from '../domain/series.ts';
 import type { LedgerSink } from '../portfolio/ledgerTypes.ts';
-import { FundingCarryConfigSchema, FundingCarryStrategy } from '../strategy/fundingCarry.ts';
-import { FundingDifferentialConfigSchema, FundingDifferentialStrategy } from '../strategy/fundingDifferential.ts';
-import { OuBasisConfigSchema, OuBasisStrategy } from '../strategy/ouBasis.ts';
+import { FundingCarryStrategy } from '../strategy/fundingCarry.ts';
+import { FundingDifferentialStrategy } from '../strategy/fundingDifferential.ts';
+import { OuBasisStrategy } from '../strategy/ouBasis.ts';
 import type { Strategy } from '../strategy/types.ts';
 import { SimulatedVenue } from '../venues/sim/simulatedVenue.ts';
+import type { BacktestConfig, InstrumentOverrides } from './backtestConfig.ts';
 import { Engine, type EngineResult } from './engine.ts';
+import { interruptibleSources } from './interruptible.ts';
 import { summarize, type BacktestSummary } from './summary.ts';
 
-/**
- * The backtest config file (JSON), validated once here; unknown keys are rejected with the key named.
- *
- * {
- *   "strategy":    { "type": "fundingCarry", "params": { ...FundingCarryConfig (src/strategy/fundingCarry.ts) } }
- *                | { "type": "ouBasis", "params": { ...OuBasisConfig (src/strategy/ouBasis.ts) } }
- *                | { "type": "fundingDifferential", "params": { ...FundingDifferentialConfig (src/strategy/fundingDifferential.ts) } },
- *   "data":        { "source": "synthetic", "seed": 7, "days": 30, "options": { ...SyntheticMarketOptions } }
- *                | { "source": "store", "from": "2025-05-26", "to": "2025-06-24", "barTimeframe": "1m" },
- *   "instruments": [ { "id": "venue:SYMBOL", "makerFeeRate", "takerFeeRate", "lotSize", "tickSize" } ],
- *   "venues":      [ { "venue", "balances": { "USDT": 100000 }, "leverage", "maintenanceMarginRate",
- *                      "marginMode", "halfSpreadBps", "maxSlippageBps", "slippageCoefficientBps",
- *                      "latencyMs", "borrowRateAnnualByAsset" } ],
- *   "equitySampleMinutes": 60
- * }
- * Instruments: from the store when the data is a store (facts it lacks, such as fees, must be given
- * here), from the symbol for synthetic data (venue 'synthetic', symbols SYN/USDT and SYN/USDT:USDT
- * by default). Fee rates in the config win over stored ones.
- */
-
-const Rate = z.number().min(-0.01).max(0.1);
-
-const InstrumentConfig = z.strictObject({
-  /** 'venue:SYMBOL', e.g. binance:BTC/USDT:USDT. */
-  id: z.string(),
-  makerFeeRate: Rate.optional(),
-  takerFeeRate: Rate.optional(),
-  /** Lot size in base units (null or absent: as stored / unchecked). */
-  lotSize: z.number().positive().nullable().optional(),
-  tickSize: z.number().positive().nullable().optional(),
-});
-
-const VenueConfig = z.strictObject({
-  venue: z.string().min(1),
-  /** Starting wallet per asset. */
-  balances: z.record(z.string(), z.number().nonnegative()),
-  /** Leverage of every derivative (initial margin 1/leverage). */
-  leverage: z.number().min(1).default(1),
-  maintenanceMarginRate: z.number().min(0).optional(),
-  marginMode: z.enum(['cross', 'isolated']).default('cross'),
-  /** Crossing cost against bars, bps of the close (half the spread). */
-  halfSpreadBps: z.number().min(0).optional(),
-  slippageCoefficientBps: z.number().min(0).optional(),
-  maxSlippageBps: z.number().min(0).optional(),
-  /** Fixed order latency, ms (0: orders fill on the event that sent them). */
-  latencyMs: z.number().min(0).default(0),
-  /** Annual borrow rate per asset that may be shorted on spot, e.g. { "BTC": 0.05 }. */
-  borrowRateAnnualByAsset: z.record(z.string(), z.number().min(0)).optional(),
-});
-
-const SyntheticData = z.strictObject({
-  source: z.literal('synthetic'),
-  seed: z.number().int(),
-  /** Length of the market, days of 1m bars. */
-  days: z.number().positive().default(30),
-  /** Further generator options (src/data/synthetic/market.ts), e.g. interestRatePerInterval. */
-  options: z.record(z.string(), z.union([z.number(), z.string(), z.null()])).default({}),
-});
-
-const StoreData = z.strictObject({
-  source: z.literal('store'),
-  /** Inclusive start and exclusive end (ISO-8601 or epoch ms); absent: everything stored. */
-  from: z.string().optional(),
-  to: z.string().optional(),
-  /** Timeframe of the trade bars to replay. */
-  barTimeframe: z.string().default('1m'),
-});
-
-const StrategyConfig = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('fundingCarry'), params: FundingCarryConfigSchema }),
-  z.strictObject({ type: z.literal('ouBasis'), params: OuBasisConfigSchema }),
-  z.strictObject({ type: z.literal('fundingDifferential'), params: FundingDifferentialConfigSchema }),
-]);
-
-export const BacktestConfigSchema = z.strictObject({
-  strategy: StrategyConfig,
-  data: z.discriminatedUnion('source', [SyntheticData, StoreData]),
-  instruments: z.array(InstrumentConfig).min(1),
-  venues: z.array(VenueConfig).min(1),
-  /** Equity curve sampling interval, minutes. */
-  equitySampleMinutes: z.number().positive().default(60),
-});
-
-export type BacktestConfig = z.output<typeof BacktestConfigSchema>;
-
-export function parseBacktestConfig(value: unknown, where = 'config'): BacktestConfig {
-  const parsed = BacktestConfigSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new Error(`${where}: ${parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ')}`);
-  }
-  return parsed.data;
-}
-
-export function loadBacktestConfig(file: string): BacktestConfig {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`);
-  }
-  return parseBacktestConfig(json, file);
-}
+export { BacktestConfigSchema, loadBacktestConfig, parseBacktestConfig, readConfigJson, type BacktestConfig } from './backtestConfig.ts';
 
 export interface BacktestRun {
   result: EngineResult;
@@ -157,12 +56,17 @@ export interface BacktestRunOptions {
   window?: { fromMs?: number; toMs?: number; tradeFromMs?: number };
   /** Journal of every ledger entry (fills, funding, fees, borrow, liquidations), e.g. a SqliteLedgerStore. */
   ledgerSink?: LedgerSink;
+  /**
+   * Aborting it stops the replay between two events with a RunInterruptedError (src/engine/interruptible.ts):
+   * the ledger then holds every event up to there, balanced.
+   */
+  signal?: AbortSignal;
 }
 
 /** With a progress callback, series are replayed in chunks of at most this many rows, so progress is reported often. */
 export const PROGRESS_CHUNK_ROWS = 16_384;
 
-function withOverrides(base: Instrument, c: z.output<typeof InstrumentConfig>): Instrument {
+function withOverrides(base: Instrument, c: InstrumentOverrides): Instrument {
   const out: Instrument = { ...base };
   if (c.makerFeeRate !== undefined) out.makerFeeRate = c.makerFeeRate;
   if (c.takerFeeRate !== undefined) out.takerFeeRate = c.takerFeeRate;
@@ -252,6 +156,7 @@ export async function runBacktest(config: BacktestConfig, options: BacktestRunOp
   }
   const onProgress = options.onProgress;
   if (onProgress) sources = sources.map((s) => rechunk(s, PROGRESS_CHUNK_ROWS));
+  if (options.signal) sources = interruptibleSources(sources, options.signal);
 
   const venues = config.venues.map((v) => {
     const own = instruments.filter((i) => i.venue === v.venue);

@@ -7,3 +7,4 @@ export * from './tradePostings.ts';
 export * from './valuation.ts';
 export * from './ledger.ts';
 export * from './sqliteLedgerStore.ts';
+export * from './ledgerRun.ts';

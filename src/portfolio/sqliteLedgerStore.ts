@@ -4,6 +4,7 @@ import type { Instrument } from '../domain/instrument.ts';
 import { instrumentId } from '../domain/instrument.ts';
 import { ENTRY_KINDS, type EntryKind, type JournalEntry, type Posting } from './journal.ts';
 import { Ledger, type LedgerSink } from './ledger.ts';
+import { describeRun, hasRunTable, insertRun, readRun, RUN_TABLE_SQL, runState, updateRunEnd, type LedgerRun, type RunStart, type RunStatus } from './ledgerRun.ts';
 import { formatMinor, MINOR_DECIMALS, parseMinor } from './money.ts';
 
 /**
@@ -18,6 +19,8 @@ import { formatMinor, MINOR_DECIMALS, parseMinor } from './money.ts';
  *                                              ('-1000.1'), never REAL (SUM() in SQL would
  *                                              round it: sum in the application, or CAST to
  *                                              INTEGER after multiplying by 1e8 in your head)
+ *   run(id = 1, kind, status, started_at, ...)  the completion marker of the run that writes the
+ *                                              file (schema 2; src/portfolio/ledgerRun.ts)
  *
  * WAL journal mode, synchronous NORMAL by default (a committed batch survives a crash of the
  * process; { synchronous: 'FULL' } also survives power loss). Entries are buffered and written in
@@ -31,7 +34,8 @@ import { formatMinor, MINOR_DECIMALS, parseMinor } from './money.ts';
  */
 
 export const LEDGER_FORMAT = 'perp-arb-ledger';
-export const LEDGER_SCHEMA_VERSION = 1;
+/** 2: the run table (completion marker). Schema 1 files (no marker) are still read. */
+export const LEDGER_SCHEMA_VERSION = 2;
 
 export class LedgerFileError extends Error {
   readonly path: string;
@@ -39,6 +43,16 @@ export class LedgerFileError extends Error {
     super(`${path}: ${message}`);
     this.name = 'LedgerFileError';
     this.path = path;
+  }
+}
+
+/** The file's run did not finish: its journal is valid and balanced, but it is not a run's result. */
+export class UnfinishedRunError extends LedgerFileError {
+  readonly run: LedgerRun;
+  constructor(path: string, run: LedgerRun) {
+    super(path, `the run that wrote this ledger did not finish (${describeRun(run)}); its journal is not a result: load it with { unfinished: 'allow' } to inspect it`);
+    this.name = 'UnfinishedRunError';
+    this.run = run;
   }
 }
 
@@ -69,7 +83,7 @@ CREATE TABLE postings (
   amount TEXT NOT NULL CHECK (typeof(amount) = 'text'),
   PRIMARY KEY (seq, idx)
 ) WITHOUT ROWID;
-`;
+${RUN_TABLE_SQL}`;
 
 const ROWS_PER_INSERT = 100;
 
@@ -164,6 +178,31 @@ export class SqliteLedgerStore implements LedgerSink {
     if (this.pendingEntries.length >= this.batchSize) this.flush();
   }
 
+  // ---- the run's completion marker (src/portfolio/ledgerRun.ts) --------------------------------
+
+  /** Marks the file as written by a run that has started (status 'running'), before its first entry. */
+  beginRun(start: RunStart): void {
+    this.assertOpen();
+    if (!hasRunTable(this.db)) throw new LedgerFileError(this.path, 'a schema 1 ledger has no run marker: give a new file');
+    if (readRun(this.db) !== null) throw new LedgerFileError(this.path, 'the file already holds a run');
+    insertRun(this.db, start);
+  }
+
+  /** Writes every buffered entry and the run's end (finished, failed or interrupted) in one transaction. */
+  endRun(status: Exclude<RunStatus, 'running'>, error: string | null = null): void {
+    this.assertOpen();
+    this.db.transaction(() => {
+      this.flush();
+      updateRunEnd(this.db, status, this.lastSeq, error);
+    })();
+  }
+
+  /** The run that wrote the file (null: none was recorded, e.g. a schema 1 file or a ledger written by code). */
+  run(): LedgerRun | null {
+    this.assertOpen();
+    return readRun(this.db);
+  }
+
   // ---- writing and reading ---------------------------------------------------------------------
 
   /** Writes every buffered instrument and entry in one transaction. */
@@ -232,9 +271,13 @@ export class SqliteLedgerStore implements LedgerSink {
   /**
    * Rebuilds a Ledger from the stored instruments and journal (every entry re-checked). With
    * { attach: true } (default unless read-only) the store then receives the ledger's new entries.
+   * A file whose run did not finish (still running, killed, failed or interrupted: see run()) is
+   * refused with an UnfinishedRunError unless { unfinished: 'allow' }: it is no run's result.
    */
-  loadLedger(options: { attach?: boolean } = {}): Ledger {
-    this.flush();
+  loadLedger(options: { attach?: boolean; unfinished?: 'refuse' | 'allow' } = {}): Ledger {
+    const run = readRun(this.db);
+    if (run !== null && runState(run) !== 'finished' && options.unfinished !== 'allow') throw new UnfinishedRunError(this.path, run);
+    if (!this.db.readonly) this.flush();
     const ledger = new Ledger({ instruments: this.readInstruments() });
     for (const entry of this.readEntries()) {
       try {
@@ -283,6 +326,8 @@ function checkLedgerFile(path: string, db: Database.Database): void {
     throw new LedgerFileError(path, `not a perp-arb ledger: not an SQLite database (${(error as Error).message})`);
   }
   const missing = ['meta', 'instruments', 'entries', 'postings'].filter((t) => !tables.includes(t));
+  const declared = missing.includes('meta') ? null : (db.prepare("SELECT value FROM meta WHERE key = 'schemaVersion'").pluck().get() as string | undefined);
+  if (Number(declared) >= 2 && !tables.includes('run')) missing.push('run');
   if (missing.length > 0) {
     throw new LedgerFileError(path, `not a perp-arb ledger: an SQLite database without the ledger tables (it has: ${tables.join(', ') || 'no tables'})`);
   }

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { instrumentIdSchema } from './instrumentIdSchema.ts';
+import { parseConfig } from '../domain/config/issue.ts';
+import { numberIn } from '../domain/config/range.ts';
+import { RANGES } from '../domain/config/ranges.ts';
 import { DAY_MS, HOUR_MS } from '../core/time.ts';
 import { annualised, fundingApr } from '../model/annualisation.ts';
 import { NO_INTENTS, type InstrumentRef, type Intent, type MarketUpdate, type Strategy, type StrategyContext } from './types.ts';
@@ -26,32 +29,27 @@ export const FundingCarryConfigSchema = z.strictObject({
   /** Perpetual leg, 'venue:BASE/QUOTE:SETTLE'. */
   perp: instrumentIdSchema,
   /** Notional of each leg, USD. */
-  notionalUsd: z.number().positive(),
+  notionalUsd: numberIn(RANGES.notionalUsd),
   /** Round-trip cost as a fraction of one leg's notional: open and close both legs (4 fees) plus crossing. */
-  roundTripCostRate: z.number().min(0).default(0.003),
+  roundTripCostRate: numberIn(RANGES.roundTripCostRate).default(0.003),
   /** Expected holding period over which the round-trip cost is amortised, days. */
-  expectedHoldingDays: z.number().positive().default(30),
+  expectedHoldingDays: numberIn(RANGES.holdingDays).default(30),
   /** Extra annualised margin the carry must beat after costs to open (fraction, 0.02 = 2%). */
-  entryMarginApr: z.number().default(0),
+  entryMarginApr: numberIn(RANGES.apr).default(0),
   /** Close when the carry's signed funding APR falls below this (fraction). */
-  exitApr: z.number().default(0),
+  exitApr: numberIn(RANGES.apr).default(0),
   /** Allow the mirror trade (short spot / long perp) when funding is negative. */
   allowShortSpot: z.boolean().default(false),
   /** Funding interval when the data does not give one, hours. */
-  defaultFundingIntervalHours: z.number().positive().default(8),
+  defaultFundingIntervalHours: numberIn(RANGES.fundingIntervalHours).default(8),
 });
 
 export type FundingCarryConfigInput = z.input<typeof FundingCarryConfigSchema>;
 export type FundingCarryConfig = z.output<typeof FundingCarryConfigSchema>;
 
 export function parseFundingCarryConfig(value: unknown): FundingCarryConfig {
-  const parsed = FundingCarryConfigSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new Error(`fundingCarry config: ${parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ')}`);
-  }
-  return parsed.data;
+  return parseConfig(FundingCarryConfigSchema, value, 'fundingCarry config');
 }
-
 
 type Side = 'longSpot' | 'shortSpot';
 

@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { DAY_MS, HOUR_MS } from '../core/time.ts';
 import { annualised, fundingApr } from '../model/annualisation.ts';
 import { instrumentIdSchema } from './instrumentIdSchema.ts';
+import { ConfigError } from '../core/errors.ts';
+import { parseConfig } from '../domain/config/issue.ts';
+import { numberIn } from '../domain/config/range.ts';
+import { RANGES } from '../domain/config/ranges.ts';
 import { NO_INTENTS, type InstrumentRef, type Intent, type MarketUpdate, type MarketView, type Strategy, type StrategyContext } from './types.ts';
 
 /**
@@ -28,37 +32,37 @@ import { NO_INTENTS, type InstrumentRef, type Intent, type MarketUpdate, type Ma
  * first event after it; and on the first price update after a decision that found a price missing.
  */
 
+/** Every pair of perps is a candidate at each decision (n(n-1)/2): 20 perps, 190 pairs, is more venues than list one asset. */
+const MAX_PERPS = 20;
+
 export const FundingDifferentialConfigSchema = z.strictObject({
   /** The perps, 'venue:BASE/QUOTE:SETTLE', at least two, one asset. */
-  perps: z.array(instrumentIdSchema).min(2),
+  perps: z.array(instrumentIdSchema).min(2).max(MAX_PERPS),
   /** Notional of each leg, USD. */
-  notionalUsd: z.number().positive(),
+  notionalUsd: numberIn(RANGES.notionalUsd),
   /** Round-trip cost as a fraction of one leg's notional (4 fills plus crossing); null: from the legs' taker fee rates plus crossingCostRate. */
-  roundTripCostRate: z.number().min(0).nullable().default(null),
+  roundTripCostRate: numberIn(RANGES.roundTripCostRate).nullable().default(null),
   /** Crossing cost of the round trip (4 crossings of half the spread), fraction of one leg's notional, added to the fees when roundTripCostRate is null. */
-  crossingCostRate: z.number().min(0).default(0.0002),
+  crossingCostRate: numberIn(RANGES.crossingCostRate).default(0.0002),
   /** Expected holding period over which the round-trip cost is amortised, days. */
-  expectedHoldingDays: z.number().positive().default(30),
+  expectedHoldingDays: numberIn(RANGES.holdingDays).default(30),
   /** Extra annualised margin the differential must beat after costs to open (fraction, 0.02 = 2%). */
-  entryMarginApr: z.number().default(0),
+  entryMarginApr: numberIn(RANGES.apr).default(0),
   /** Close when the held pair's differential APR falls below this (fraction). */
-  exitApr: z.number().default(0),
+  exitApr: numberIn(RANGES.apr).default(0),
   /** Funding interval when neither the data nor the instrument gives one, hours. */
-  defaultFundingIntervalHours: z.number().positive().default(8),
+  defaultFundingIntervalHours: numberIn(RANGES.fundingIntervalHours).default(8),
 });
 
 export type FundingDifferentialConfigInput = z.input<typeof FundingDifferentialConfigSchema>;
 export type FundingDifferentialConfig = z.output<typeof FundingDifferentialConfigSchema>;
 
 export function parseFundingDifferentialConfig(value: unknown): FundingDifferentialConfig {
-  const parsed = FundingDifferentialConfigSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new Error(`fundingDifferential config: ${parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ')}`);
-  }
-  const ids = parsed.data.perps.map((p) => `${p.venue}:${p.symbol}`);
+  const parsed = parseConfig(FundingDifferentialConfigSchema, value, 'fundingDifferential config');
+  const ids = parsed.perps.map((p) => `${p.venue}:${p.symbol}`);
   const dup = ids.find((id, k) => ids.indexOf(id) !== k);
-  if (dup) throw new Error(`fundingDifferential config: perps: ${dup} is listed twice`);
-  return parsed.data;
+  if (dup) throw new ConfigError('fundingDifferential config', [`perps: ${dup} is listed twice`]);
+  return parsed;
 }
 
 /** One candidate trade: short `short`, long `long`. */

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { instrumentIdSchema } from './instrumentIdSchema.ts';
+import { parseConfig } from '../domain/config/issue.ts';
+import { numberIn } from '../domain/config/range.ts';
+import { RANGES } from '../domain/config/ranges.ts';
 import { HOUR_MS } from '../core/time.ts';
 import { FitError } from '../model/ar1.ts';
 import { fitOu, MIN_FIT_POINTS } from '../model/ouFit.ts';
@@ -36,40 +39,36 @@ export const OuBasisConfigSchema = z.strictObject({
   /** Perpetual leg, 'venue:BASE/QUOTE:SETTLE'. */
   perp: instrumentIdSchema,
   /** Notional of each leg, USD. */
-  notionalUsd: z.number().positive(),
+  notionalUsd: numberIn(RANGES.notionalUsd),
   mode: z.enum(['closeBeforeFunding', 'holdAcrossFunding']).default('closeBeforeFunding'),
   /** Fee rate of each of the four fills (fraction of notional); round-trip cost 4 feeRate + crossingCostFraction. */
-  feeRate: z.number().min(0).max(0.01),
+  feeRate: numberIn({ ...RANGES.feeRate, min: 0, why: `${RANGES.feeRate.why}; the strategy's own cost estimate, so not negative` }),
   /** Half-spreads and slippage of the four fills together, fraction of notional. */
-  crossingCostFraction: z.number().min(0).max(0.05).default(0),
+  crossingCostFraction: numberIn(RANGES.crossingCostRate).default(0),
   /** Basis points (one per perp price update) in the fit window. */
-  fitWindowPoints: z.number().int().min(MIN_FIT_POINTS).default(1440),
+  fitWindowPoints: numberIn({ ...RANGES.fitWindowPoints, min: MIN_FIT_POINTS }).default(1440),
   /** Points between refits. */
-  refitEveryPoints: z.number().int().positive().default(60),
+  refitEveryPoints: numberIn(RANGES.refitEveryPoints).default(60),
   /** Seconds between basis points for the fit; null: inferred from the first two perp updates. */
-  sampleSeconds: z.number().positive().nullable().default(null),
+  sampleSeconds: numberIn(RANGES.sampleSeconds).nullable().default(null),
   /** Strategy 1: close this long before the funding settlement, seconds. */
-  closeBeforeFundingSeconds: z.number().min(0).default(60),
+  closeBeforeFundingSeconds: numberIn(RANGES.closeBeforeFundingSeconds).default(60),
   /** Allow the mirror trade (long perp / short spot) when s is below mu. */
   allowShortSpot: z.boolean().default(false),
   /**
    * Open only when the expected profit after costs exceeds this (fraction of notional): strategy 1's E[P]
    * (0: at the break-even thresholds), strategy 2's best commit value.
    */
-  minExpectedProfitFraction: z.number().default(0),
+  minExpectedProfitFraction: numberIn(RANGES.expectedProfitFraction).default(0),
   /** Funding interval when the data does not give one, hours. */
-  defaultFundingIntervalHours: z.number().positive().default(8),
+  defaultFundingIntervalHours: numberIn(RANGES.fundingIntervalHours).default(8),
 });
 
 export type OuBasisConfigInput = z.input<typeof OuBasisConfigSchema>;
 export type OuBasisConfig = z.output<typeof OuBasisConfigSchema>;
 
 export function parseOuBasisConfig(value: unknown): OuBasisConfig {
-  const parsed = OuBasisConfigSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new Error(`ouBasis config: ${parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ')}`);
-  }
-  return parsed.data;
+  return parseConfig(OuBasisConfigSchema, value, 'ouBasis config');
 }
 
 /** The fit in force, with the index of the last basis point it used (0-based count of points - 1). */

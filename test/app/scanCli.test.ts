@@ -90,7 +90,7 @@ describe('perp-arb scan --snapshot (the real FTX capture)', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ notionalUsd: 1000, thresholds: { minBasisBps: 20, maxBasisBps: 500 } }));
     const res = await runCli(['scan', '--snapshot', FTX_FILE, '--config', bad, '--json']);
-    expect(res.code).toBe(1);
+    expect(res.code).toBe(2); // a bad config is a usage error
     expect(JSON.parse(res.stdout).error).toBe(`${bad}: unknown key 'thresholds.maxBasisBps'`);
     const good = join(dir, 'good.json');
     writeFileSync(good, JSON.stringify({ notionalUsd: 1000, thresholds: { minBasisBps: 150 } }));

@@ -32,8 +32,8 @@ describe('perp-arb backtest', () => {
         () => null,
         (e: { stdout: string; code: number }) => e,
       );
-      expect(failed?.code).toBe(1);
-      expect(JSON.parse(failed!.stdout).error).toMatch(/notional/);
+      expect(failed?.code).toBe(2); // bad config: usage error
+      expect(JSON.parse(failed!.stdout).error).toMatch(/unknown key 'strategy\.params\.notional'/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -37,8 +37,8 @@ describe('sweep config and grid', () => {
   });
 
   it('names the grid path of an unknown key, a bad value, a missing array element and a duplicate', () => {
-    expect(() => expandGrid(ouBase(), [['strategy.params.entryZ', [1, 2]]], 'sweep.json')).toThrow(/sweep\.json: grid "strategy\.params\.entryZ" = 1: .*strategy\.params.*entryZ/);
-    expect(() => expandGrid(ouBase(), [['venues.0.halfSpreadBps', [1, -1]]], 'sweep.json')).toThrow(/grid "venues\.0\.halfSpreadBps" = -1: .*venues\.0\.halfSpreadBps/);
+    expect(() => expandGrid(ouBase(), [['strategy.params.entryZ', [1, 2]]], 'sweep.json')).toThrow(`sweep.json: grid["strategy.params.entryZ"][0] = 1: unknown key 'strategy.params.entryZ'`);
+    expect(() => expandGrid(ouBase(), [['venues.0.halfSpreadBps', [1, -1]]], 'sweep.json')).toThrow(`grid["venues.0.halfSpreadBps"][1] = -1: venues.0.halfSpreadBps: must be a number in [0, 1000] bps (got -1)`);
     expect(() => expandGrid(ouBase(), [['venues.3.halfSpreadBps', [1]]], 'sweep.json')).toThrow(/grid path "venues\.3\.halfSpreadBps": venues has 1 element\(s\), no index 3/);
     expect(() => expandGrid(ouBase(), [['venues.x.halfSpreadBps', [1]]], 'sweep.json')).toThrow(/"venues\.x\.halfSpreadBps": venues is a list/);
     expect(() => expandGrid(ouBase(), [['equitySampleMinutes.a', [1]]], 'sweep.json')).toThrow(/"equitySampleMinutes\.a": equitySampleMinutes is 60/);
@@ -70,7 +70,7 @@ describe('sweep config and grid', () => {
       /stepDays \(1\) must be at least testDays \(2\)/,
     );
     // A bad base config is reported against its own file.
-    expect(() => parseSweepConfig({ base: { ...ouBase(), extra: 1 }, grid: { 'venues.0.halfSpreadBps': [1] } }, 'inline', EXAMPLES)).toThrow(/inline: base: .*extra/);
+    expect(() => parseSweepConfig({ base: { ...ouBase(), extra: 1 }, grid: { 'venues.0.halfSpreadBps': [1] } }, 'inline', EXAMPLES)).toThrow("inline: unknown key 'base.extra'");
     // The shipped examples are valid.
     for (const name of ['sweep-ou-synthetic.json', 'sweep-carry-synthetic.json']) expect(loadSweepConfig(join(EXAMPLES, name)).grid.length).toBeGreaterThan(0);
   });

@@ -63,12 +63,13 @@ describe('perp-arb sweep', () => {
   }, 60_000);
 
   it('exits 1 when every backtest fails, listing each failure with its combination', async () => {
-    const all = await runCli(['sweep', '--config', writeSweep({ base: ouBase(1), grid: { 'data.options.gbmVolAnnual': [-1, -2] }, rankBy: 'totalReturn' })]);
+    // Valid configs (checked before anything runs) whose backtests fail when they start: no such synthetic market.
+    const all = await runCli(['sweep', '--config', writeSweep({ base: ouBase(1), grid: { 'instruments.0.id': ['synthetic:AAA/USDT', 'synthetic:BBB/USDT'] }, rankBy: 'totalReturn' })]);
     expect(all.code).toBe(1);
     expect(all.stdout).toMatch(/ranked by\s+totalReturn over the whole span/);
     expect(all.stdout).toMatch(/failures\s+2 of 2 backtests/);
-    expect(all.stdout).toMatch(/run combo 0 \(data\.options\.gbmVolAnnual=-1\): .*volatilities must be >= 0/);
-    expect(all.stdout).toMatch(/run combo 1 \(data\.options\.gbmVolAnnual=-2\): .*volatilities must be >= 0/);
+    expect(all.stdout).toMatch(/run combo 0 \(instruments\.0\.id=synthetic:AAA\/USDT\): .*the synthetic market has/);
+    expect(all.stdout).toMatch(/run combo 1 \(instruments\.0\.id=synthetic:BBB\/USDT\): .*the synthetic market has/);
     expect(all.stderr).toMatch(/every backtest failed/);
   }, 60_000);
 

@@ -122,7 +122,7 @@ describe('SqliteLedgerStore', () => {
     const edit = new Database(newer);
     edit.prepare("UPDATE meta SET value = '99' WHERE key = 'schemaVersion'").run();
     edit.close();
-    expect(() => SqliteLedgerStore.open(newer)).toThrow(/newer\.sqlite: perp-arb ledger schema 99 is newer than this build reads \(1\)/);
+    expect(() => SqliteLedgerStore.open(newer)).toThrow(/newer\.sqlite: perp-arb ledger schema 99 is newer than this build reads \(2\)/);
 
     // A tampered journal (an amount edited so an entry no longer balances) is caught on rebuild.
     const tampered = join(dir, 'tampered.sqlite');

@@ -1,17 +1,19 @@
 import { UsageError } from '../../core/errors.ts';
-import { cliIo } from './cliIo.ts';
+import { cliIo, onFirstSignal, setExitCode } from './cliIo.ts';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isoUtc } from '../../core/time.ts';
-import { loadBacktestConfig, runBacktest, type BacktestProgress } from '../../engine/backtest.ts';
+import { configHash } from '../../domain/config/hash.ts';
+import { loadBacktestConfig, runBacktest, type BacktestProgress, type BacktestRun } from '../../engine/backtest.ts';
+import { RunInterruptedError } from '../../engine/interruptible.ts';
 import { SqliteLedgerStore } from '../../portfolio/sqliteLedgerStore.ts';
 import type { BacktestSummary } from '../../engine/summary.ts';
 import { defaultReportPath, writeBacktestReport } from '../report/backtestReport.ts';
 import { spreadSeriesOf } from '../report/spreadSeries.ts';
 import { defaultStoreDir } from '../../data/store/layout.ts';
 import { ProgressReporter } from './backtestProgress.ts';
-import { formatCount, printJson, printLine, runAction, type CommonOptions } from './output.ts';
+import { EXIT, formatCount, printJson, printLine, runAction, type CommonOptions } from './output.ts';
 
 interface BacktestOptions extends CommonOptions {
   config: string;
@@ -63,14 +65,20 @@ export function registerBacktestCommand(program: Command): void {
           // A run's journal starts at entry 1: appending to another run's file would mix two ledgers.
           if (existsSync(path) && statSync(path).size > 0) throw new UsageError(`--ledger ${options.ledger}: the file exists; give a new file for the run's ledger`);
           ledger = SqliteLedgerStore.open(path);
+          // The completion marker: 'running' until the end, so a killed run never reads as a result.
+          ledger.beginRun({ kind: 'backtest', configHash: configHash(config), config: JSON.stringify(config) });
         }
         const reporter = options.progress ? new ProgressReporter({ stream: cliIo().stderr }) : null;
         let last: BacktestProgress | null = null;
-        let run;
+        const stop = new AbortController();
+        const removeSignal = onFirstSignal(['SIGINT', 'SIGTERM'], (signal) => stop.abort(signal));
+        let run: BacktestRun | null = null;
+        let interrupted: RunInterruptedError | null = null;
         try {
           run = await runBacktest(config, {
             storeDir,
             ledgerSink: ledger ?? undefined,
+            signal: stop.signal,
             onProgress: reporter
               ? (progress) => {
                   last = progress;
@@ -78,9 +86,28 @@ export function registerBacktestCommand(program: Command): void {
                 }
               : undefined,
           });
+          ledger?.endRun('finished');
+        } catch (error) {
+          if (!(error instanceof RunInterruptedError)) {
+            ledger?.endRun('failed', error instanceof Error ? error.message : String(error));
+            throw error;
+          }
+          ledger?.endRun('interrupted');
+          interrupted = error;
         } finally {
+          removeSignal();
           reporter?.finish(last);
           ledger?.close();
+        }
+        if (interrupted || run === null) {
+          const at = (last as BacktestProgress | null)?.lastTime;
+          const where = at !== undefined && at !== null ? ` at ${isoUtc(at)}` : '';
+          const kept = ledger ? `; the ledger ${ledger.path} holds the ${formatCount(ledger.storedEntryCount())} entries up to there and is marked interrupted` : '';
+          const message = `interrupted${where} (${stop.signal.reason as string}): no result${kept}`;
+          if (options.json) printJson({ error: message });
+          else cliIo().stderr.write(`backtest: ${message}\n`);
+          setExitCode(EXIT.interrupted);
+          return;
         }
         const { summary } = run;
         let reportPath: string | null = null;

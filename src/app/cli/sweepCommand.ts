@@ -1,5 +1,4 @@
 import { cliIo, onFirstSignal, setExitCode } from './cliIo.ts';
-import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -7,7 +6,10 @@ import { defaultStoreDir } from '../../data/store/layout.ts';
 import { loadSweepConfig } from '../../engine/sweep/sweepConfig.ts';
 import { planSweep, runSweep, type RankedRow, type SweepResult } from '../../engine/sweep/sweep.ts';
 import { WorkerPool } from '../../engine/sweep/workerPool.ts';
-import { formatTable, printJson, printLine, runAction, type CommonOptions } from './output.ts';
+import { configHash } from '../../domain/config/hash.ts';
+import { WORKER_RANGE } from '../../domain/config/ranges.ts';
+import { EXIT, formatTable, printJson, printLine, runAction, type CommonOptions } from './output.ts';
+import { writeSweepOut, type SweepOutRun, type SweepOutStatus } from './sweepOutFile.ts';
 
 interface SweepOptions extends CommonOptions {
   config: string;
@@ -20,9 +22,9 @@ const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : `
 const num = (x: number | null, digits = 2) => (x === null || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits));
 const value = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
-function wholeNumber(min: number) {
+function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (text: string) => {
-    if (!/^\d+$/.test(text) || Number(text) < min) throw new InvalidArgumentError(`must be a whole number >= ${min}`);
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new InvalidArgumentError(max === Number.MAX_SAFE_INTEGER ? `must be a whole number >= ${min}` : `must be a whole number in [${min}, ${max}]`);
     return Number(text);
   };
 }
@@ -125,11 +127,11 @@ export function registerSweepCommand(program: Command): void {
     .command('sweep')
     .description('Run a parameter grid of backtests on worker threads, optionally walk-forward, and rank the results')
     .requiredOption('--config <file>', 'sweep file (JSON; see src/engine/sweep/sweepConfig.ts and examples/sweep-*.json)')
-    .option('--workers <n>', 'worker threads (default: min(CPU cores, combinations))', wholeNumber(1))
+    .option('--workers <n>', `worker threads, ${WORKER_RANGE.min} to ${WORKER_RANGE.max} (default: min(CPU cores, combinations))`, wholeNumber(WORKER_RANGE.min, WORKER_RANGE.max))
     .option('--top <n>', 'rows of the ranked table (0: all)', wholeNumber(0), 10)
     .option('--store <dir>', `market-data store for data.source "store" (default: $PERP_ARB_STORE or ${defaultStoreDir(cliIo().env)})`)
     .option('--json', 'print one JSON object (the full results); progress goes to stderr')
-    .option('--out <file>', 'also write the full results as JSON to this file')
+    .option('--out <file>', 'also write the full results as JSON to this file (atomically; run.status says running, finished, failed or interrupted)')
     .addHelpText(
       'after',
       '\nExamples:\n  perp-arb sweep --config examples/sweep-ou-synthetic.json\n  perp-arb sweep --config examples/sweep-carry-synthetic.json --workers 2 --json --out sweep.json',
@@ -140,10 +142,25 @@ export function registerSweepCommand(program: Command): void {
         const storeDir = resolve(options.store ?? defaultStoreDir(cliIo().env));
         const plan = planSweep(spec, storeDir);
         const workers = options.workers ?? Math.max(1, Math.min(availableParallelism(), plan.combos.length));
+        const outPath = options.out === undefined ? null : resolve(options.out);
+        const startedAt = new Date().toISOString();
+        let progress = { done: 0, total: 0 };
+        const marker = (status: SweepOutStatus, error: string | null = null, elapsedMs: number | null = null): SweepOutRun => ({
+          status,
+          startedAt,
+          finishedAt: status === 'running' ? null : new Date().toISOString(),
+          configHash: configHash({ base: spec.baseRaw, grid: spec.grid, walkForward: spec.walkForward, rankBy: spec.rankBy, minTrades: spec.minTrades }),
+          workers,
+          done: progress.done,
+          total: progress.total,
+          elapsedMs,
+          error,
+        });
+        // Before any backtest: a stale result from an earlier sweep must not pass for this one's.
+        if (outPath) writeSweepOut(outPath, marker('running'));
         const pool = new WorkerPool(workers);
         const began = performance.now();
         let lastPrint = Number.NEGATIVE_INFINITY;
-        let progress = { done: 0, total: 0 };
         const onProgress = (done: number, total: number) => {
           progress = { done, total };
           const now = performance.now();
@@ -154,7 +171,7 @@ export function registerSweepCommand(program: Command): void {
           cliIo().stderr.write(`sweep: ${done}/${total} backtests, ${duration(elapsed)}${eta}\n`);
         };
         let interrupted = false;
-        const removeSignal = onFirstSignal(['SIGINT'], () => {
+        const removeSignal = onFirstSignal(['SIGINT', 'SIGTERM'], () => {
           interrupted = true;
           void pool.close('interrupted');
         });
@@ -162,22 +179,27 @@ export function registerSweepCommand(program: Command): void {
         try {
           result = await runSweep(spec, { runner: pool.runner, storeDir, onProgress });
         } catch (error) {
-          if (!interrupted) throw error;
+          const elapsedMs = Math.round(performance.now() - began);
+          if (!interrupted) {
+            if (outPath) writeSweepOut(outPath, marker('failed', (error as Error).message, elapsedMs));
+            throw error;
+          }
           const message = `interrupted after ${progress.done} of ${progress.total} backtests; the workers were stopped`;
+          if (outPath) writeSweepOut(outPath, marker('interrupted', message, elapsedMs));
           if (options.json) printJson({ error: message });
           else cliIo().stderr.write(`sweep: ${message}\n`);
-          setExitCode(130);
+          setExitCode(EXIT.interrupted);
           return;
         } finally {
           removeSignal();
           await pool.close();
         }
         const elapsedMs = Math.round(performance.now() - began);
-        const full = { ...result, run: { workers, elapsedMs } };
-        if (options.out) {
-          const path = resolve(options.out);
-          writeFileSync(path, `${JSON.stringify(full, null, 2)}\n`);
-          cliIo().stderr.write(`sweep: results written to ${path}\n`);
+        const run = marker('finished', null, elapsedMs);
+        const full = { ...result, run };
+        if (outPath) {
+          writeSweepOut(outPath, run, result as unknown as Record<string, unknown>);
+          cliIo().stderr.write(`sweep: results written to ${outPath}\n`);
         }
         if (options.json) printJson(full);
         else printText(result, options.top, workers, elapsedMs);

@@ -1,10 +1,9 @@
 import { MINUTE_MS, parseTimeArg } from '../../core/time.ts';
 import { replay } from '../../data/replay/replay.ts';
-import { sourceFromColumns } from '../../data/replay/sources.ts';
 import { storeSources } from '../../data/replay/storeSources.ts';
 import type { ReplaySource } from '../../data/replay/types.ts';
 import { MarketStore } from '../../data/store/marketStore.ts';
-import { generateSyntheticMarket, type SyntheticMarketOptions } from '../../data/synthetic/market.ts';
+import { syntheticMarketStream } from '../../data/synthetic/chunks.ts';
 import type { Instrument } from '../../domain/instrument.ts';
 import type { SeriesKey } from '../../domain/series.ts';
 import type { BacktestConfig } from '../../engine/backtest.ts';
@@ -37,17 +36,11 @@ export async function spreadSeriesOf(config: BacktestConfig, instruments: readon
   if (!pair) return null;
   let sources: ReplaySource[];
   if (config.data.source === 'synthetic') {
-    const market = generateSyntheticMarket({
-      ...(config.data.options as Partial<SyntheticMarketOptions>),
-      seed: config.data.seed,
-      bars: Math.round(config.data.days * 1440),
-      barIntervalMs: MINUTE_MS,
-    });
-    const bySymbol = new Map([market.spot, market.perp].map((s) => [s.key.symbol, s]));
-    const spot = bySymbol.get(pair.spot.symbol);
-    const perp = bySymbol.get(pair.perp.symbol);
-    if (!spot || !perp) return null;
-    sources = [spot, perp].map((s) => sourceFromColumns(s.key, s.columns, s.rows));
+    // Generated chunk by chunk, as the backtest did: memory does not grow with data.days.
+    const market = syntheticMarketStream({ ...config.data.options, seed: config.data.seed, bars: Math.round(config.data.days * 1440), barIntervalMs: MINUTE_MS });
+    const [spot, perp] = market.sources();
+    if (spot.key.symbol !== pair.spot.symbol || perp.key.symbol !== pair.perp.symbol) return null;
+    sources = [spot, perp];
   } else {
     if (!storeDir) return null;
     const store = new MarketStore(storeDir);

@@ -1,4 +1,5 @@
-import { UsageError } from '../../core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
+import { formatConfigIssue } from '../../domain/config/issue.ts';
 import { HOUR_MS, MINUTE_MS, msToTimeframe } from '../../core/time.ts';
 import type { SeriesKey } from '../../domain/series.ts';
 import type { SeriesData } from '../import/types.ts';
@@ -6,6 +7,7 @@ import { sourceFromColumns } from '../replay/sources.ts';
 import type { ReplaySource } from '../replay/types.ts';
 import { fundingFromPremium } from './funding.ts';
 import { barColumns, SyntheticBarPath } from './barPath.ts';
+import { SyntheticMarketOptionsSchema } from './optionsSchema.ts';
 
 /** Every synthetic series is labelled so it can never pass for market data. */
 export const SYNTHETIC_VENUE = 'synthetic';
@@ -76,19 +78,10 @@ export interface SyntheticMarket {
   funding: SyntheticSeries;
 }
 
-function checkOptions(o: SyntheticMarketOptions & { perpBars: number }): void {
-  const fail = (what: string) => {
-    throw new UsageError(`synthetic market: ${what}`);
-  };
-  if (!Number.isInteger(o.bars) || o.bars < 1) fail(`bars must be an integer >= 1 (got ${o.bars})`);
-  if (!Number.isInteger(o.perpBars) || o.perpBars < 1 || o.perpBars > o.bars) fail(`perpBars must be an integer in [1, bars] (got ${o.perpBars})`);
-  if (!Number.isInteger(o.barIntervalMs) || o.barIntervalMs < 1000 || o.barIntervalMs % 1000 !== 0) fail(`barIntervalMs must be whole seconds (got ${o.barIntervalMs})`);
-  if (!Number.isInteger(o.stepsPerBar) || o.stepsPerBar < 1) fail(`stepsPerBar must be an integer >= 1 (got ${o.stepsPerBar})`);
-  if (!(o.fundingIntervalMs >= o.barIntervalMs)) fail(`fundingIntervalMs must be >= barIntervalMs (got ${o.fundingIntervalMs})`);
-  if (!(o.thetaPerSecond > 0)) fail(`thetaPerSecond must be > 0 (got ${o.thetaPerSecond})`);
-  if (!(o.sigmaPerSqrtSecond >= 0) || !(o.gbmVolAnnual >= 0)) fail('volatilities must be >= 0');
-  if (!(o.initialPrice > 0) || !(o.meanVolume > 0)) fail('initialPrice and meanVolume must be > 0');
-  if (!Number.isInteger(o.startMs)) fail(`startMs must be integer ms (got ${o.startMs})`);
+/** Checks every option against its documented range (src/data/synthetic/optionsSchema.ts). */
+function checkOptions(o: SyntheticMarketOptions): void {
+  const parsed = SyntheticMarketOptionsSchema.safeParse(o, { reportInput: true });
+  if (!parsed.success) throw new ConfigError('synthetic market', parsed.error.issues.map((issue) => formatConfigIssue(issue)));
 }
 
 function series(key: SeriesKey, source: string, rows: number, columns: Record<string, Float64Array>): SyntheticSeries {
@@ -134,9 +127,8 @@ export function generateSyntheticMarket(overrides: Partial<SyntheticMarketOption
 /** The options with defaults filled in, checked. */
 export function resolveSyntheticOptions(overrides: Partial<SyntheticMarketOptions> = {}): SyntheticMarketOptions & { perpBars: number } {
   const given = { ...DEFAULT_SYNTHETIC_OPTIONS, ...overrides };
-  const o = { ...given, perpBars: given.perpBars ?? given.bars };
-  checkOptions(o);
-  return o;
+  checkOptions(given);
+  return { ...given, perpBars: given.perpBars ?? given.bars };
 }
 
 export const syntheticSourceName = (o: SyntheticMarketOptions): string => `synthetic(seed=${o.seed})`;

@@ -1,4 +1,6 @@
-import { parseBacktestConfig, type BacktestConfig } from '../backtest.ts';
+import { ConfigError } from '../../core/errors.ts';
+import { SWEEP_LIMITS } from '../../domain/config/ranges.ts';
+import { parseBacktestConfig, type BacktestConfig } from '../backtestConfig.ts';
 
 /** One point of the grid: its values by path, the backtest config as JSON (sent to workers) and parsed. */
 export interface Combo {
@@ -50,6 +52,12 @@ function applied(base: Record<string, unknown>, entries: [string, unknown][]): R
 
 const show = (v: unknown) => JSON.stringify(v);
 
+/** Where a grid value sits in the sweep file: grid["venues.0.halfSpreadBps"][1]. */
+export const gridValuePath = (path: string, index: number) => `grid[${JSON.stringify(path)}][${index}]`;
+
+/** The problems of a config that failed validation (one line each), or the message of another error. */
+const problemsOf = (error: unknown): readonly string[] => (error instanceof ConfigError ? error.problems : [(error as Error).message]);
+
 /**
  * Every combination of the grid's values applied to the base config, each validated with the
  * backtest schema before anything runs. A bad path or value is reported with the grid path and
@@ -58,42 +66,46 @@ const show = (v: unknown) => JSON.stringify(v);
 export function expandGrid(base: Record<string, unknown>, grid: readonly [string, readonly unknown[]][], where: string): Combo[] {
   for (const [path, values] of grid) {
     const seen = new Set<string>();
-    for (const value of values) {
+    values.forEach((value, k) => {
       const key = show(value);
-      if (seen.has(key)) throw new Error(`${where}: grid "${path}" lists ${key} twice`);
+      if (seen.has(key)) throw new ConfigError(where, [`${gridValuePath(path, k)}: grid "${path}" lists ${key} twice`]);
       seen.add(key);
-    }
+    });
   }
   const combos: Combo[] = [];
   const total = grid.reduce((n, [, values]) => n * values.length, 1);
+  if (total > SWEEP_LIMITS.combinations) throw new ConfigError(where, [`grid: ${total} combinations; at most ${SWEEP_LIMITS.combinations}`]);
   for (let index = 0; index < total; index++) {
     // Mixed radix, last path fastest: index = ((i0 * n1 + i1) * n2 + i2) ...
     const entries: [string, unknown][] = [];
+    const positions: number[] = [];
     let rest = index;
     for (let k = grid.length - 1; k >= 0; k--) {
       const [path, values] = grid[k];
       entries.unshift([path, values[rest % values.length]]);
+      positions.unshift(rest % values.length);
       rest = Math.floor(rest / values.length);
     }
     let raw: Record<string, unknown>;
     try {
       raw = applied(base, entries);
     } catch (error) {
-      throw new Error(`${where}: ${(error as Error).message}`);
+      throw new ConfigError(where, [(error as Error).message]);
     }
     let config: BacktestConfig;
     try {
       config = parseBacktestConfig(raw, 'backtest config');
     } catch (error) {
       // Name the single path and value that break the base, if one does.
-      for (const [path, value] of entries) {
+      entries.forEach(([path, value], k) => {
         try {
           parseBacktestConfig(applied(base, [[path, value]]), 'backtest config');
         } catch (single) {
-          throw new Error(`${where}: grid "${path}" = ${show(value)}: ${(single as Error).message}`);
+          throw new ConfigError(where, problemsOf(single).map((p) => `${gridValuePath(path, positions[k])} = ${show(value)}: ${p}`));
         }
-      }
-      throw new Error(`${where}: grid combination ${entries.map(([p, v]) => `${p}=${show(v)}`).join(', ')}: ${(error as Error).message}`);
+      });
+      const combination = entries.map(([p, v]) => `${p}=${show(v)}`).join(', ');
+      throw new ConfigError(where, problemsOf(error).map((p) => `grid combination ${index} (${combination}): ${p}`));
     }
     combos.push({ index, params: Object.fromEntries(entries), raw, config });
   }

@@ -1,9 +1,11 @@
+import { ConfigError } from '../../core/errors.ts';
 import { DAY_MS, isoUtc } from '../../core/time.ts';
 import { expandGrid, type Combo } from './grid.ts';
 import type { JobOutcome, JobRunner, JobSummary, SweepJob } from './job.ts';
 import { joinOutOfSample, type OutOfSample } from './outOfSample.ts';
 import { lowerIsBetter, rankCandidates, scoreOf, type RankMetric } from './ranking.ts';
 import type { SweepSpec, WalkForwardSpec } from './sweepConfig.ts';
+import { checkSweepSize } from './sweepLimits.ts';
 import { dataSpan, walkForwardFolds, type Fold, type TimeWindow } from './windows.ts';
 
 /**
@@ -102,18 +104,23 @@ export const windowInfo = (w: TimeWindow): WindowInfo => ({ from: isoUtc(w.fromM
 
 const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
-/** Expands and validates the grid (and the walk-forward span) without running anything. */
-export function planSweep(spec: SweepSpec, storeDir?: string): { combos: Combo[]; span: TimeWindow | null; folds: Fold[] } {
+/**
+ * Expands and validates the grid (and the walk-forward span) without running anything, and checks
+ * the sweep's size (folds, total simulated days) against SWEEP_LIMITS.
+ */
+export function planSweep(spec: SweepSpec, storeDir?: string): { combos: Combo[]; span: TimeWindow | null; folds: Fold[]; simulatedDays: number } {
   const combos = expandGrid(spec.baseRaw, spec.grid, spec.source);
-  if (!spec.walkForward) return { combos, span: null, folds: [] };
+  if (!spec.walkForward) return { combos, span: null, folds: [], simulatedDays: checkSweepSize(spec.source, combos, null, storeDir) };
   const span = dataSpan(spec.baseConfig, storeDir);
   for (const combo of combos) {
     const own = dataSpan(combo.config, storeDir);
     if (own.fromMs !== span.fromMs || own.toMs !== span.toMs) {
-      throw new Error(`${spec.source}: walk-forward needs one data span for every combination; ${JSON.stringify(combo.params)} changes it`);
+      throw new ConfigError(spec.source, [`walk-forward needs one data span for every combination; ${JSON.stringify(combo.params)} changes it`]);
     }
   }
-  return { combos, span, folds: walkForwardFolds(span, spec.walkForward) };
+  const folds = walkForwardFolds(span, spec.walkForward, spec.source);
+  const simulatedDays = checkSweepSize(spec.source, combos, { spec: spec.walkForward, folds }, storeDir);
+  return { combos, span, folds, simulatedDays };
 }
 
 export async function runSweep(spec: SweepSpec, options: SweepRunOptions): Promise<SweepResult> {

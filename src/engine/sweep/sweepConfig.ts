@@ -1,7 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { parseBacktestConfig, type BacktestConfig } from '../backtest.ts';
+import { ConfigError } from '../../core/errors.ts';
+import { parseConfig } from '../../domain/config/issue.ts';
+import { gridPathSchema } from '../../domain/config/keys.ts';
+import { numberIn } from '../../domain/config/range.ts';
+import { RANGES, SWEEP_LIMITS } from '../../domain/config/ranges.ts';
+import { parseBacktestConfig, readConfigJson, type BacktestConfig } from '../backtestConfig.ts';
 import { RANK_METRICS } from './ranking.ts';
 
 /**
@@ -16,29 +20,44 @@ import { RANK_METRICS } from './ranking.ts';
  * }
  * Grid keys are dotted paths into the backtest config (a number segment indexes an array); every
  * combination of the listed values (the first key varies slowest) is one backtest config.
+ * Limits (SWEEP_LIMITS, src/domain/config/ranges.ts), checked before anything runs: values per path,
+ * paths and combinations here; folds and the total simulated days in planSweep (sweepLimits.ts).
  */
 
 const WalkForwardSchema = z.strictObject({
   /** Length of each training window, days. */
-  trainDays: z.number().positive(),
+  trainDays: numberIn(RANGES.windowDays),
   /** Length of each test window, days (it starts where its training window ends). */
-  testDays: z.number().positive(),
+  testDays: numberIn(RANGES.windowDays),
   /** Shift from one fold to the next, days; default testDays (test windows back to back). */
-  stepDays: z.number().positive().optional(),
+  stepDays: numberIn(RANGES.windowDays).optional(),
   /** true: every training window starts at the start of the data (expanding); false: rolling. */
   anchored: z.boolean().default(false),
 });
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const GridSchema = z
+  .record(gridPathSchema, z.array(z.unknown()).min(1).max(SWEEP_LIMITS.valuesPerPath))
+  .superRefine((grid, ctx) => {
+    const paths = Object.keys(grid).length;
+    if (paths === 0) ctx.addIssue({ code: 'custom', message: 'give at least one path with a list of values' });
+    if (paths > SWEEP_LIMITS.paths) ctx.addIssue({ code: 'custom', message: `at most ${SWEEP_LIMITS.paths} paths (got ${paths})` });
+    const combinations = Object.values(grid).reduce((n, values) => n * values.length, 1);
+    if (combinations > SWEEP_LIMITS.combinations) {
+      const sizes = Object.values(grid).map((values) => values.length).join(' x ');
+      ctx.addIssue({ code: 'custom', message: `${sizes} = ${combinations} combinations; at most ${SWEEP_LIMITS.combinations} (split the sweep, or list fewer values)` });
+    }
+  });
+
 export const SweepConfigSchema = z.strictObject({
-  base: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
-  grid: z
-    .record(z.string().min(1), z.array(z.unknown()).min(1))
-    .refine((grid) => Object.keys(grid).length > 0, 'give at least one path with a list of values'),
+  base: z.union([z.string().min(1).max(4096), z.custom<Record<string, unknown>>(isObject)], { error: 'must be a backtest config (an object) or the path of one' }),
+  grid: GridSchema,
   walkForward: WalkForwardSchema.optional(),
   /** Metric that ranks the combinations (maxDrawdown: lowest first; the others: highest first). */
   rankBy: z.enum(RANK_METRICS).default('sharpe'),
   /** Combinations with fewer round trips are ranked after all others and never chosen. */
-  minTrades: z.number().int().min(0).default(0),
+  minTrades: numberIn(RANGES.minTrades).default(0),
 });
 
 export interface WalkForwardSpec {
@@ -63,39 +82,27 @@ export interface SweepSpec {
   minTrades: number;
 }
 
-function issues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ');
-}
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`);
-  }
-}
-
 /** Validates a sweep object; `where` names it in errors and a string `base` is resolved against `baseDir`. */
 export function parseSweepConfig(value: unknown, where: string, baseDir: string): SweepSpec {
-  const parsed = SweepConfigSchema.safeParse(value);
-  if (!parsed.success) throw new Error(`${where}: ${issues(parsed.error)}`);
-  const s = parsed.data;
+  const s = parseConfig(SweepConfigSchema, value, where);
   let baseSource: string;
   let baseRaw: unknown;
+  let baseConfig: BacktestConfig;
   if (typeof s.base === 'string') {
     baseSource = resolve(baseDir, s.base);
-    baseRaw = readJson(baseSource);
+    baseRaw = readConfigJson(baseSource);
+    if (!isObject(baseRaw)) throw new ConfigError(baseSource, ['the base backtest config must be a JSON object']);
+    baseConfig = parseBacktestConfig(baseRaw, baseSource);
   } else {
     baseSource = `${where}: base`;
     baseRaw = s.base;
+    baseConfig = parseBacktestConfig(baseRaw, where, 'base');
   }
-  if (typeof baseRaw !== 'object' || baseRaw === null || Array.isArray(baseRaw)) throw new Error(`${baseSource}: the base backtest config must be a JSON object`);
-  const baseConfig = parseBacktestConfig(baseRaw, baseSource);
   let walkForward: WalkForwardSpec | null = null;
   if (s.walkForward) {
     const stepDays = s.walkForward.stepDays ?? s.walkForward.testDays;
     // Overlapping test windows would count the same days twice in the joined out-of-sample result.
-    if (stepDays < s.walkForward.testDays) throw new Error(`${where}: walkForward.stepDays (${stepDays}) must be at least testDays (${s.walkForward.testDays}) so the test windows do not overlap`);
+    if (stepDays < s.walkForward.testDays) throw new ConfigError(where, [`walkForward.stepDays (${stepDays}) must be at least testDays (${s.walkForward.testDays}) so the test windows do not overlap`]);
     walkForward = { ...s.walkForward, stepDays };
   }
   return {
@@ -111,5 +118,5 @@ export function parseSweepConfig(value: unknown, where: string, baseDir: string)
 }
 
 export function loadSweepConfig(file: string): SweepSpec {
-  return parseSweepConfig(readJson(file), file, dirname(resolve(file)));
+  return parseSweepConfig(readConfigJson(file), file, dirname(resolve(file)));
 }

@@ -1,4 +1,6 @@
+import { ConfigError } from '../../core/errors.ts';
 import { DAY_MS, isoUtc, MINUTE_MS, parseTimeArg, timeframeToMs } from '../../core/time.ts';
+import { SWEEP_LIMITS } from '../../domain/config/ranges.ts';
 import { MarketStore } from '../../data/store/marketStore.ts';
 import { DEFAULT_SYNTHETIC_OPTIONS } from '../../data/synthetic/market.ts';
 import { parseInstrumentId } from '../../domain/instrument.ts';
@@ -30,7 +32,6 @@ export function dataSpan(config: BacktestConfig, storeDir?: string): TimeWindow 
   const data = config.data;
   if (data.source === 'synthetic') {
     const start = data.options.startMs ?? DEFAULT_SYNTHETIC_OPTIONS.startMs;
-    if (typeof start !== 'number' || !Number.isInteger(start)) throw new Error(`data.options.startMs must be integer ms (got ${JSON.stringify(start)})`);
     return { fromMs: start, toMs: start + Math.round(data.days * 1440) * MINUTE_MS };
   }
   let fromMs = data.from ? parseTimeArg(data.from) : undefined;
@@ -55,14 +56,24 @@ export function dataSpan(config: BacktestConfig, storeDir?: string): TimeWindow 
   return { fromMs, toMs };
 }
 
+/** How many folds walkForwardFolds makes, counted without making them. */
+export function walkForwardFoldCount(span: TimeWindow, spec: WalkForwardSpec): number {
+  const room = span.toMs - span.fromMs - Math.round(spec.trainDays * DAY_MS) - Math.round(spec.testDays * DAY_MS);
+  return room < 0 ? 0 : Math.floor(room / Math.round(spec.stepDays * DAY_MS)) + 1;
+}
+
 /**
  * Walk-forward folds over `span`: fold k tests [S + train + k step, + test) and trains on the
  * `train` before it (anchored: on everything from S). Only whole test windows are made.
  */
-export function walkForwardFolds(span: TimeWindow, spec: WalkForwardSpec): Fold[] {
+export function walkForwardFolds(span: TimeWindow, spec: WalkForwardSpec, where = 'sweep'): Fold[] {
   const trainMs = Math.round(spec.trainDays * DAY_MS);
   const testMs = Math.round(spec.testDays * DAY_MS);
   const stepMs = Math.round(spec.stepDays * DAY_MS);
+  const count = walkForwardFoldCount(span, spec);
+  if (count > SWEEP_LIMITS.folds) {
+    throw new ConfigError(where, [`walkForward: ${count} folds over ${showWindow(span)} with stepDays ${spec.stepDays}; at most ${SWEEP_LIMITS.folds} (take a longer stepDays)`]);
+  }
   const folds: Fold[] = [];
   for (let k = 0; ; k++) {
     const testFrom = span.fromMs + trainMs + k * stepMs;

@@ -5,57 +5,61 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { InputError } from '../../core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import { DAY_MS, MINUTE_MS } from '../../core/time.ts';
+import { parseConfig } from '../../domain/config/issue.ts';
+import { venueIdSchema } from '../../domain/config/keys.ts';
+import { numberIn } from '../../domain/config/range.ts';
+import { RANGES } from '../../domain/config/ranges.ts';
 
-const feeRate = z.number().min(-0.01).max(0.05);
+const feeRate = () => numberIn(RANGES.feeRate);
 
 const venueFeesSchema = z.strictObject({
   /** Taker fee on this venue, fraction of notional per trade (0.0005 = 5 bps). */
-  takerFeeRate: feeRate.optional(),
+  takerFeeRate: feeRate().optional(),
   /** Maker fee on this venue (may be negative: a rebate). */
-  makerFeeRate: feeRate.optional(),
+  makerFeeRate: feeRate().optional(),
 });
 
 export const scannerConfigSchema = z.strictObject({
   /** Target size of every leg, in quote currency (USD, or the USD stablecoin the market is quoted in). */
-  notionalUsd: z.number().positive().default(10_000),
+  notionalUsd: numberIn(RANGES.notionalUsd).default(10_000),
   /** How long a carry, basis, spread or funding-differential position is assumed to be held (calendar spreads are held to expiry). */
-  holdingPeriodMs: z.number().int().positive().default(7 * DAY_MS),
+  holdingPeriodMs: numberIn(RANGES.holdingPeriodMs).default(7 * DAY_MS),
   /** 'taker': cross the book (walk it where depth is known) at taker fees; 'maker': rest at the own side of the touch at maker fees. */
   feeMode: z.enum(['taker', 'maker']).default('taker'),
   /** Default taker fee, fraction per trade, when neither the venue entry below nor the instrument gives one. */
-  takerFeeRate: feeRate.default(0.0005),
+  takerFeeRate: feeRate().default(0.0005),
   /** Default maker fee, fraction per trade. */
-  makerFeeRate: feeRate.default(0.0002),
+  makerFeeRate: feeRate().default(0.0002),
   /** When set, this fee applies to every leg, whatever the mode, venue or instrument. */
-  feeRate: feeRate.nullable().default(null),
+  feeRate: feeRate().nullable().default(null),
   /** Fee overrides per venue id (they win over the instrument's own fees). */
-  venueFees: z.record(z.string(), venueFeesSchema).default({}),
+  venueFees: z.record(venueIdSchema, venueFeesSchema).default({}),
   /** Borrow cost of a short spot leg, fraction per year (the seed's 0.01% per day = 0.0365). */
-  spotBorrowRatePerYear: z.number().min(0).max(10).default(0.0365),
+  spotBorrowRatePerYear: numberIn(RANGES.scannerBorrowRatePerYear).default(0.0365),
   /** A price older than this at the scan time is not used at all (a bar counts from its close). */
-  maxPriceAgeMs: z.number().int().positive().default(DAY_MS),
+  maxPriceAgeMs: numberIn(RANGES.maxAgeMs).default(DAY_MS),
   /** A funding rate whose settlement is older than this at the scan time is not used (a predicted rate is always used). */
-  maxFundingAgeMs: z.number().int().positive().default(DAY_MS),
+  maxFundingAgeMs: numberIn(RANGES.maxAgeMs).default(DAY_MS),
   thresholds: z
     .strictObject({
       /** Funding carry and funding differentials: |rate| (or the difference), scaled to an 8 h interval, at least this fraction (seed: 0.0001 = 0.01%). */
-      minFundingRatePer8h: z.number().min(0).default(0.0001),
+      minFundingRatePer8h: numberIn(RANGES.fundingRatePer8h).default(0.0001),
       /** Cross-venue perp spreads: the mid-price gap at least this many bps (seed: 0.1% = 10 bps). */
-      minSpreadBps: z.number().min(0).default(10),
+      minSpreadBps: numberIn(RANGES.thresholdBps).default(10),
       /** Basis and calendar spreads: |basis| at mids at least this many bps (seed: 0.2% = 20 bps). */
-      minBasisBps: z.number().min(0).default(20),
+      minBasisBps: numberIn(RANGES.thresholdBps).default(20),
       /** When set, list only opportunities whose net bps reach this. */
-      minNetBps: z.number().nullable().default(null),
+      minNetBps: numberIn(RANGES.netBps).nullable().default(null),
     })
     .prefault({}),
   flags: z
     .strictObject({
       /** A quote older than this (against the scan time) is flagged stale (and not used past maxPriceAgeMs). */
-      staleQuoteMs: z.number().int().positive().default(MINUTE_MS),
+      staleQuoteMs: numberIn(RANGES.staleQuoteMs).default(MINUTE_MS),
       /** A dated future expiring sooner than this is flagged. */
-      minTimeToExpiryMs: z.number().int().positive().default(3 * DAY_MS),
+      minTimeToExpiryMs: numberIn(RANGES.timeToExpiryMs).default(3 * DAY_MS),
     })
     .prefault({}),
 });
@@ -65,22 +69,9 @@ export type ScannerConfigInput = z.input<typeof scannerConfigSchema>;
 
 export const DEFAULT_SCANNER_CONFIG: ScannerConfig = scannerConfigSchema.parse({});
 
-function issuePath(path: readonly PropertyKey[]): string {
-  return path.map(String).join('.');
-}
-
-/** Validates a config object; an unknown key or a bad value is an error naming it (and the source). */
+/** Validates a config object; an unknown key or a bad value is a ConfigError (exit 2) naming it with its path (and the source). */
 export function parseScannerConfig(value: unknown, source = 'config'): ScannerConfig {
-  const result = scannerConfigSchema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      const prefix = issue.path.length ? `${issuePath(issue.path)}.` : '';
-      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${prefix}${k}'`).join(', ')}`;
-    }
-    return `${issuePath(issue.path) || '(root)'}: ${issue.message}`;
-  });
-  throw new InputError({ source }, problems.join('; '));
+  return parseConfig(scannerConfigSchema, value, source);
 }
 
 /** Reads and validates a JSON config file. */
@@ -89,13 +80,13 @@ export function loadScannerConfigFile(path: string): ScannerConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new InputError({ source: path }, `cannot read config: ${(error as Error).message}`);
+    throw new ConfigError(path, [`cannot read config: ${(error as Error).message}`]);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InputError({ source: path }, `not valid JSON (${(error as Error).message})`);
+    throw new ConfigError(path, [`not valid JSON (${(error as Error).message})`]);
   }
   return parseScannerConfig(value, path);
 }

@@ -1,3 +1,4 @@
+import { RANGES } from '../../domain/config/ranges.ts';
 import { HOUR_MS, YEAR_MS } from '../../core/time.ts';
 import type { MarginMode } from '../tradingTypes.ts';
 
@@ -66,6 +67,7 @@ export function checkMarginSettings(symbol: string, settings: MarginSettings): v
   if (!(leverage >= 1) || !Number.isFinite(leverage)) throw new Error(`${symbol}: leverage must be finite and >= 1 (got ${leverage})`);
   if (!(maintenanceMarginRate >= 0)) throw new Error(`${symbol}: maintenanceMarginRate must be >= 0 (got ${maintenanceMarginRate})`);
   if (!(1 / leverage > maintenanceMarginRate)) throw new Error(`${symbol}: the initial margin rate 1/${leverage} must exceed the maintenance margin rate ${maintenanceMarginRate}`);
+  if (leverage > RANGES.leverage.max) throw new Error(`${symbol}: leverage must be at most ${RANGES.leverage.max} (got ${leverage}): ${RANGES.leverage.why}`);
   if (marginMode !== 'cross' && marginMode !== 'isolated') throw new Error(`${symbol}: marginMode must be cross or isolated (got ${String(marginMode)})`);
 }
 

@@ -13,6 +13,7 @@ import { fundingPaymentAmount } from './fundingModel.ts';
 import { freshestMarkPrice } from '../../model/markPrice.ts';
 import { selectMarkPrice } from './markPrice.ts';
 import { arrivalTimeMs, createLatencyModel, type LatencyModel } from './latencyModel.ts';
+import { checkSimVenueSettings } from './simSettingsSchema.ts';
 import {
   checkMarginSettings,
   DEBT_DUST,
@@ -100,6 +101,7 @@ export class SimulatedVenue implements TradingVenue {
   private fillSeq = 0;
 
   constructor(config: SimulatedVenueConfig) {
+    checkSimVenueSettings(config);
     this.venue = config.venue;
     this.specs = resolveInstrumentSpecs(config);
     checkStartingBalances(config);
