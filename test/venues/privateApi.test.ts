@@ -632,7 +632,7 @@ describe('credentials', () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toContain('binance: unknown field(s) apiSecret');
+    expect(message).toContain("unknown key 'binance.apiSecret'");
     expectNoSecret(message);
   });
 });

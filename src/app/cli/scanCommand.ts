@@ -1,3 +1,4 @@
+import { formatConfigIssue } from '../../domain/config/issue.ts';
 import { cliIo, onFirstSignal } from './cliIo.ts';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
@@ -88,8 +89,7 @@ async function readFits(path: string): Promise<Map<string, OuParams>> {
   }
   const parsed = fitsSchema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError({ source: path }, `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
+    throw new InputError({ source: path }, parsed.error.issues.map((issue) => formatConfigIssue(issue)).join('; '));
   }
   for (const id of Object.keys(parsed.data)) {
     if (!/^[^:]+:.+$/.test(id)) throw new InputError({ source: path }, `key '${id}' is not a perp instrument id venue:SYMBOL (e.g. ftx:BTC/USD:USD)`);

@@ -1,3 +1,4 @@
+import { formatConfigIssue } from '../../domain/config/issue.ts';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -78,8 +79,7 @@ export class DownloadCoverage {
     }
     const result = fileSchema.safeParse(parsed);
     if (!result.success) {
-      const issue = result.error.issues[0];
-      throw new Error(`${this.path}: not a perp-arb download record: ${issue?.path.map(String).join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+      throw new Error(`${this.path}: not a perp-arb download record: ${formatConfigIssue(result.error.issues[0])}`);
     }
     return result.data;
   }

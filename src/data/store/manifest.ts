@@ -1,3 +1,4 @@
+import { formatConfigIssue } from '../../domain/config/issue.ts';
 import { isAbsolute, normalize, sep } from 'node:path';
 import { z } from 'zod';
 import { SERIES_TABLES, type SeriesKey, type SeriesTable } from '../../domain/series.ts';
@@ -120,8 +121,7 @@ export function parseManifest(json: string, path: string): LoadedManifest {
   }
   const result = manifestFileSchema.safeParse(parsed);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new Error(`${path}: not a perp-arb store manifest: ${issue?.path.map(String).join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+    throw new Error(`${path}: not a perp-arb store manifest: ${formatConfigIssue(result.error.issues[0])}`);
   }
   const partitions: PartitionEntry[] = [];
   const unreadable: UnreadablePartition[] = [];
@@ -129,8 +129,7 @@ export function parseManifest(json: string, path: string): LoadedManifest {
     const entry = partitionSchema.safeParse(raw);
     if (entry.success) partitions.push(entry.data);
     else {
-      const issue = entry.error.issues[0];
-      unreadable.push(describeUnreadable(raw, index, `${issue?.path.map(String).join('.') || 'entry'}: ${issue?.message ?? 'invalid'}`));
+      unreadable.push(describeUnreadable(raw, index, formatConfigIssue(entry.error.issues[0])));
     }
   });
   return { manifest: { ...result.data, partitions }, unreadable };

@@ -1,3 +1,4 @@
+import { formatConfigIssue } from '../../domain/config/issue.ts';
 import { readFileSync, statSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { z } from 'zod';
@@ -129,7 +130,8 @@ export function credentialsFromKeyFile(path: string, venue: string, required: re
   }
   const result = keyFileSchema.safeParse(parsed);
   if (!result.success) {
-    const where = result.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.join(', ')}` : 'expected an object of non-empty strings'}`);
+    // Parsed without reportInput: no value of the file (a secret) is in the message.
+    const where = result.error.issues.map((issue) => formatConfigIssue(issue));
     throw new Error(`key file ${path}: ${where.join('; ')} (expected { "<venue>": { "apiKey": ..., "secret": ..., "password": ... } })`);
   }
   const entry = result.data[venue];
