@@ -9,10 +9,7 @@ import { SYNTHETIC_VENUE, type SyntheticMarketOptions } from '../data/synthetic/
 import { instrumentFromSymbol, parseInstrumentId, type Instrument } from '../domain/instrument.ts';
 import { seriesId, type SeriesKey } from '../domain/series.ts';
 import type { LedgerSink } from '../portfolio/ledgerTypes.ts';
-import { FundingCarryStrategy } from '../strategy/fundingCarry.ts';
-import { FundingDifferentialStrategy } from '../strategy/fundingDifferential.ts';
-import { OuBasisStrategy } from '../strategy/ouBasis.ts';
-import type { Strategy } from '../strategy/types.ts';
+import { createStrategy } from '../strategy/registry.ts';
 import { SimulatedVenue } from '../venues/sim/simulatedVenue.ts';
 import type { BacktestConfig, InstrumentOverrides } from './backtestConfig.ts';
 import { Engine, type EngineResult } from './engine.ts';
@@ -73,17 +70,6 @@ function withOverrides(base: Instrument, c: InstrumentOverrides): Instrument {
   if (c.lotSize !== undefined) out.lotSize = c.lotSize;
   if (c.tickSize !== undefined) out.tickSize = c.tickSize;
   return out;
-}
-
-function buildStrategy(config: BacktestConfig): Strategy {
-  switch (config.strategy.type) {
-    case 'fundingCarry':
-      return new FundingCarryStrategy(config.strategy.params);
-    case 'ouBasis':
-      return new OuBasisStrategy(config.strategy.params);
-    case 'fundingDifferential':
-      return new FundingDifferentialStrategy(config.strategy.params);
-  }
 }
 
 export async function runBacktest(config: BacktestConfig, options: BacktestRunOptions = {}): Promise<BacktestRun> {
@@ -181,7 +167,7 @@ export async function runBacktest(config: BacktestConfig, options: BacktestRunOp
   const engine = new Engine({
     venues,
     instruments,
-    strategy: buildStrategy(config),
+    strategy: createStrategy(config.strategy),
     deposits: config.venues.flatMap((v) => Object.entries(v.balances).filter(([, amount]) => amount > 0).map(([asset, amount]) => ({ venue: v.venue, asset, amount }))),
     equitySampleMs: config.equitySampleMinutes * MINUTE_MS,
     ledgerSink: options.ledgerSink,

@@ -10,9 +10,7 @@ import { assetNameSchema, VENUE_ID_RE, venueIdSchema } from '../domain/config/ke
 import { numberIn } from '../domain/config/range.ts';
 import { EARLIEST_MARKET_MS, LATEST_CONFIG_TIME_MS, RANGES } from '../domain/config/ranges.ts';
 import { parseInstrumentId } from '../domain/instrument.ts';
-import { FundingCarryConfigSchema } from '../strategy/fundingCarry.ts';
-import { FundingDifferentialConfigSchema } from '../strategy/fundingDifferential.ts';
-import { OuBasisConfigSchema } from '../strategy/ouBasis.ts';
+import { StrategyConfigSchema } from '../strategy/registry.ts';
 
 /**
  * The backtest config file (JSON), validated once, before any work: unknown keys are rejected at
@@ -153,14 +151,8 @@ const StoreData = withCrossChecks(
   (d) => (d.from !== undefined && d.to !== undefined && parseTimeArg(d.from) >= parseTimeArg(d.to) ? [{ path: ['to'], message: `must be after data.from (${d.from})` }] : []),
 );
 
-const StrategyConfig = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('fundingCarry'), params: FundingCarryConfigSchema }),
-  z.strictObject({ type: z.literal('ouBasis'), params: OuBasisConfigSchema }),
-  z.strictObject({ type: z.literal('fundingDifferential'), params: FundingDifferentialConfigSchema }),
-]);
-
 export const BacktestConfigSchema = z.strictObject({
-  strategy: StrategyConfig,
+  strategy: StrategyConfigSchema,
   data: z.discriminatedUnion('source', [SyntheticData, StoreData]),
   instruments: z.array(InstrumentConfig).min(1).max(MAX_INSTRUMENTS),
   venues: z.array(VenueConfig).min(1).max(MAX_VENUES),

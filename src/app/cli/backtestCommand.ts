@@ -1,4 +1,5 @@
 import { UsageError } from '../../core/errors.ts';
+import { STRATEGIES } from '../../strategy/registry.ts';
 import { cliIo, onFirstSignal, setExitCode } from './cliIo.ts';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -53,7 +54,8 @@ export function registerBacktestCommand(program: Command): void {
     .option('--no-progress', 'no progress on stderr')
     .addHelpText(
       'after',
-      '\nExamples:\n  perp-arb backtest --config examples/backtest-carry-synthetic.json\n  perp-arb backtest --config examples/backtest-carry-binance.json --store /tmp/store --json\n  perp-arb backtest --config examples/backtest-fundingdiff-aha.json --store /tmp/store --ledger run.sqlite',
+      `\nStrategies (config "strategy": { "type": ..., "params": { ... } }):\n${STRATEGIES.map((e) => `  ${e.type.padEnd(20)} ${e.summary} (${e.docs})`).join('\n')}\n` +
+        '\nExamples:\n  perp-arb backtest --config examples/backtest-carry-synthetic.json\n  perp-arb backtest --config examples/backtest-carry-binance.json --store /tmp/store --json\n  perp-arb backtest --config examples/backtest-fundingdiff-aha.json --store /tmp/store --ledger run.sqlite',
     )
     .action(
       runAction(async (options: BacktestOptions) => {
