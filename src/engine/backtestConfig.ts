@@ -110,34 +110,26 @@ const SyntheticData = withCrossChecks(
 
 const TIME_TEXT = 'a time from 2009-01-03 to 2100-01-01 (ISO-8601 like 2025-06-01T00:00Z, or epoch ms)';
 
+/** Text that `parse` reads (it throws on bad text) into a value `ok` accepts; anything else is `message`. */
+const parsedText = (maxLength: number, parse: (text: string) => number, ok: (value: number) => boolean, message: string) =>
+  z
+    .string()
+    .max(maxLength)
+    .superRefine((text, ctx) => {
+      let value = Number.NaN;
+      try {
+        value = parse(text);
+      } catch {
+        // Reported below with the expected form.
+      }
+      if (!ok(value)) ctx.addIssue({ code: 'custom', message });
+    });
+
 /** A data.from / data.to time: parsed and inside the span any market data can have. */
-const storeTime = z
-  .string()
-  .max(40)
-  .superRefine((text, ctx) => {
-    let ms: number;
-    try {
-      ms = parseTimeArg(text);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `must be ${TIME_TEXT}` });
-      return;
-    }
-    if (ms < EARLIEST_MARKET_MS || ms > LATEST_CONFIG_TIME_MS) ctx.addIssue({ code: 'custom', message: `must be ${TIME_TEXT}` });
-  });
+const storeTime = parsedText(40, parseTimeArg, (ms) => ms >= EARLIEST_MARKET_MS && ms <= LATEST_CONFIG_TIME_MS, `must be ${TIME_TEXT}`);
 
 /** Bars of 1 second to 1 week, as venues publish them. */
-const barTimeframe = z
-  .string()
-  .max(10)
-  .superRefine((text, ctx) => {
-    let ms: number;
-    try {
-      ms = timeframeToMs(text);
-    } catch {
-      ms = Number.NaN;
-    }
-    if (!(ms >= 1000 && ms <= 7 * 86_400_000)) ctx.addIssue({ code: 'custom', message: 'must be a timeframe from 1s to 1w, e.g. 1m, 1h, 8h, 1d' });
-  });
+const barTimeframe = parsedText(10, timeframeToMs, (ms) => ms >= 1000 && ms <= 7 * 86_400_000, 'must be a timeframe from 1s to 1w, e.g. 1m, 1h, 8h, 1d');
 
 const StoreData = withCrossChecks(
   z.strictObject({

@@ -3,7 +3,12 @@ import type { Instrument } from '../domain/instrument.ts';
 import type { InstrumentSnapshot, MarketUpdate, MarketView } from '../strategy/types.ts';
 import { freshestMarkPrice } from '../model/markPrice.ts';
 
-/** Mutable snapshot kept by the engine; strategies see it read-only. */
+/**
+ * Mutable snapshot kept by the engine; strategies see it read-only. Its fields resemble the
+ * scanner's state and the simulated venue's market state: each keeps what its reader needs, in its
+ * own layout for its hot path; what they must agree on (which price values a derivative) is one
+ * function, model/markPrice.ts.
+ */
 export class Snapshot implements InstrumentSnapshot {
   price = Number.NaN;
   priceTs = Number.NaN;
@@ -71,6 +76,7 @@ class Route {
     this.update = { kind: 'price', venue: snap?.venue ?? key.venue, symbol: snap?.symbol ?? key.symbol, timeMs: 0 };
   }
 
+  /** Looks the table's columns up once per chunk (apply reads them per event: the same tables, switched on twice on purpose). */
   bind(columns: Record<string, Float64Array>): void {
     this.columns = columns;
     switch (this.table) {

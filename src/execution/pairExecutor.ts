@@ -1,7 +1,7 @@
 import type { Instrument } from '../domain/instrument.ts';
 import type { Fill, OrderSide, OrderUpdate } from '../domain/trading.ts';
 import type { ClosePairIntent, InstrumentRef, Intent, MarketView, OpenPairIntent, PairStatus, PairView, PositionView } from '../strategy/types.ts';
-import type { ExpirySettlementEvent, LiquidationEvent, TradingVenue } from '../venues/tradingTypes.ts';
+import type { ExpirySettlementEvent, LiquidationEvent, PositionClosedByVenue, TradingVenue } from '../venues/tradingTypes.ts';
 
 /**
  * Two-leg execution. An openPair intent becomes two market IOC orders sent AT ONCE (neither waits for
@@ -220,7 +220,7 @@ export class PairExecutor implements PositionView {
    * (oldest first, up to the closed quantity) lose that leg, and whatever remains of them is closed
    * now (the venue's closing fill is not one of the executor's orders, so onFill does not see it).
    */
-  private onLegClosedByVenue(event: { venue: string; symbol: string; ts: number; positionQty: number; price: number }, type: 'legLiquidated' | 'legExpired'): void {
+  private onLegClosedByVenue(event: PositionClosedByVenue, type: 'legLiquidated' | 'legExpired'): void {
     if (event.ts > this.nowMs) this.nowMs = event.ts;
     const closedSign = Math.sign(event.positionQty);
     let remaining = Math.abs(event.positionQty);

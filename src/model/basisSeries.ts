@@ -187,6 +187,8 @@ export function basisFromCloses(spot: PriceColumns, perp: PriceColumns): BasisSe
  * (perp_mid - spot_mid) / spot_mid as the series to fit. Rows where either side lacks a bid or an
  * ask are left out (counted in droppedRows).
  */
+// A loop of its own, like the closes' above: four prices and three outputs a row, where one generic
+// loop would test the kind on every row.
 export function basisFromBidAsk(spot: BidAskColumns, perp: BidAskColumns): BasisSeries {
   const alignment = alignTimestamps(spot.tsMs, perp.tsMs);
   const n = alignment.tsMs.length;

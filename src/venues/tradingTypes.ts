@@ -70,17 +70,21 @@ export interface VenueOrder {
   acceptedAtMs: number;
 }
 
-/** The venue closed a position because its equity fell below the maintenance margin. */
-export interface LiquidationEvent {
+/** A position the venue closed itself (liquidation, expiry settlement). */
+export interface PositionClosedByVenue {
   venue: string;
   symbol: string;
   ts: number;
   /** The fill that closed the position (emitted once, as a 'fill' event, with this fillId). */
   fillId: string;
-  /** Signed position before liquidation. */
+  /** Signed position before it was closed. */
   positionQty: number;
   /** Mark price at which it was closed. */
   price: number;
+}
+
+/** The venue closed a position because its equity fell below the maintenance margin. */
+export interface LiquidationEvent extends PositionClosedByVenue {
   /** Liquidation fee (in feeAsset), also the fill's fee. */
   liquidationFee: number;
   feeAsset: string;
@@ -91,14 +95,7 @@ export interface LiquidationEvent {
 }
 
 /** A dated future reached expiry: open positions were settled at the mark (the fill with fillId). */
-export interface ExpirySettlementEvent {
-  venue: string;
-  symbol: string;
-  ts: number;
-  fillId: string;
-  positionQty: number;
-  price: number;
-}
+export type ExpirySettlementEvent = PositionClosedByVenue;
 
 /** Interest charged on a borrowed asset (short spot), added to the debt. */
 export interface BorrowInterestEvent {

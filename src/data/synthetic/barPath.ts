@@ -1,24 +1,30 @@
 import { YEAR_MS } from '../../core/time.ts';
 import { Rng } from './rng.ts';
 /**
- * What the path needs of the market options (all resolved; market.ts's SyntheticMarketOptions has
- * these fields), declared here so the path does not import the market that uses it.
+ * What the path needs (all resolved): the part of the market's options (market.ts's
+ * SyntheticMarketOptions extends it) that the path reads, so the path does not import the market.
  */
 export interface BarPathOptions {
   seed: number;
+  /** Open time of the first spot bar, ms UTC. */
   startMs: number;
   barIntervalMs: number;
+  /** Number of spot bars. */
   bars: number;
+  /** Number of perp bars: the perp covers the last perpBars bars of the spot span. */
   perpBars: number;
+  /** Path points per bar, from which each bar's high and low are taken. */
   stepsPerBar: number;
   initialPrice: number;
   gbmDriftAnnual: number;
   gbmVolAnnual: number;
+  /** OU basis s = perp / spot - 1 (a fraction): ds = theta (mu - s) dt + sigma dW, t in seconds. */
   thetaPerSecond: number;
   mu: number;
   sigmaPerSqrtSecond: number;
-  /** Null: drawn from the stationary distribution. */
+  /** Basis at the start; null: drawn from the stationary law N(mu, sigma^2 / (2 theta)). */
   initialBasis: number | null;
+  /** Mean bar volume in base units (log-normal). */
   meanVolume: number;
 }
 

@@ -6,38 +6,20 @@ import type { SeriesData } from '../import/types.ts';
 import { sourceFromColumns } from '../replay/sources.ts';
 import type { ReplaySource } from '../replay/types.ts';
 import { fundingFromPremium } from './funding.ts';
-import { barColumns, SyntheticBarPath } from './barPath.ts';
+import { barColumns, SyntheticBarPath, type BarPathOptions } from './barPath.ts';
 import { SyntheticMarketOptionsSchema } from './optionsSchema.ts';
 
 /** Every synthetic series is labelled so it can never pass for market data. */
 export const SYNTHETIC_VENUE = 'synthetic';
 export type SyntheticLabel = 'synthetic';
 
-export interface SyntheticMarketOptions {
-  seed: number;
-  /** Open time of the first spot bar, ms UTC. */
-  startMs: number;
-  barIntervalMs: number;
-  /** Number of spot bars. */
-  bars: number;
+/** The generator's options: the path's (barPath.ts) and the market's own. */
+export interface SyntheticMarketOptions extends Omit<BarPathOptions, 'perpBars'> {
   /** Number of perp bars: the perp covers the LAST perpBars bars of the spot span (a later listing); null = bars. */
   perpBars: number | null;
-  /** Path points per bar, from which each bar's high and low are taken. */
-  stepsPerBar: number;
   fundingIntervalMs: number;
-  initialPrice: number;
-  gbmDriftAnnual: number;
-  gbmVolAnnual: number;
-  /** OU basis s = perp / spot - 1 (a fraction): ds = theta (mu - s) dt + sigma dW, t in seconds. */
-  thetaPerSecond: number;
-  mu: number;
-  sigmaPerSqrtSecond: number;
-  /** Basis at the start; by default drawn from the stationary law N(mu, sigma^2 / (2 theta)). */
-  initialBasis: number | null;
   interestRatePerInterval: number;
   capRatePerInterval: number;
-  /** Mean bar volume in base units (log-normal). */
-  meanVolume: number;
   base: string;
   quote: string;
 }

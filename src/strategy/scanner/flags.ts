@@ -96,6 +96,8 @@ export function spotPremiumFlag(perp: InstrumentState, spot: InstrumentState): n
  * enough to use, its flags, and the funding over the holding period. Computed once per instrument
  * and clock value, then read by all its opportunities.
  */
+// Every opportunity kind (basis.ts, fundingCarry.ts, ...) starts alike: legTerms of both legs, then
+// a guard of what that kind needs (prices, funding, an expiry); the guards differ, so each keeps its own.
 export function legTerms(s: InstrumentState, ctx: ScanContext): void {
   const nowMs = ctx.nowMs;
   if (s.termsNowMs === nowMs) return;
