@@ -6,7 +6,7 @@ import net from 'node:net';
  * loopback throws (and is recorded), so a test can never reach a real exchange, even by mistake.
  * The one exception: with PERP_ARB_SMOKE=1 (test/venues/smoke.test.ts against the real exchanges) no guard is installed.
  */
-export const blockedConnections: string[] = [];
+export const blockedConnections: string[] = ((globalThis as Record<symbol, unknown>)[Symbol.for('perp-arb.test-blocked-connections')] ??= []) as string[];
 
 /** True only when PERP_ARB_SMOKE=1: the guard is off and tests may reach the internet. */
 export const internetAllowed: boolean = process.env.PERP_ARB_SMOKE === '1';
@@ -26,7 +26,12 @@ function hostOf(args: unknown[]): string | undefined {
   return undefined;
 }
 
-if (!internetAllowed) installGuard();
+// Test files share their worker process (vitest.config.ts, isolate: false): install the guard once.
+const INSTALLED = Symbol.for('perp-arb.test-network-guard');
+if (!internetAllowed && !(globalThis as Record<symbol, unknown>)[INSTALLED]) {
+  (globalThis as Record<symbol, unknown>)[INSTALLED] = true;
+  installGuard();
+}
 
 function installGuard(): void {
   const originalConnect = net.Socket.prototype.connect;
