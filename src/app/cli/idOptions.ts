@@ -1,0 +1,23 @@
+import { UsageError } from '../../core/errors.ts';
+import { checkVenueId } from '../../data/store/layout.ts';
+import { parseSymbol } from '../../domain/symbol.ts';
+
+/** A venue id given on the command line (ccxt id: lowercase letters, digits, `_.-`); control characters never pass. */
+export function checkVenueOption(option: string, venue: string | undefined): void {
+  if (venue === undefined) return;
+  try {
+    checkVenueId(venue);
+  } catch (error) {
+    throw new UsageError(`${option}: ${(error as Error).message}`);
+  }
+}
+
+/** A unified symbol given on the command line (BASE/QUOTE[:SETTLE[-YYMMDD]], letters and digits). */
+export function checkSymbolOption(option: string, symbol: string | undefined): void {
+  if (symbol === undefined) return;
+  try {
+    parseSymbol(symbol);
+  } catch (error) {
+    throw new UsageError(`${option}: ${(error as Error).message}`);
+  }
+}
