@@ -49,8 +49,10 @@ const isInside = (dir: string, path: string) => {
  */
 export function checkRejectsPath(path: string, storeDir: string, force: boolean): void {
   checkPathOption('--rejects', path);
-  const target = physicalPath(resolve(path));
-  const store = physicalPath(resolve(storeDir));
+  // Not path.resolve: it drops `dir/..` before the kernel would follow `dir` if it is a link.
+  const absolute = (p: string) => (isAbsolute(p) ? p : `${process.cwd()}/${p}`);
+  const target = physicalPath(absolute(path));
+  const store = physicalPath(absolute(storeDir));
   if (isInside(store, target)) {
     throw new UsageError(`--rejects: '${path}' is inside the store ${store}; write the rejections to a file outside the store`);
   }
