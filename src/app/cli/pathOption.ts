@@ -24,3 +24,8 @@ export function checkPathOption(option: string, path: string | undefined): void 
     throw new UsageError(`${option}: a name in the path '${shortened(path)}' is too long (${longestBytes} bytes; at most ${NAME_MAX_BYTES} per file or directory name)`);
   }
 }
+
+/** checkPathOption for each option name and its value (undefined: not given). */
+export function checkPathOptions(paths: Record<string, string | undefined>): void {
+  for (const [option, path] of Object.entries(paths)) checkPathOption(option, path);
+}

@@ -8,6 +8,7 @@ import { loadSweepConfig } from '../../engine/sweep/sweepConfig.ts';
 import { planSweep, runSweep, type RankedRow, type SweepResult } from '../../engine/sweep/sweep.ts';
 import { WorkerPool } from '../../engine/sweep/workerPool.ts';
 import { formatTable, printJson, printLine, runAction, type CommonOptions } from './output.ts';
+import { checkPathOptions } from './pathOption.ts';
 
 interface SweepOptions extends CommonOptions {
   config: string;
@@ -136,6 +137,7 @@ export function registerSweepCommand(program: Command): void {
     )
     .action(
       runAction(async (options: SweepOptions) => {
+        checkPathOptions({ '--config': options.config, '--store': options.store });
         const spec = loadSweepConfig(options.config);
         const storeDir = resolve(options.store ?? defaultStoreDir(cliIo().env));
         const plan = planSweep(spec, storeDir);
