@@ -50,6 +50,7 @@ describe('CLI messages', () => {
       [['data', 'import', FUNDING, '--store', store, '--symbol', 'BTC/USDT\u001b]0;owned\u0007'], "error: --symbol: 'BTC/USDT\\x1b]0;owned\\x07' is not a unified symbol"],
       [['data', 'show', 'bin\u009bance', 'BTC/USDT', '--store', store], "error: <venue>: 'bin\\x9bance' is not a venue id"],
       [['data', 'show', 'binance', 'BTC/\u202eTDSU', '--store', store], "error: <symbol>: 'BTC/\\u{202e}TDSU' is not a unified symbol"],
+      [['data', 'import', FUNDING, '--store', store, '--timezone', 'Mars/\u001b[5mBase'], "error: --timezone: unknown time zone 'Mars/\\x1b[5mBase'"],
     ];
     for (const [args, start] of cases) {
       const result = await runCli(args);

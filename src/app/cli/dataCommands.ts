@@ -13,7 +13,7 @@ import { SERIES_TABLES, type SeriesTable } from '../../domain/series.ts';
 import { type CommonOptions, EXIT, formatCount, formatTable, printError, printJson, printLine, runAction } from './output.ts';
 import { checkPathOption } from './pathOption.ts';
 import { checkRejectsPath, writeRejectsFile } from './rejectsFile.ts';
-import { checkSymbolOption, checkVenueOption } from './idOptions.ts';
+import { checkSymbolOption, checkTimezoneOption, checkVenueOption } from './idOptions.ts';
 import { rowsAsObjects } from './rowsAsObjects.ts';
 import { addLazyCommands } from './lazyCommands.ts';
 
@@ -83,6 +83,7 @@ export async function registerDataCommands(program: Command, argv: readonly stri
         checkPathOption('data import <path>', path);
         checkVenueOption('--venue', options.venue);
         checkSymbolOption('--symbol', options.symbol);
+        checkTimezoneOption('--timezone', options.timezone);
         const store = openStore(options);
         if (options.rejects !== undefined) checkRejectsPath(options.rejects, store.root, options.force);
         const csvMapping = options.map ? parseCsvMappingSpec(options.map, options.table, options.timeframe ?? null) : undefined;

@@ -1,4 +1,5 @@
 import { UsageError } from '../../core/errors.ts';
+import { resolveZone } from '../../data/import/localTime.ts';
 import { checkVenueId } from '../../data/store/layout.ts';
 import { parseSymbol } from '../../domain/symbol.ts';
 
@@ -17,6 +18,16 @@ export function checkSymbolOption(option: string, symbol: string | undefined): v
   if (symbol === undefined) return;
   try {
     parseSymbol(symbol);
+  } catch (error) {
+    throw new UsageError(`${option}: ${(error as Error).message}`);
+  }
+}
+
+/** A --timezone value, checked before any file is read (the importers would fail on it file by file). */
+export function checkTimezoneOption(option: string, zone: string | undefined): void {
+  if (zone === undefined) return;
+  try {
+    resolveZone(zone);
   } catch (error) {
     throw new UsageError(`${option}: ${(error as Error).message}`);
   }
