@@ -15,6 +15,7 @@ import { spreadSeriesOf } from '../report/spreadSeries.ts';
 import { defaultStoreDir } from '../../data/store/layout.ts';
 import { ProgressReporter } from './backtestProgress.ts';
 import { EXIT, formatCount, printJson, printLine, runAction, type CommonOptions } from './output.ts';
+import { checkPathOptions } from './pathOption.ts';
 
 interface BacktestOptions extends CommonOptions {
   config: string;
@@ -59,6 +60,7 @@ export function registerBacktestCommand(program: Command): void {
     )
     .action(
       runAction(async (options: BacktestOptions) => {
+        checkPathOptions({ '--config': options.config, '--store': options.store });
         const config = loadBacktestConfig(options.config);
         const storeDir = options.store ?? defaultStoreDir(cliIo().env);
         let ledger: SqliteLedgerStore | null = null;
