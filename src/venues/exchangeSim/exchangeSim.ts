@@ -6,10 +6,12 @@ import { OrderIds } from './accounts/orderIds.ts';
 import { binancePrivateRoutes } from './binance/binancePrivateRoutes.ts';
 import { binanceProtocol } from './binance/binanceProtocol.ts';
 import { binancePublicRoutes } from './binance/binancePublicRoutes.ts';
+import { binanceStreams } from './binance/binanceStreams.ts';
 import { binanceUserStreamRoutes } from './binance/binanceUserStream.ts';
 import { bybitPrivateRoutes } from './bybit/bybitPrivateRoutes.ts';
 import { bybitProtocol } from './bybit/bybitProtocol.ts';
 import { bybitPublicRoutes } from './bybit/bybitPublicRoutes.ts';
+import { bybitStreams } from './bybit/bybitStreams.ts';
 import type { ExchangeContext } from './exchangeContext.ts';
 import { FaultInjector } from './faults/faultInjector.ts';
 import { parseFaultSpec, type FaultRule } from './faults/faultSpec.ts';
@@ -107,7 +109,7 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
     ...bybitPrivateRoutes(context),
   ];
   const { app, stats } = createHttpServer({ routes, protocols: { binance: binanceProtocol(context), bybit: bybitProtocol(context) }, faults, log });
-  const streams = attachStreams(app.server, context, faults);
+  const streams = attachStreams(app.server, context, [binanceStreams(context, faults), bybitStreams(context, faults)]);
   await app.listen({ host, port: options.port ?? 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);

@@ -55,12 +55,25 @@ export class FaultInjector {
     }
     for (let i = 0; i < this.rules.length; i++) {
       const rule = this.rules[i];
-      if (!rule.scopes.every((s) => matches(s, ctx))) continue;
+      if (rule.scopes.includes('ws') || !rule.scopes.every((s) => matches(s, ctx))) continue;
       if (!(this.rngs[i].uniform() < rule.rate)) continue;
       this.counts[rule.kind]++;
       if (rule.kind === '429' && rule.arg > 0) this.blockedUntilMs.set(ctx.venue, now + rule.arg * 1000);
       return { kind: rule.kind, arg: rule.arg, rule: rule.text };
     }
     return null;
+  }
+
+  /** Websocket streams: whether to drop the connection instead of sending the next message (rules scoped to `ws`; only `drop` applies). */
+  dropStream(venue: SimVenueId, isPrivate: boolean): boolean {
+    for (let i = 0; i < this.rules.length; i++) {
+      const rule = this.rules[i];
+      if (rule.kind !== 'drop' || !rule.scopes.includes('ws')) continue;
+      const ok = rule.scopes.every((s) => s === 'ws' || s === venue || (s === 'private' && isPrivate) || (s === 'public' && !isPrivate));
+      if (!ok || !(this.rngs[i].uniform() < rule.rate)) continue;
+      this.counts.drop++;
+      return true;
+    }
+    return false;
   }
 }

@@ -9,7 +9,8 @@ import { UsageError } from '../../../core/errors.ts';
  *   socket is closed without an answer).
  * - SCOPE (all must match; none: every request): public, private, binance, bybit, an endpoint name
  *   (createOrder, cancelOrder, fetchOrder, fetchOpenOrders, fetchBalance, fetchPositions, ...; see
- *   the README), or a request path starting with / (e.g. /fapi/v1/order).
+ *   the README), or a request path starting with / (e.g. /fapi/v1/order); `ws` scopes a drop rule
+ *   to the websocket streams (the connection is closed instead of sending a message).
  * - RATE: probability in [0, 1] per matching request, drawn from a generator seeded by --seed.
  * Example: 429:0.05,5xx:0.02,timeout:0.01,drop:0.01,lostReply@createOrder:0.02
  */
