@@ -116,9 +116,9 @@ describe('exchange-sim trading through perp-arb CcxtAccount and ccxt', () => {
     for (const [venue, type, code] of [['binance', 'swap', /-2019/], ['bybit', 'swap', /110007/], ['binance', 'spot', /Account has insufficient balance for requested action/], ['bybit', 'spot', /170131/]] as const) {
       const account = simAccount(sim(), venue, type);
       const symbol = type === 'spot' ? SPOT : PERP;
-      // 100 SYN is ~5,000,000 USDT of notional: more than 100,000 USDT x leverage.
+      // Perps: 100 SYN is ~5,000,000 USDT of notional, more than 100,000 USDT x leverage; spot: 5 SYN cost ~250,000 USDT.
       const id = clientId('big');
-      const error = await venueError(() => account.createOrder(order(venue, symbol, { clientOrderId: id, quantity: 100 })));
+      const error = await venueError(() => account.createOrder(order(venue, symbol, { clientOrderId: id, quantity: type === 'spot' ? 5 : 100 })));
       expect(error.kind).toBe('insufficientFunds');
       expect(error.message).toMatch(code);
       expect((await account.fetchOpenOrders(symbol)).some((o) => o.clientOrderId === id)).toBe(false);
