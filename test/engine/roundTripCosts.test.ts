@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadBacktestConfig, runBacktest } from '../../src/engine/backtest.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { summarize } from '../../src/engine/summary.ts';
+import { minorFromNumber } from '../../src/portfolio/money.ts';
 import { SimulatedVenue } from '../../src/venues/sim/simulatedVenue.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { bars, EXACT_FILLS, MINUTE, perp, spot, T0 } from './engineSupport.ts';
@@ -21,8 +22,8 @@ describe('round-trip PnL includes the opening costs', () => {
     const strategy = new ScriptedStrategy(
       [legs.long, legs.short],
       [
-        { atMs: T0 + MINUTE, intent: { kind: 'openPair', id: 'p1', ...legs, notionalUsd: 10_000, reason: 'test' } },
-        { atMs: T0 + 4 * MINUTE, intent: { kind: 'closePair', id: 'p1', reason: 'test' } },
+        { atMs: T0 + MINUTE, intent: { kind: 'openPair', id: 'p1', ...legs, notionalUsd: 10_000, reason: 'test', reasonCode: 'threshold' } },
+        { atMs: T0 + 4 * MINUTE, intent: { kind: 'closePair', id: 'p1', reason: 'test', reasonCode: 'meanReversion' } },
       ],
     );
     const engine = new Engine({ venues: [venue], instruments, strategy, deposits: [{ venue: V, asset: 'USDT', amount: 100_000 }] });
@@ -41,24 +42,33 @@ describe('round-trip PnL includes the opening costs', () => {
     expect(result.feesPaidUsd).toBeCloseTo(fees, 8);
     expect(result.roundTrips).toHaveLength(1);
     const [trip] = result.roundTrips;
-    expect(trip).toMatchObject({ entryTs: T0 + MINUTE, exitTs: T0 + 4 * MINUTE });
-    expect(trip.pnlUsd.toFixed(2)).toBe('-20.06');
-    expect(trip.pnlUsd).toBeCloseTo(pricePnl - fees, 8); // -20.064175; without the opening fees it read -5.129225
+    expect(trip).toMatchObject({ id: 'p1', openedAt: T0 + MINUTE, closedAt: T0 + 4 * MINUTE, holdingMs: 3 * MINUTE, entryReason: 'threshold', exitReason: 'meanReversion' });
+    // Exact decimals (the ledger's minor units converted once): 99.5 - 89.55 = 9.95, fees 30.014175.
+    expect(pricePnl.toFixed(8)).toBe('9.95000000');
+    expect(trip.pricePnlUsd).toBe(9.95);
+    expect(trip.feesUsd).toBe(-30.014175);
+    expect(trip.netPnlUsd).toBe(-20.064175); // without the opening fees it read -5.129225
+    expect(trip.netPnlUsd).toBeCloseTo(pricePnl - fees, 8);
+    expect(trip.legs).toEqual([
+      { instrument: `${V}:${SPOT}`, side: 'long', quantity: 0.199, averageEntryPrice: 50_000, averageExitPrice: 50_500 },
+      { instrument: `${V}:${PERP}`, side: 'short', quantity: 0.199, averageEntryPrice: 50_100, averageExitPrice: 50_550 },
+    ]);
     expect(summarize(result).winRate).toBe(0);
     // The account ended flat, so the trip is the whole equity change.
-    expect(result.finalEquityUsd - 100_000).toBeCloseTo(trip.pnlUsd, 8);
+    expect(minorFromNumber(result.finalEquityUsd) - minorFromNumber(100_000)).toBe(minorFromNumber(trip.netPnlUsd));
   });
 
   it('on the OU synthetic example (ends flat, trips never overlap, no failed open) the trips sum to the equity change', async () => {
     const { result, summary } = await runBacktest(loadBacktestConfig(join(PROJECT_ROOT, 'examples', 'backtest-ou-synthetic.json')));
     expect(summary.execution).toEqual({ pairOpened: 43, pairClosed: 43 });
     const trips = result.roundTrips;
-    for (let i = 1; i < trips.length; i++) expect(trips[i].entryTs).toBeGreaterThanOrEqual(trips[i - 1].exitTs!);
-    // Between trips the account is flat: no funding, borrow or fee, so nothing is left out.
-    const sum = trips.reduce((s, t) => s + t.pnlUsd, 0);
+    for (let i = 1; i < trips.length; i++) expect(trips[i].openedAt).toBeGreaterThanOrEqual(trips[i - 1].closedAt!);
+    // Between trips the account is flat: no funding, borrow or fee, so nothing is left out: the
+    // trips' net PnL sums EXACTLY (minor units) to the equity change.
+    const sum = trips.reduce((s, t) => s + minorFromNumber(t.netPnlUsd), 0n);
     expect(summary.fundingPnl).toBe(0);
     expect(summary.borrowPaid).toBe(0);
-    expect(sum).toBeCloseTo(summary.endEquityUsd - summary.startEquityUsd, 6);
+    expect(sum).toBe(minorFromNumber(summary.endEquityUsd) - minorFromNumber(summary.startEquityUsd));
     expect((summary.endEquityUsd - summary.startEquityUsd).toFixed(2)).toBe('198.09');
   }, 120_000);
 });
