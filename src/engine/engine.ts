@@ -74,6 +74,8 @@ export interface EngineResult {
   borrowPaidUsd: number;
   liquidationFeesPaidUsd: number;
   finalEquityUsd: number;
+  /** The marks (`venue:symbol` -> price) the final equity point valued open positions and coins at. */
+  finalMarks: Record<string, number>;
   ledger: Ledger;
   /** Wall time of the run, ms. */
   elapsedMs: number;
@@ -355,6 +357,7 @@ export class Engine {
       borrowPaidUsd: sumUsd(totals.borrowPaid),
       liquidationFeesPaidUsd: sumUsd(totals.liquidationPenaltiesPaid),
       finalEquityUsd: lastEquity,
+      finalMarks: Object.fromEntries(this.marks),
       ledger: this.ledger,
       elapsedMs,
     };
