@@ -14,6 +14,7 @@ import { defaultReportPath, writeBacktestReport } from '../report/backtestReport
 import { spreadSeriesOf } from '../report/spreadSeries.ts';
 import { defaultStoreDir } from '../../data/store/layout.ts';
 import { ProgressReporter } from './backtestProgress.ts';
+import { breakdownLines, DEFAULT_TRADES_SHOWN, parseTradesShown, roundTripTableLines } from './roundTripText.ts';
 import { EXIT, formatCount, printJson, printLine, runAction, type CommonOptions } from './output.ts';
 
 interface BacktestOptions extends CommonOptions {
@@ -24,6 +25,8 @@ interface BacktestOptions extends CommonOptions {
   ledger?: string;
   /** false with --no-progress. */
   progress: boolean;
+  /** Round trips shown at each end of the table (--trades N). */
+  trades?: string;
 }
 
 const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : `${(x * 100).toFixed(2)}%`);
@@ -38,7 +41,14 @@ export function headline(s: BacktestSummary): string[] {
     `funding PnL    ${num(s.fundingPnl)} USD   fees ${num(s.feesPaid)} USD   borrow ${num(s.borrowPaid)} USD`,
     `trades         ${s.trades} round trips, ${s.fills} fills, win rate ${pct(s.winRate)}, time in market ${pct(s.timeInMarket)}, liquidations ${s.liquidations}`,
     `events         ${formatCount(s.events)} in ${formatCount(s.elapsedMs)} ms (${formatCount(s.eventsPerSec)} events/s)`,
+    ...breakdownLines(s),
   ];
+}
+
+/** The headline, then the round-trip table (best and worst `tradesShown` by net PnL). */
+export function summaryLines(s: BacktestSummary, tradesShown: number): string[] {
+  const table = roundTripTableLines(s.roundTrips, tradesShown);
+  return [...headline(s), ...(table.length > 0 ? ['', ...table, ''] : [])];
 }
 
 export function registerBacktestCommand(program: Command): void {
@@ -52,6 +62,7 @@ export function registerBacktestCommand(program: Command): void {
     .option('--no-report', 'write no HTML report')
     .option('--ledger <file>', 'journal every fill, funding payment, fee, borrow charge and liquidation into this SQLite file (must not exist yet)')
     .option('--no-progress', 'no progress on stderr')
+    .option('--trades <n>', `round trips listed, the best n and the worst n by net PnL (0: none)`, String(DEFAULT_TRADES_SHOWN))
     .addHelpText(
       'after',
       `\nStrategies (config "strategy": { "type": ..., "params": { ... } }):\n${STRATEGIES.map((e) => `  ${e.type.padEnd(20)} ${e.summary} (${e.docs})`).join('\n')}\n` +
@@ -59,6 +70,7 @@ export function registerBacktestCommand(program: Command): void {
     )
     .action(
       runAction(async (options: BacktestOptions) => {
+        const tradesShown = parseTradesShown(options.trades);
         const config = loadBacktestConfig(options.config);
         const storeDir = options.store ?? defaultStoreDir(cliIo().env);
         let ledger: SqliteLedgerStore | null = null;
@@ -124,7 +136,7 @@ export function registerBacktestCommand(program: Command): void {
           if (ledger) cliIo().stderr.write(`ledger: ${ledger.path}\n`);
         } else {
           if (config.data.source === 'synthetic') printLine('data           SYNTHETIC (seeded generator, not market prices)');
-          for (const line of headline(summary)) printLine(line);
+          for (const line of summaryLines(summary, tradesShown)) printLine(line);
           if (ledger) printLine(`ledger         ${ledger.path} (${formatCount(ledger.storedEntryCount())} entries)`);
           if (reportPath) printLine(`report         ${reportPath}`);
         }

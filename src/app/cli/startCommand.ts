@@ -7,7 +7,8 @@ import { MarketStore } from '../../data/store/marketStore.ts';
 import { existsSync } from 'node:fs';
 import { writeBacktestReport } from '../report/backtestReport.ts';
 import { spreadSeriesOf } from '../report/spreadSeries.ts';
-import { headline } from './backtestCommand.ts';
+import { summaryLines } from './backtestCommand.ts';
+import { DEFAULT_TRADES_SHOWN, parseTradesShown } from './roundTripText.ts';
 import { printJson, printLine, runAction, type CommonOptions } from './output.ts';
 
 /**
@@ -20,6 +21,7 @@ import { printJson, printLine, runAction, type CommonOptions } from './output.ts
 
 interface StartOptions extends CommonOptions {
   reportDir?: string;
+  trades?: string;
 }
 
 const COSTS = {
@@ -115,8 +117,10 @@ export function registerStartCommand(program: Command): void {
     .option('--store <dir>', `store to look in for Binance BTC 1m bars and funding (default: $PERP_ARB_STORE or ${defaultStoreDir(cliIo().env)})`)
     .option('--report-dir <dir>', 'write the HTML reports here (default: ./reports)')
     .option('--json', 'print one JSON object: { data, runs: [{ strategy, summary, report }] }')
+    .option('--trades <n>', 'round trips listed per run, the best n and the worst n by net PnL (0: none)', String(DEFAULT_TRADES_SHOWN))
     .action(
       runAction(async (options: StartOptions) => {
+        const tradesShown = parseTradesShown(options.trades);
         const storeDir = options.store ?? defaultStoreDir(cliIo().env);
         const real = realStartConfigs(storeDir);
         const configs = real ?? syntheticStartConfigs();
@@ -134,7 +138,7 @@ export function registerStartCommand(program: Command): void {
           if (!options.json) {
             printLine();
             printLine(`strategy       ${config.strategy.type}`);
-            for (const line of headline(run.summary)) printLine(line);
+            for (const line of summaryLines(run.summary, tradesShown)) printLine(line);
             printLine(`report         ${path}`);
           }
         }
