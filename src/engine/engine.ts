@@ -232,6 +232,17 @@ export class Engine {
     return minor === null ? null : minorToNumber(minor);
   }
 
+  /** The round trips so far, those still open valued at the current marks (a dashboard's view in paper and live runs). */
+  roundTripsNow(): RoundTripRecord[] {
+    this.refreshMarks();
+    return this.trips.records();
+  }
+
+  /** Where the equity change came from, as of the last equity point (null before the first). */
+  pnlBreakdownNow(): PnlBreakdownMinor | null {
+    return this.breakdown.breakdownMinor();
+  }
+
   /** Ledger equity at the current marks, USD minor units (null while an open position has no mark). */
   equityMinor(): Minor | null {
     this.refreshMarks();

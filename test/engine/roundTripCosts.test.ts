@@ -58,6 +58,37 @@ describe('round-trip PnL includes the opening costs', () => {
     expect(minorFromNumber(result.finalEquityUsd) - minorFromNumber(100_000)).toBe(minorFromNumber(trip.netPnlUsd));
   });
 
+  it('mid-run (a dashboard in paper or live), the open trip is valued at the marks of the moment', async () => {
+    const instruments = [spot(V), perp(V)];
+    const venue = new SimulatedVenue({ venue: V, instruments, balances: { USDT: 100_000 }, fill: EXACT_FILLS, margin: { defaults: { leverage: 2 } } });
+    const legs = { long: { venue: V, symbol: SPOT }, short: { venue: V, symbol: PERP } };
+    const strategy = new ScriptedStrategy(
+      [legs.long, legs.short],
+      [
+        { atMs: T0 + MINUTE, intent: { kind: 'openPair', id: 'p1', ...legs, notionalUsd: 10_000, reason: 'test', reasonCode: 'threshold' } },
+        { atMs: T0 + 4 * MINUTE, intent: { kind: 'closePair', id: 'p1', reason: 'test', reasonCode: 'meanReversion' } },
+      ],
+    );
+    const engine = new Engine({ venues: [venue], instruments, strategy, deposits: [{ venue: V, asset: 'USDT', amount: 100_000 }], equitySampleMs: MINUTE });
+    const seen = new Map<number, ReturnType<Engine['roundTripsNow']>>();
+    // The first sample of each time (the run's last time is sampled again at the end).
+    engine.events.subscribe((e) => e.type === 'equity' && !seen.has(e.ts) && seen.set(e.ts, engine.roundTripsNow()), { name: 'dashboard', types: ['equity'] });
+    const at = (k: number, close: number) => ({ ts: T0 + k * MINUTE, close });
+    await engine.run(replayInput([
+      bars(V, SPOT, [at(0, 50_000), at(1, 50_000), at(2, 50_500), at(3, 50_500)]),
+      bars(V, PERP, [at(0, 50_100), at(1, 50_100), at(2, 50_550), at(3, 50_550)]),
+    ]));
+    // Sampled at T0+4m before that minute's events: the marks are the bars closed at T0+3m (50,500 and
+    // 50,550), so the open legs are worth 99.5 - 89.55 = 9.95; the opening fees 9.95 + 4.98495 are paid.
+    const open = seen.get(T0 + 4 * MINUTE)!;
+    expect(open).toEqual([expect.objectContaining({ id: 'p1', closedAt: null, exitReason: 'endOfData', exitReasonText: null, holdingMs: 3 * MINUTE, pricePnlUsd: 9.95, feesUsd: -14.93495, netPnlUsd: -4.98495 })]);
+    expect(open[0].legs[0]).toMatchObject({ averageEntryPrice: 50_000, averageExitPrice: null });
+    // At the end it is closed, with the strategy's exit reason.
+    expect(engine.roundTripsNow()).toEqual([expect.objectContaining({ id: 'p1', closedAt: T0 + 4 * MINUTE, exitReason: 'meanReversion', netPnlUsd: -20.064175 })]);
+    const b = engine.pnlBreakdownNow()!;
+    expect(b.priceUsd + b.feesUsd).toBe(minorFromNumber(-20.064175));
+  });
+
   it('on the OU synthetic example (ends flat, trips never overlap, no failed open) the trips sum to the equity change', async () => {
     const { result, summary } = await runBacktest(loadBacktestConfig(join(PROJECT_ROOT, 'examples', 'backtest-ou-synthetic.json')));
     expect(summary.execution).toEqual({ pairOpened: 43, pairClosed: 43 });
