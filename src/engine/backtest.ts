@@ -16,7 +16,7 @@ import { Engine, type EngineResult } from './engine.ts';
 import { interruptibleSources } from './interruptible.ts';
 import { summarize, type BacktestSummary } from './summary.ts';
 
-export { BacktestConfigSchema, loadBacktestConfig, parseBacktestConfig, readConfigJson, type BacktestConfig } from './backtestConfig.ts';
+export { BacktestConfigSchema, loadBacktestConfig, parseBacktestConfig, type BacktestConfig } from './backtestConfig.ts';
 
 export interface BacktestRun {
   result: EngineResult;

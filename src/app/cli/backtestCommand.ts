@@ -16,6 +16,7 @@ import { defaultStoreDir } from '../../data/store/layout.ts';
 import { ProgressReporter } from './backtestProgress.ts';
 import { breakdownLines, DEFAULT_TRADES_SHOWN, parseTradesShown, roundTripTableLines } from './roundTripText.ts';
 import { EXIT, formatCount, printJson, printLine, runAction, type CommonOptions } from './output.ts';
+import { checkPathOptions } from './pathOption.ts';
 
 interface BacktestOptions extends CommonOptions {
   config: string;
@@ -70,6 +71,7 @@ export function registerBacktestCommand(program: Command): void {
     )
     .action(
       runAction(async (options: BacktestOptions) => {
+        checkPathOptions({ '--config': options.config, '--store': options.store });
         const tradesShown = parseTradesShown(options.trades);
         const config = loadBacktestConfig(options.config);
         const storeDir = options.store ?? defaultStoreDir(cliIo().env);

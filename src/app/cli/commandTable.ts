@@ -10,5 +10,6 @@ export const COMMANDS: readonly LazyCommand[] = [
   { name: 'sweep', summary: 'run a parameter grid of backtests on worker threads, optionally walk-forward, ranked', load: async () => (await import('./sweepCommand.ts')).registerSweepCommand },
   { name: 'venues', summary: 'list the supported venues (ccxt exchanges) and what each can do', load: async () => (await import('./venuesCommand.ts')).registerVenuesCommand },
   { name: 'record', summary: "stream a venue's live books, funding and marks into the store", load: async () => (await import('./recordCommand.ts')).registerRecordCommand },
+  { name: 'config', summary: 'config files: their JSON Schema, and a documented starting config for a strategy', load: async () => (await import('./configCommand.ts')).registerConfigCommand },
   { name: 'account', summary: 'show balances, positions and open orders of a venue account (read-only)', load: async () => (await import('./accountCommand.ts')).registerAccountCommand },
 ];

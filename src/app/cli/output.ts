@@ -1,4 +1,6 @@
+import Table from 'cli-table3';
 import { UsageError } from '../../core/errors.ts';
+import { escapeForTerminal, escapeLinesForTerminal } from '../../core/terminal.ts';
 import { cliIo, setExitCode } from './cliIo.ts';
 
 export interface CommonOptions {
@@ -15,15 +17,27 @@ export function printLine(text = ''): void {
   cliIo().stdout.write(`${text}\n`);
 }
 
+/** Messages often quote outside text (file names, symbols, payloads): control characters are shown escaped. */
 export function printError(text: string): void {
-  cliIo().stderr.write(`${text}\n`);
+  cliIo().stderr.write(`${escapeLinesForTerminal(text)}\n`);
 }
 
-/** Formats a table of strings with aligned columns. */
-export function formatTable(header: string[], rows: string[][]): string {
+/** No borders: columns two spaces apart, a dashed rule under the header (easy to read, grep and diff). */
+const PLAIN_CHARS = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+};
+
+/** Formats a table of strings with aligned columns (cli-table3); numbers right-aligned where `align` says so. */
+export function formatTable(header: string[], rows: string[][], align: readonly ('left' | 'right')[] = []): string {
   const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
-  const line = (cells: string[]) => cells.map((c, k) => c.padEnd(widths[k])).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  const table = new Table({ chars: PLAIN_CHARS, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true }, colAligns: header.map((_, k) => align[k] ?? 'left') });
+  table.push(header, widths.map((w) => '-'.repeat(w)), ...rows);
+  return table
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n');
 }
 
 export const formatCount = (n: number) => n.toLocaleString('en-US');
@@ -49,7 +63,7 @@ export function runAction<A extends unknown[]>(action: (...args: A) => Promise<v
     try {
       await action(...args);
     } catch (error) {
-      const message = oneLine(error instanceof Error ? error.message : String(error));
+      const message = escapeForTerminal(oneLine(error instanceof Error ? error.message : String(error)));
       const options = args.find((a): a is CommonOptions => typeof a === 'object' && a !== null && 'json' in a);
       if (options?.json) printJson({ error: message });
       else printError(`error: ${message}`);

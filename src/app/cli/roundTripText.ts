@@ -76,8 +76,6 @@ export function roundTripTableLines(trips: readonly RoundTripRecord[], n: number
           t.exitReason,
         ],
   );
-  const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
-  const aligned = rows.map((r) => r.map((cell, k) => (numeric.has(k) && cell !== '' ? cell.padStart(widths[k]) : cell)));
   const title = all ? `round trips    all ${trips.length}, by net PnL` : `round trips    best ${n} and worst ${n} of ${trips.length}, by net PnL (--trades N)`;
-  return [title, ...formatTable(header.map((h, k) => (numeric.has(k) ? h.padStart(widths[k]) : h)), aligned).split('\n')];
+  return [title, ...formatTable(header, rows, header.map((_, k) => (numeric.has(k) ? 'right' : 'left'))).split('\n')];
 }

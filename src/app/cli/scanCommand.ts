@@ -3,7 +3,7 @@ import { cliIo, onFirstSignal } from './cliIo.ts';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { InputError, UsageError } from '../../core/errors.ts';
-import { isoUtc, parseTimeArg, timeframeToMs } from '../../core/time.ts';
+import { isoUtc, parseTimeArg } from '../../core/time.ts';
 import { defaultStoreDir } from '../../data/store/layout.ts';
 import { MarketStore } from '../../data/store/marketStore.ts';
 import type { OuParams } from '../../model/ouParams.ts';
@@ -20,6 +20,7 @@ import { DEFAULT_LIVE_ASSETS, DEFAULT_LIVE_DEPTH, DEFAULT_LIVE_QUOTES, DEFAULT_L
 import { LIVE_RETRY_INITIAL_MS, LIVE_RETRY_MAX_MS, watchLive } from '../../ingest/scanner/liveWatch.ts';
 import { durationOption, LOOPBACK_ENV, loopbackFromEnv, type LoopbackHooks } from './liveHooks.ts';
 import { formatTable, printError, printJson, printLine, runAction, type CommonOptions } from './output.ts';
+import { checkPathOptions } from './pathOption.ts';
 
 interface ScanCliOptions extends CommonOptions {
   snapshot?: string;
@@ -64,7 +65,7 @@ function scanConfig(options: ScanCliOptions): ScannerConfig {
   if (notional !== undefined) overrides.notionalUsd = notional;
   if (options.holding !== undefined) {
     try {
-      overrides.holdingPeriodMs = timeframeToMs(options.holding);
+      overrides.holdingPeriodMs = durationOption('--holding', options.holding);
     } catch (error) {
       throw new UsageError(`--holding: ${(error as Error).message}`);
     }
@@ -445,6 +446,7 @@ export function registerScanCommand(program: Command): void {
     .addHelpText('after', LIVE_HELP)
     .action(
       runAction(async (options: ScanCliOptions) => {
+        checkPathOptions({ '--config': options.config, '--store': options.store });
         const source = sourceOf(options);
         const config = scanConfig(options);
         const top = Number(options.top);

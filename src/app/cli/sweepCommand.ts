@@ -10,6 +10,7 @@ import { configHash } from '../../domain/config/hash.ts';
 import { WORKER_RANGE } from '../../domain/config/ranges.ts';
 import { EXIT, formatTable, printJson, printLine, runAction, type CommonOptions } from './output.ts';
 import { writeSweepOut, type SweepOutRun, type SweepOutStatus } from './sweepOutFile.ts';
+import { checkPathOptions } from './pathOption.ts';
 
 interface SweepOptions extends CommonOptions {
   config: string;
@@ -138,6 +139,7 @@ export function registerSweepCommand(program: Command): void {
     )
     .action(
       runAction(async (options: SweepOptions) => {
+        checkPathOptions({ '--config': options.config, '--store': options.store });
         const spec = loadSweepConfig(options.config);
         const storeDir = resolve(options.store ?? defaultStoreDir(cliIo().env));
         const plan = planSweep(spec, storeDir);
