@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realStartConfigs } from '../../src/app/cli/startCommand.ts';
 import { loadBacktestConfig, parseBacktestConfig, runBacktest, type BacktestRun } from '../../src/engine/backtest.ts';
+import { decimalFromNumber, minorToNumber, mulToMinor } from '../../src/portfolio/money.ts';
 import { importIntoStore } from '../support/cli.ts';
 import { dataPath, PROJECT_ROOT } from '../support/paths.ts';
 import { expectExactBreakdown, minor } from './breakdownChecks.ts';
@@ -63,6 +64,34 @@ describe('PnL breakdown and round trips on the synthetic market: exact to the mi
     expect(summary.liquidationFeesPaid).toBe(Number(fees) / 1e8);
     expect(tripsNet).toBe(result.pnlBreakdown!.endEquityUsd - result.pnlBreakdown!.startEquityUsd);
     expect(summary.notes.at(-1)).toMatch(/^2 liquidations closed a leg at the venue: 437\.50 USD of liquidation fees/);
+  }, 120_000);
+});
+
+describe('PnL breakdown with a non-USD balance', () => {
+  it('a coin held from the start: its revaluation is price PnL of the run but of no round trip', async () => {
+    const config = JSON.parse(readFileSync(example('backtest-carry-synthetic.json'), 'utf8'));
+    config.venues[0] = { ...config.venues[0], balances: { USDT: 100_000, SYN: 1 } };
+    const { result, summary } = await runBacktest(parseBacktestConfig(config));
+    const b = result.pnlBreakdown!;
+    expect(b.priceUsd + b.fundingUsd + b.feesUsd + b.borrowUsd + b.liquidationFeesUsd).toBe(b.endEquityUsd - b.startEquityUsd);
+    // Start equity = 100,000 USDT + 1 SYN at its first price; the coin is worth 1 x the final spot mark at the end.
+    const coinAtStart = b.startEquityUsd - minor(100_000);
+    const coinAtEnd = mulToMinor(decimalFromNumber(1), decimalFromNumber(result.finalMarks['synthetic:SYN/USDT']));
+    const totals = result.ledger.totals();
+    const unrealised = result.ledger.positions({ marks: result.finalMarks }).reduce((sum, p) => sum + p.unrealisedPnl!, 0n);
+    // price = realised + unrealised of the trades + the coin's revaluation; each converted once, so
+    // the spot leg's coins and the deposited one (one cash balance) may round apart by a minor unit.
+    const tradedPrice = totals.realisedPnl.USDT! + unrealised;
+    const gap = b.priceUsd - (tradedPrice + coinAtEnd - coinAtStart);
+    expect(gap >= -1n && gap <= 1n).toBe(true);
+    expect(minorToNumber(coinAtEnd - coinAtStart)).toBeGreaterThan(8000); // SYN rose from about 50,005 to 58,962
+    // The same trades as without the coin: funding and fees unchanged, and the trips carry none of the revaluation.
+    expect(summary.pnlBreakdown.fundingUsd).toBe(1127.59095456);
+    expect(summary.pnlBreakdown.feesUsd).toBe(-1378.89668238);
+    const tripsNet = summary.roundTrips.reduce((sum, t) => sum + minor(t.netPnlUsd), 0n);
+    expect(tripsNet).toBe(minor(-597.67158723));
+    const rest = tripsNet + (coinAtEnd - coinAtStart) - (b.endEquityUsd - b.startEquityUsd);
+    expect(rest >= -1n && rest <= 1n).toBe(true);
   }, 120_000);
 });
 
