@@ -28,20 +28,31 @@ export class TradeLog {
   readonly fills: FillDetail[] = [];
   readonly funding: FundingDetail[] = [];
   readonly borrow: BorrowInterestEvent[] = [];
-  /** fillIds announced by a liquidation or expiry event; their fill event follows. */
+  /** fillIds of liquidation or expiry events whose fill event has not come yet. */
   private readonly venueCloses = new Map<string, FillKind>();
 
   attach(stream: EventStream<EngineEvent>): () => void {
     return stream.subscribe((event) => this.onEvent(event), { name: 'trade log', types: ['fill', 'funding', 'borrow', 'liquidation', 'expiry'] });
   }
 
+  /** The venue's fill comes just before its liquidation or expiry event (the other order is handled too). */
+  private markVenueClose(fillId: string, kind: FillKind): void {
+    for (let k = this.fills.length - 1; k >= 0; k--) {
+      if (this.fills[k].fill.fillId === fillId) {
+        this.fills[k].kind = kind;
+        return;
+      }
+    }
+    this.venueCloses.set(fillId, kind);
+  }
+
   private onEvent(event: EngineEvent): void {
     switch (event.type) {
       case 'liquidation':
-        this.venueCloses.set(event.liquidation.fillId, 'liquidation');
+        this.markVenueClose(event.liquidation.fillId, 'liquidation');
         break;
       case 'expiry':
-        this.venueCloses.set(event.settlement.fillId, 'expiry');
+        this.markVenueClose(event.settlement.fillId, 'expiry');
         break;
       case 'fill': {
         const kind = this.venueCloses.get(event.fill.fillId) ?? 'order';
