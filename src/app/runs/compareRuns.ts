@@ -58,7 +58,10 @@ export function configDifferences(configs: readonly unknown[]): ConfigDifference
       paths.push(p);
     }
   }
+  // A value that is null (or a scalar) in one config and an object in another shows as the object's leaves.
+  const parents = new Set(paths.flatMap((p) => p.split('.').slice(0, -1).map((_, k, parts) => parts.slice(0, k + 1).join('.'))));
   return paths
+    .filter((path) => !parents.has(path))
     .map((path) => ({ path, values: flat.map((f) => f.get(path)) }))
     .filter((d) => d.values.some((v) => JSON.stringify(v) !== JSON.stringify(d.values[0])));
 }
