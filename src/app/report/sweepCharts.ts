@@ -78,7 +78,7 @@ export function foldScoresSpec(folds: readonly FoldResult[], metric: string, wid
       x: { field: 'fold', type: 'ordinal', sort: folds.map((f) => String(f.fold)), axis: { title: 'fold', labelAngle: 0 } },
       xOffset: { field: 'phase', type: 'nominal' },
       y: { field: 'score', type: 'quantitative', axis: { title: metric } },
-      color: { field: 'phase', type: 'nominal', scale: { domain: ['in-sample (train)', 'out-of-sample (test)'], range: ['#8e9db3', '#1f5fa8'] }, legend: { title: null, orient: 'top' } },
+      color: { field: 'phase', type: 'nominal', scale: { domain: ['in-sample (train)', 'out-of-sample (test)'], range: ['#8e9db3', '#1f5fa8'] }, legend: { title: null, orient: 'top', labelLimit: 300 } },
     },
   };
 }
