@@ -37,3 +37,16 @@ export class RunRecording {
     }
   }
 }
+
+/** Runs `work` as the recorded run: finished with what `end` makes of its value, failed with its error. */
+export async function recordRun<T>(recording: RunRecording, work: () => Promise<T>, end: (value: T) => Omit<RunEnd, 'status'>): Promise<T> {
+  let value: T;
+  try {
+    value = await work();
+  } catch (error) {
+    recording.end({ status: 'failed', error: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+  recording.end({ status: 'finished', ...end(value) });
+  return value;
+}
