@@ -12,6 +12,9 @@ const EXAMPLES = join(PROJECT_ROOT, 'examples');
 interface RunJson {
   id: number;
   kind: string;
+  strategy: string | null;
+  configSource: string | null;
+  report: string | null;
   state: string;
   configHash: string;
   git: { commit: string; dirty: boolean } | null;
@@ -135,6 +138,22 @@ describe('the runs database and perp-arb runs', () => {
     expect((await cli(['backtest', '--config', carryConfig(40_000), '--no-report', '--no-progress', '--runs-db', explicit])).code).toBe(0);
     const other = JSON.parse((await cli(['runs', 'ls', '--json', '--runs-db', explicit])).stdout);
     expect(other).toMatchObject({ database: explicit, total: 1 });
+  }, 120_000);
+
+  it('perp-arb start records its two backtests', async () => {
+    const { cli, ls } = setup();
+    const dir = tempDir();
+    const result = await cli(['start', '--store', join(dir, 'empty-store'), '--report-dir', join(dir, 'reports'), '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout) as { runs: { strategy: string; summary: { totalReturn: number }; report: string }[] };
+    const { runs } = await ls();
+    expect(runs.map((r) => [r.kind, r.state, r.strategy])).toEqual([
+      ['backtest', 'finished', 'ouBasis'],
+      ['backtest', 'finished', 'fundingCarry'],
+    ]);
+    expect(runs[1].metrics?.values.totalReturn).toBe(out.runs[0].summary.totalReturn);
+    expect(runs[1].report).toBe(out.runs[0].report);
+    expect(runs[1].configSource).toBe('perp-arb start (built-in defaults)');
   }, 120_000);
 
   it('bad ids and a database that is not one exit 2', async () => {
