@@ -1,3 +1,4 @@
 export * from './errors.ts';
 export * from './time.ts';
 export * from './process.ts';
+export * from './terminal.ts';

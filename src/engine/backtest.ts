@@ -18,7 +18,7 @@ import type { EventStream } from './eventStream.ts';
 import { interruptibleSources } from './interruptible.ts';
 import { summarize, type BacktestSummary } from './summary.ts';
 
-export { BacktestConfigSchema, loadBacktestConfig, parseBacktestConfig, readConfigJson, type BacktestConfig } from './backtestConfig.ts';
+export { BacktestConfigSchema, loadBacktestConfig, parseBacktestConfig, type BacktestConfig } from './backtestConfig.ts';
 
 export interface BacktestRun {
   result: EngineResult;

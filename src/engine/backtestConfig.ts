@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { editorSchemaField, readConfigFile } from '../domain/config/configFile.ts';
 import { z } from 'zod';
-import { ConfigError } from '../core/errors.ts';
 import { MINUTE_MS, parseTimeArg, timeframeToMs } from '../core/time.ts';
 import { DEFAULT_SYNTHETIC_OPTIONS } from '../data/synthetic/market.ts';
 import { syntheticOptionPairProblems, syntheticOptionShape } from '../data/synthetic/optionsSchema.ts';
@@ -144,6 +143,7 @@ const StoreData = withCrossChecks(
 );
 
 export const BacktestConfigSchema = z.strictObject({
+  $schema: editorSchemaField,
   strategy: StrategyConfigSchema,
   data: z.discriminatedUnion('source', [SyntheticData, StoreData]),
   instruments: z.array(InstrumentConfig).min(1).max(MAX_INSTRUMENTS),
@@ -160,21 +160,6 @@ export function parseBacktestConfig(value: unknown, where = 'config', pathPrefix
   return parseConfig(BacktestConfigSchema, value, where, pathPrefix);
 }
 
-/** Reads a JSON file for a config: a missing file or bad JSON is a ConfigError naming it. */
-export function readConfigJson(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(file, [`cannot read the config: ${(error as Error).message}`]);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(file, [`not valid JSON (${(error as Error).message})`]);
-  }
-}
-
 export function loadBacktestConfig(file: string): BacktestConfig {
-  return parseBacktestConfig(readConfigJson(file), file);
+  return parseBacktestConfig(readConfigFile(file), file);
 }

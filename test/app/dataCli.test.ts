@@ -126,17 +126,18 @@ describe('perp-arb data (CLI, every dataset in ../shared/data)', () => {
     expect(stats.events).toBe(43_199 * 2 + 89);
   });
 
-  it('a directory with a broken file imports nothing and says which file', async () => {
+  it('a directory with a broken file imports the other files, names the broken one and exits 1', async () => {
     const dir = tempDir();
     cpSync(dataPath('binance_usdm_perp_1m__TheSnowGuru_Market-Swarm-Agents'), dir, { recursive: true });
     const broken = join(dir, 'BTC_USDT_USDT-8h-mark.feather');
     writeFileSync(broken, readFileSync(broken).subarray(0, 1000));
     const target = tempDir();
-    const result = await runCli(['data', 'import', dir, '--venue', 'binance', '--store', target, '--json']);
+    const result = await runCli(['data', 'import', dir, '--venue', 'binance', '--store', target, '--json', '--quiet']);
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout).error).toContain('BTC_USDT_USDT-8h-mark.feather');
-    const files = readdirSync(target, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
-    expect(files).toEqual([]);
+    const report = JSON.parse(result.stdout);
+    expect(report.failedFiles).toEqual([{ source: broken, reason: expect.stringContaining('truncated') }]);
+    expect(report.files).toHaveLength(2);
+    expect(readdirSync(join(target, 'series'))).toEqual(['bars', 'funding']);
   });
 
   it('explains a missing series and bad arguments in one line', async () => {

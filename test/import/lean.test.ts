@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/core/errors.ts';
 import { HOUR_MS } from '../../src/core/time.ts';
 import { leanImporter, leanSymbol } from '../../src/data/import/lean.ts';
 import type { ParsedSource, SeriesData } from '../../src/data/import/types.ts';
@@ -186,6 +187,42 @@ describe('LEAN importer on broken copies', () => {
   it('refuses a zip without exactly one CSV', async () => {
     const root = tempDir();
     const path = writeZip(root, 'Data/crypto/bybit/minute/btcusdt/20221213_trade.zip', { 'a.csv': '0,1,1,1,1,1', 'b.csv': '0,1,1,1,1,1' });
-    await expect(leanImporter.parse(path, {})).rejects.toThrow(`${path}: expected one CSV in the zip, found 2`);
+    await expect(leanImporter.parse(path, {})).rejects.toThrow(`${path}: expected one CSV named 20221213_btcusdt_minute_trade[_perp].csv in the zip, it holds 'a.csv', 'b.csv'`);
+  });
+
+  it('says in one line what a zip with unexpected contents holds and what was expected', async () => {
+    const root = tempDir();
+    const rel = 'Data/crypto/bybit/minute/btcusdt/20221213_trade.zip';
+    const message = async (members: Record<string, string>) => {
+      const path = writeZip(root, rel, members);
+      const error = await leanImporter.parse(path, {}).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as Error).message).not.toContain('\n');
+      return (error as Error).message.slice(path.length);
+    };
+    const row = '0,17208.86,17212.99,17205,17205,1.549151';
+    // Another ticker's file in this ticker's zip: its bars must not be stored as BTC/USDT.
+    expect(await message({ '20221213_ethusdt_minute_trade.csv': row })).toBe(
+      ": expected one CSV named 20221213_btcusdt_minute_trade[_perp].csv in the zip, it holds '20221213_ethusdt_minute_trade.csv'",
+    );
+    expect(await message({ 'readme.txt': 'hello' })).toBe(": expected one CSV named 20221213_btcusdt_minute_trade[_perp].csv in the zip, it holds 'readme.txt'");
+    expect(await message({})).toBe(': expected one CSV named 20221213_btcusdt_minute_trade[_perp].csv in the zip, it holds nothing');
+    // Quote bars (11 fields) under a trade name: one error, not one rejection per row.
+    const quotes = Array.from({ length: 5 }, (_, i) => `${i * 60000},1,1,1,1,1,2,2,2,2,1`).join('\n');
+    expect(await message({ '20221213_btcusdt_minute_trade.csv': quotes })).toBe(
+      '!20221213_btcusdt_minute_trade.csv: no row has the 6 fields of a LEAN minute trade bar (time ms,open,high,low,close,volume); the first row has 11',
+    );
+    const path = join(root, rel);
+    writeFileSync(path, Buffer.from('PK\x03\x04 not really a zip'));
+    const error = await leanImporter.parse(path, {}).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      `${path}: not a readable zip archive (invalid zip data: truncated or damaged?); expected a LEAN minute zip holding one CSV named 20221213_btcusdt_minute_trade[_perp].csv`,
+    );
+  });
+
+  it('refuses a market folder that is not a venue id (control characters)', async () => {
+    const root = tempDir();
+    const path = writeZip(root, 'Data/crypto/by\u001b[31mbit/minute/btcusdt/20221213_trade.zip', { '20221213_btcusdt_minute_trade.csv': '0,1,1,1,1,1' });
+    await expect(leanImporter.parse(path, {})).rejects.toThrow(/market folder 'by\u001b\[31mbit' is not a venue id \(expected a ccxt id such as binance or bybit, or pass --venue\)$/);
   });
 });

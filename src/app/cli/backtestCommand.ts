@@ -22,6 +22,7 @@ import { backtestRunStart } from '../runs/runStarts.ts';
 import { RunRecording } from '../runs/runRecording.ts';
 import { checkExportOptions, describeExport, describeRecording } from './runOutputOptions.ts';
 import { EXIT, formatCount, printJson, printLine, runAction, type CommonOptions } from './output.ts';
+import { checkPathOptions } from './pathOption.ts';
 
 interface BacktestOptions extends CommonOptions {
   config: string;
@@ -76,6 +77,7 @@ export function registerBacktestCommand(program: Command): void {
     )
     .action(
       runAction(async (options: BacktestOptions) => {
+        checkPathOptions({ '--config': options.config, '--store': options.store, '--out-dir': options.outDir, '--runs-db': options.runsDb === false ? undefined : options.runsDb });
         const config = loadBacktestConfig(options.config);
         const storeDir = options.store ?? defaultStoreDir(cliIo().env);
         const exportTo = checkExportOptions(options);

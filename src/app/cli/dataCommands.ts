@@ -1,7 +1,7 @@
-import { cliIo } from './cliIo.ts';
-import { writeFileSync } from 'node:fs';
+import { cliIo, setExitCode } from './cliIo.ts';
 import { Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.ts';
+import { escapeForTerminal } from '../../core/terminal.ts';
 import { isoUtc, parseTimeArg } from '../../core/time.ts';
 import { parseCsvMappingSpec } from '../../data/import/csvGeneric.ts';
 import { IMPORTERS } from '../../data/import/formats.ts';
@@ -10,7 +10,10 @@ import type { FormatId } from '../../data/import/types.ts';
 import { defaultStoreDir } from '../../data/store/layout.ts';
 import { MarketStore } from '../../data/store/marketStore.ts';
 import { SERIES_TABLES, type SeriesTable } from '../../domain/series.ts';
-import { type CommonOptions, formatCount, formatTable, printError, printJson, printLine, runAction } from './output.ts';
+import { type CommonOptions, EXIT, formatCount, formatTable, printError, printJson, printLine, runAction } from './output.ts';
+import { checkPathOption } from './pathOption.ts';
+import { checkRejectsPath, writeRejectsFile } from './rejectsFile.ts';
+import { checkSymbolOption, checkTimezoneOption, checkVenueOption } from './idOptions.ts';
 import { rowsAsObjects } from './rowsAsObjects.ts';
 import { addLazyCommands } from './lazyCommands.ts';
 
@@ -19,7 +22,10 @@ const withCommon = (command: Command) =>
     .option('--store <dir>', `market-data store directory (default: $PERP_ARB_STORE or ${defaultStoreDir(cliIo().env)})`)
     .option('--json', 'print one JSON object on stdout and nothing else there', false);
 
-const openStore = (options: CommonOptions) => new MarketStore(options.store ?? defaultStoreDir(cliIo().env));
+const openStore = (options: CommonOptions) => {
+  checkPathOption('--store', options.store);
+  return new MarketStore(options.store ?? defaultStoreDir(cliIo().env));
+};
 
 /** Listings skip manifest entries that cannot be read, and say so on stderr (also with --json). */
 const warnUnreadable = (store: MarketStore) => store.unreadableWarnings().forEach((w) => printError(`warning: ${w}`));
@@ -33,6 +39,8 @@ interface ImportCliOptions extends CommonOptions {
   table: SeriesTable;
   timeframe?: string;
   rejects?: string;
+  force: boolean;
+  skipBadFiles: boolean;
   quiet: boolean;
 }
 
@@ -51,7 +59,8 @@ export async function registerDataCommands(program: Command, argv: readonly stri
     .description(
       'import a file or a whole directory (recursively) into the store, in one transaction.\n' +
         'Formats are detected; bad rows are reported with file, line and reason, never dropped silently.\n' +
-        'Importing the same data again changes nothing.',
+        'A file of a directory that cannot be read (truncated, forged) is listed with its reason and the\n' +
+        'others are imported; the exit code is then 1 unless --skip-bad-files. Importing the same data again changes nothing.',
     )
     .argument('<path>', 'file or directory')
     .addOption(new Option('--format <format>', 'force a format instead of detecting it').choices(IMPORTERS.map((i) => i.id)))
@@ -61,7 +70,9 @@ export async function registerDataCommands(program: Command, argv: readonly stri
     .option('--map <spec>', "csv: column mapping, e.g. 'ts=open_time_ms:ms,open=perp_open,high=perp_high,low=perp_low,close=perp_close,volume=perp_volume'")
     .addOption(new Option('--table <table>', 'csv: the kind of series').choices([...SERIES_TABLES]).default('bars'))
     .option('--timeframe <tf>', 'csv: bar length for bar tables, e.g. 1m, 8h')
-    .option('--rejects <file>', 'write every rejected row (source, line, reason) to this file as JSON lines')
+    .option('--rejects <file>', 'write every rejected row (source, line, reason) to this new file (outside the store) as JSON lines')
+    .option('--force', 'let --rejects overwrite an existing file', false)
+    .option('--skip-bad-files', 'exit 0 when files of a directory could not be read (they are still listed)', false)
     .option('--quiet', 'no progress on stderr', false)
     .addHelpText(
       'after',
@@ -72,7 +83,12 @@ export async function registerDataCommands(program: Command, argv: readonly stri
     )
     .action(
       runAction(async (path: string, options: ImportCliOptions) => {
+        checkPathOption('data import <path>', path);
+        checkVenueOption('--venue', options.venue);
+        checkSymbolOption('--symbol', options.symbol);
+        checkTimezoneOption('--timezone', options.timezone);
         const store = openStore(options);
+        if (options.rejects !== undefined) checkRejectsPath(options.rejects, store.root, options.force);
         const csvMapping = options.map ? parseCsvMappingSpec(options.map, options.table, options.timeframe ?? null) : undefined;
         if (options.format === 'csv' && !csvMapping) throw new UsageError('--format csv needs --map (see --help)');
         const report = await importPath(store, path, {
@@ -83,12 +99,12 @@ export async function registerDataCommands(program: Command, argv: readonly stri
           csvMapping,
           onProgress: options.quiet ? undefined : printProgress,
         });
-        if (options.rejects) {
-          const lines = report.files.flatMap((f) => f.rejections.map((r) => JSON.stringify(r)));
-          writeFileSync(options.rejects, lines.length ? `${lines.join('\n')}\n` : '');
+        if (options.rejects !== undefined) {
+          writeRejectsFile(options.rejects, report.files.flatMap((f) => f.rejections.map((r) => JSON.stringify(r))), options.force);
         }
         if (options.json) printJson(report);
         else printImportReport(report);
+        reportFailedFiles(report, options);
       }),
     );
 
@@ -110,16 +126,16 @@ export async function registerDataCommands(program: Command, argv: readonly stri
           return;
         }
         if (series.length === 0) {
-          printLine(`${store.root}: empty store (import data with: perp-arb data import <path>)`);
+          printLine(`${escapeForTerminal(store.root)}: empty store (import data with: perp-arb data import <path>)`);
           return;
         }
         printLine(
-          formatTable(
+          formatSafeTable(
             ['table', 'venue', 'symbol', 'tf', 'rows', 'from (UTC)', 'to (UTC)'],
             series.map((s) => [s.key.table, s.key.venue, s.key.symbol, s.key.timeframe ?? '', formatCount(s.rows), isoUtc(s.firstTs), isoUtc(s.lastTs)]),
           ),
         );
-        printLine(`\n${series.length} series, ${formatCount(series.reduce((t, s) => t + s.rows, 0))} rows, ${instruments.length} instruments in ${store.root}`);
+        printLine(`\n${series.length} series, ${formatCount(series.reduce((t, s) => t + s.rows, 0))} rows, ${instruments.length} instruments in ${escapeForTerminal(store.root)}`);
       }),
     );
 
@@ -134,6 +150,8 @@ export async function registerDataCommands(program: Command, argv: readonly stri
     .option('--limit <n>', 'at most this many rows (0: all)', '20')
     .action(
       runAction(async (venue: string, symbol: string, options: ShowCliOptions) => {
+        checkVenueOption('<venue>', venue);
+        checkSymbolOption('<symbol>', symbol);
         const store = openStore(options);
         warnUnreadable(store);
         const candidates = store
@@ -156,8 +174,8 @@ export async function registerDataCommands(program: Command, argv: readonly stri
           return;
         }
         const names = Object.keys(rows[0] ?? {});
-        printLine(formatTable(names, rows.map((r) => names.map((n) => String(r[n] ?? '')))));
-        printLine(`\n${formatCount(shown)} of ${formatCount(data.rows)} rows of ${candidates[0].id}`);
+        printLine(formatSafeTable(names, rows.map((r) => names.map((n) => String(r[n] ?? '')))));
+        printLine(`\n${formatCount(shown)} of ${formatCount(data.rows)} rows of ${escapeForTerminal(candidates[0].id)}`);
       }),
     );
   // ccxt (1.4 s to load) only when the download is what runs.
@@ -171,8 +189,19 @@ export async function registerDataCommands(program: Command, argv: readonly stri
   );
 }
 
+const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
+
+/** A table of values read from the store (the manifest is a file from outside too): every cell escaped. */
+function formatSafeTable(header: string[], rows: string[][]): string {
+  return formatTable(header.map(escapeForTerminal), rows.map((row) => row.map(escapeForTerminal)));
+}
+
 function printProgress(progress: ImportProgress): void {
   const prefix = `[${progress.fileIndex + 1}/${progress.fileCount}]`;
+  if (progress.failure) {
+    printError(`${prefix} failed: ${progress.failure.reason}`);
+    return;
+  }
   if (!progress.report) {
     printError(`${prefix} reading ${progress.source}`);
     return;
@@ -181,18 +210,39 @@ function printProgress(progress: ImportProgress): void {
   printError(`${prefix} ${r.format}: ${formatCount(r.rowsRead)} rows read, ${formatCount(r.added)} added, ${formatCount(r.unchanged)} unchanged, ${formatCount(r.rejected)} rejected`);
 }
 
+/** The human report; every name and reason comes from the files, so each is escaped before printing. */
 function printImportReport(report: ImportReport): void {
+  const safe = escapeForTerminal;
   for (const file of report.files) {
-    printLine(`${file.source} (${file.format})`);
-    for (const s of file.series) printLine(`  ${s.id}: ${formatCount(s.taken)} rows, ${formatCount(s.added)} added, ${formatCount(s.unchanged)} unchanged`);
-    for (const note of file.notes) printLine(`  note: ${note}`);
+    printLine(`${safe(file.source)} (${file.format})`);
+    for (const s of file.series) printLine(`  ${safe(s.id)}: ${formatCount(s.taken)} rows, ${formatCount(s.added)} added, ${formatCount(s.unchanged)} unchanged`);
+    for (const note of file.notes) printLine(`  note: ${safe(note)}`);
     const shown = file.rejections.slice(0, 10);
-    for (const r of shown) printLine(`  rejected ${r.source}${r.line === null ? '' : `:${r.line}`}: ${r.reason}`);
+    for (const r of shown) printLine(`  rejected ${safe(r.source)}${r.line === null ? '' : `:${r.line}`}: ${safe(r.reason)}`);
     if (file.rejections.length > shown.length) printLine(`  ... ${formatCount(file.rejections.length - shown.length)} more rejections (use --rejects FILE or --json)`);
   }
-  for (const s of report.skipped) printLine(`skipped ${s.source}: ${s.reason}`);
+  for (const s of report.skipped) printLine(`skipped ${safe(s.source)}: ${s.reason}`);
+  if (report.failedFiles.length > 0) {
+    printLine(`\n${plural(report.failedFiles.length, 'file')} failed (not imported):`);
+    for (const f of report.failedFiles) printLine(`  failed ${safe(f.source)}: ${safe(f.reason)}`);
+  }
   printLine(
-    `\n${report.files.length} files, ${formatCount(report.rowsRead)} records read: ${formatCount(report.added)} rows added, ${formatCount(report.unchanged)} already stored, ${formatCount(report.rejected)} rejected. ` +
-      (report.changed ? `Store ${report.store} is now at version ${report.txid}.` : `Store ${report.store} unchanged (version ${report.txid}).`),
+    `\n${plural(report.files.length, 'file')}, ${formatCount(report.rowsRead)} records read: ${formatCount(report.added)} rows added, ${formatCount(report.unchanged)} already stored, ${formatCount(report.rejected)} rejected. ` +
+      (report.changed ? `Store ${safe(report.store)} is now at version ${report.txid}.` : `Store ${safe(report.store)} unchanged (version ${report.txid}).`),
   );
+}
+
+/** One line on stderr when files failed; exit 1 unless --skip-bad-files. */
+function reportFailedFiles(report: ImportReport, options: ImportCliOptions): void {
+  const failed = report.failedFiles.length;
+  if (failed === 0) return;
+  const total = failed + report.files.length;
+  const counts = `${failed} of ${plural(total, 'file')} could not be imported (${options.json ? 'failedFiles in the report' : 'listed above'})`;
+  const others = `${report.files.length === 0 ? 'no other file was' : `the ${plural(report.files.length, 'other file')} ${report.files.length === 1 ? 'was' : 'were'}`} imported`;
+  if (options.skipBadFiles) {
+    printError(`warning: ${counts}; skipped with --skip-bad-files, ${others}`);
+    return;
+  }
+  printError(`error: ${counts}; ${others}. Repair them and import again, or pass --skip-bad-files`);
+  setExitCode(EXIT.failed);
 }

@@ -9,6 +9,7 @@ import { SUPPORTED_VENUES, venueSpec } from '../../venues/ccxt/supportedVenues.t
 import { DEFAULT_BATCH_ROWS, DEFAULT_SETTLE_LAG_MS, downloadSeries } from '../../ingest/download/downloader.ts';
 import { DOWNLOAD_KINDS, type DownloadKind, type DownloadProgress, type DownloadSummary } from '../../ingest/download/types.ts';
 import { formatCount, printError, printJson, printLine, runAction, type CommonOptions } from './output.ts';
+import { checkPathOptions } from './pathOption.ts';
 
 interface DownloadCliOptions extends CommonOptions {
   venue: string;
@@ -139,6 +140,7 @@ export function registerDownloadCommand(data: Command): void {
     .addHelpText('after', HELP_AFTER)
     .action(
       runAction(async (options: DownloadCliOptions) => {
+        checkPathOptions({ '--store': options.store });
         const nowMs = Date.now();
         const request = {
           symbol: options.symbol,

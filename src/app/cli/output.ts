@@ -1,4 +1,5 @@
 import { UsageError } from '../../core/errors.ts';
+import { escapeForTerminal, escapeLinesForTerminal } from '../../core/terminal.ts';
 import { cliIo, setExitCode } from './cliIo.ts';
 
 export interface CommonOptions {
@@ -15,8 +16,9 @@ export function printLine(text = ''): void {
   cliIo().stdout.write(`${text}\n`);
 }
 
+/** Messages often quote outside text (file names, symbols, payloads): control characters are shown escaped. */
 export function printError(text: string): void {
-  cliIo().stderr.write(`${text}\n`);
+  cliIo().stderr.write(`${escapeLinesForTerminal(text)}\n`);
 }
 
 /** Formats a table of strings with aligned columns. */
@@ -49,7 +51,7 @@ export function runAction<A extends unknown[]>(action: (...args: A) => Promise<v
     try {
       await action(...args);
     } catch (error) {
-      const message = oneLine(error instanceof Error ? error.message : String(error));
+      const message = escapeForTerminal(oneLine(error instanceof Error ? error.message : String(error)));
       const options = args.find((a): a is CommonOptions => typeof a === 'object' && a !== null && 'json' in a);
       if (options?.json) printJson({ error: message });
       else printError(`error: ${message}`);

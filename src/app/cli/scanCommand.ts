@@ -20,6 +20,7 @@ import { DEFAULT_LIVE_ASSETS, DEFAULT_LIVE_DEPTH, DEFAULT_LIVE_QUOTES, DEFAULT_L
 import { LIVE_RETRY_INITIAL_MS, LIVE_RETRY_MAX_MS, watchLive } from '../../ingest/scanner/liveWatch.ts';
 import { durationOption, LOOPBACK_ENV, loopbackFromEnv, type LoopbackHooks } from './liveHooks.ts';
 import { formatTable, printError, printJson, printLine, runAction, type CommonOptions } from './output.ts';
+import { checkPathOptions } from './pathOption.ts';
 
 interface ScanCliOptions extends CommonOptions {
   snapshot?: string;
@@ -445,6 +446,7 @@ export function registerScanCommand(program: Command): void {
     .addHelpText('after', LIVE_HELP)
     .action(
       runAction(async (options: ScanCliOptions) => {
+        checkPathOptions({ '--config': options.config, '--store': options.store });
         const source = sourceOf(options);
         const config = scanConfig(options);
         const top = Number(options.top);

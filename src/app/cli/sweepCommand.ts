@@ -18,6 +18,7 @@ import { RunRecording } from '../runs/runRecording.ts';
 import { runsDbPath } from '../runs/runsDbPath.ts';
 import { sweepHashInput, sweepResultSpan, sweepRunStart, sweepRunSummary } from '../runs/runStarts.ts';
 import { checkExportOptions, describeExport, describeRecording, type ExportOptions } from './runOutputOptions.ts';
+import { checkPathOptions } from './pathOption.ts';
 
 interface SweepOptions extends CommonOptions, ExportOptions {
   config: string;
@@ -157,6 +158,7 @@ export function registerSweepCommand(program: Command): void {
     )
     .action(
       runAction(async (options: SweepOptions) => {
+        checkPathOptions({ '--config': options.config, '--store': options.store, '--out-dir': options.outDir, '--runs-db': options.runsDb === false ? undefined : options.runsDb });
         const spec = loadSweepConfig(options.config);
         const storeDir = resolve(options.store ?? defaultStoreDir(cliIo().env));
         const plan = planSweep(spec, storeDir);

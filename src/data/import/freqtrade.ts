@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { compressionRegistry, CompressionType, DataType, Precision, TimeUnit, tableFromIPC, type Table } from 'apache-arrow';
+import { compressionRegistry, CompressionType, DataType, Precision, RecordBatchFileReader, Table, TimeUnit, type RecordBatch } from 'apache-arrow';
 import * as lz4 from 'lz4js';
 import { InputError } from '../../core/errors.ts';
+import { guardFlatbufferVectors } from './flatbufferGuard.ts';
+import { decompressLz4Frame } from './lz4Frame.ts';
 import { timeframeToMs } from '../../core/time.ts';
 import { instrumentFromSymbol } from '../../domain/instrument.ts';
 import type { SeriesKey, SeriesTable } from '../../domain/series.ts';
@@ -12,7 +14,8 @@ import type { ColumnData, FormatImporter, ImportOptions, ParsedSource } from './
 import { resolveVenue } from './venueFromPath.ts';
 
 // freqtrade writes Feather (Arrow IPC file) with LZ4_FRAME-compressed record batches.
-compressionRegistry.set(CompressionType.LZ4_FRAME, { encode: (b) => lz4.compress(b), decode: (b) => lz4.decompress(b) });
+compressionRegistry.set(CompressionType.LZ4_FRAME, { encode: (b) => lz4.compress(b), decode: decompressLz4Frame });
+guardFlatbufferVectors();
 
 const ARROW_MAGIC = 'ARROW1';
 const NAME_PATTERN = 'PAIR-TIMEFRAME[-CANDLETYPE].feather, e.g. BTC_USDT-1m.feather, BTC_USDT_USDT-1m-futures.feather, '
@@ -67,8 +70,10 @@ export function parseFreqtradeFileName(path: string): FreqtradeFileName {
 export const freqtradeImporter: FormatImporter = {
   id: 'freqtrade',
   description: 'freqtrade Feather candles, mark/index candles and funding rates (Arrow IPC, LZ4)',
-  detect(path: string, head: Buffer): boolean {
-    return path.toLowerCase().endsWith('.feather') && head.subarray(0, 6).toString('latin1') === ARROW_MAGIC;
+  // By name alone: a .feather file that is not Arrow (truncated to nothing, forged) must fail as a
+  // damaged freqtrade file, not be skipped as some other kind of file.
+  detect(path: string): boolean {
+    return path.toLowerCase().endsWith('.feather');
   },
   async parse(path: string, options: ImportOptions): Promise<ParsedSource> {
     const file = parseFreqtradeFileName(path);
@@ -107,23 +112,67 @@ export const freqtradeImporter: FormatImporter = {
   },
 };
 
+const EXPECTED_FEATHER = "expected freqtrade's Feather v2 (an Arrow IPC file of LZ4-compressed record batches, starting and ending with ARROW1)";
+
+/**
+ * Reads a Feather v2 file batch by batch from its footer, never through tableFromIPC: apache-arrow's
+ * sequential file reader loops forever when a footer block points at a message that is not a record
+ * batch (a forged or shifted file), while readRecordBatch reads each block once.
+ */
 function readArrowFile(path: string, bytes: Uint8Array): Table {
   const magic = (at: number) => Buffer.from(bytes.buffer, bytes.byteOffset + at, 6).toString('latin1');
-  if (bytes.length < 12 || magic(0) !== ARROW_MAGIC || magic(bytes.length - 6) !== ARROW_MAGIC) {
-    throw new InputError({ source: path }, `not a complete Arrow IPC (Feather v2) file: ARROW1 magic missing at start or end (truncated?), ${bytes.length} bytes`);
+  if (bytes.length < 6 || magic(0) !== ARROW_MAGIC) {
+    const start = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(8, bytes.length)).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+    throw new InputError({ source: path }, `not an Arrow IPC (Feather v2) file: it starts with bytes ${start || '(none: empty file)'}; ${EXPECTED_FEATHER}`);
   }
+  if (bytes.length < 12 || magic(bytes.length - 6) !== ARROW_MAGIC) {
+    throw new InputError({ source: path }, `Feather file is truncated: ARROW1 magic missing at the end (${bytes.length} bytes); ${EXPECTED_FEATHER}`);
+  }
+  const malformed = (what: string) => new InputError({ source: path }, `malformed Arrow IPC (Feather v2) file: ${what} (damaged or not written by freqtrade?); ${EXPECTED_FEATHER}`);
+  const footerLength = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).readInt32LE(bytes.length - 10);
+  if (footerLength <= 0 || footerLength > bytes.length - 18) throw malformed(`footer length ${footerLength} does not fit the ${bytes.length}-byte file`);
   try {
-    return tableFromIPC(bytes);
+    const reader = RecordBatchFileReader.from(bytes);
+    reader.open();
+    const count = reader.numRecordBatches;
+    const batches: RecordBatch[] = [];
+    for (let i = 0; i < count; i++) {
+      const batch = reader.readRecordBatch(i) as RecordBatch | null; // sync: the source is bytes in memory
+      if (!batch) throw malformed(`record batch ${i + 1} of ${count} is not where the footer says`);
+      checkBatchLengths(batch, i, count, malformed);
+      batches.push(batch);
+    }
+    return new Table(reader.schema, batches);
   } catch (error) {
-    throw new InputError({ source: path }, `malformed Arrow IPC (Feather v2) file: ${(error as Error).message}`);
+    if (error instanceof InputError) throw error;
+    throw malformed(libraryDetail(error));
   }
+}
+
+/** A forged row count would make every column allocate that many rows: each numeric column must hold its batch's rows. */
+function checkBatchLengths(batch: RecordBatch, index: number, count: number, malformed: (what: string) => InputError): void {
+  for (const [k, field] of batch.schema.fields.entries()) {
+    const type = field.type;
+    if (!DataType.isFloat(type) && !DataType.isInt(type) && !DataType.isTimestamp(type)) continue;
+    const data = batch.data.children[k];
+    const values = data.values as ArrayLike<unknown> | undefined;
+    if (data.length > 0 && (values === undefined || values.length < data.length)) {
+      throw malformed(`record batch ${index + 1} of ${count} says ${batch.numRows} rows but column '${field.name}' holds ${values?.length ?? 0} values`);
+    }
+  }
+}
+
+/** A library's own message when it is one (a plain Error it threw on purpose); a crash inside it (TypeError, RangeError) says little. */
+function libraryDetail(error: unknown): string {
+  if (error instanceof Error && error.constructor === Error && error.message) return error.message.split('\n')[0];
+  return 'its footer, schema or record batches cannot be decoded';
 }
 
 function child(path: string, table: Table, name: string) {
   const vector = table.getChild(name);
   if (!vector) {
-    const present = table.schema.fields.map((f) => f.name).join(', ');
-    throw new InputError({ source: path }, `column '${name}' is missing (columns: ${present})`);
+    const present = table.schema.fields.map((f) => (f.name === '' ? "''" : f.name)).join(', ') || 'none';
+    throw new InputError({ source: path }, `column '${name}' is missing (columns: ${present}); expected freqtrade's columns date, open, high, low, close, volume`);
   }
   return vector;
 }

@@ -1,11 +1,11 @@
 import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../../core/errors.ts';
+import { InputError, UsageError } from '../../core/errors.ts';
 import type { EpochMs } from '../../core/time.ts';
 import { instrumentProblem } from '../../domain/plausibility.ts';
 import type { MarketStore, SeriesWriteResult } from '../store/marketStore.ts';
 import { detectImporter, importerFor } from './formats.ts';
-import type { FormatId, ImportOptions, Rejection } from './types.ts';
+import type { FormatId, FormatImporter, ImportOptions, Rejection } from './types.ts';
 import { validateSeries } from './validateSeries.ts';
 
 export interface SeriesImportSummary {
@@ -32,6 +32,8 @@ export interface ImportReport {
   files: FileImportReport[];
   /** Files in a directory that no importer recognised (README, licences, ...). */
   skipped: { source: string; reason: string }[];
+  /** Files of a directory import that could not be read (truncated, forged, unreadable): none of their rows were taken. */
+  failedFiles: FailedFile[];
   rowsRead: number;
   added: number;
   unchanged: number;
@@ -41,12 +43,20 @@ export interface ImportReport {
   changed: boolean;
 }
 
+export interface FailedFile {
+  source: string;
+  /** What is wrong and what was expected, one line. */
+  reason: string;
+}
+
 export interface ImportProgress {
   fileIndex: number;
   fileCount: number;
   source: string;
   /** Present once the file is done. */
   report?: FileImportReport;
+  /** Present when the file could not be read (directory imports go on with the next file). */
+  failure?: FailedFile;
 }
 
 export interface ImportPathOptions extends ImportOptions {
@@ -59,9 +69,10 @@ export interface ImportPathOptions extends ImportOptions {
 const HEAD_BYTES = 4096;
 
 /**
- * Imports a file or a directory (recursively) into the store in ONE transaction: either every
- * file's rows are committed or, when a file cannot be read at all, none are. Bad rows do not fail
- * the import: each is reported with file, line and reason.
+ * Imports a file or a directory (recursively) into the store in ONE transaction. Bad rows do not
+ * fail the import: each is reported with file, line and reason. A single file that cannot be read
+ * at all throws (nothing is stored); in a directory such a file is listed in `failedFiles` and the
+ * other files are committed, so importing again once it is repaired adds just its rows.
  */
 export async function importPath(store: MarketStore, path: string, options: ImportPathOptions = {}): Promise<ImportReport> {
   const root = resolve(path);
@@ -70,13 +81,21 @@ export async function importPath(store: MarketStore, path: string, options: Impo
   const files = isDirectory ? listFiles(root) : [root];
   const plan: { source: string; format: FormatId }[] = [];
   const skipped: ImportReport['skipped'] = [];
+  const failedFiles: FailedFile[] = [];
   for (const file of files) {
-    const format = options.format ?? detectImporter(file, readHead(file))?.id;
+    let format: FormatId | undefined;
+    try {
+      format = options.format ?? detectImporter(file, readHead(file))?.id;
+    } catch (error) {
+      if (!isDirectory || !isReadError(error)) throw error;
+      failedFiles.push({ source: file, reason: failureReason(file, error) });
+      continue;
+    }
     if (format) plan.push({ source: file, format });
     else if (isDirectory) skipped.push({ source: file, reason: 'not a recognised market-data format' });
     else throw new UsageError(`${file}: format not recognised; give --format (freqtrade, csv, supervik-funding, aha-hh, lean, cryptofeed)`);
   }
-  if (plan.length === 0) throw new UsageError(`${root}: no market-data files found`);
+  if (plan.length === 0 && failedFiles.length === 0) throw new UsageError(`${root}: no market-data files found`);
 
   const nowMs = options.nowMs ?? Date.now();
   const transaction = store.begin();
@@ -84,9 +103,14 @@ export async function importPath(store: MarketStore, path: string, options: Impo
     const reports: FileImportReport[] = [];
     for (const [index, { source, format }] of plan.entries()) {
       options.onProgress?.({ fileIndex: index, fileCount: plan.length, source });
-      const report = await importFile(transaction, source, format, { ...options, nowMs });
-      reports.push(report);
-      options.onProgress?.({ fileIndex: index, fileCount: plan.length, source, report });
+      const outcome = await importFile(transaction, source, format, { ...options, nowMs }, isDirectory);
+      if ('failure' in outcome) {
+        failedFiles.push(outcome.failure);
+        options.onProgress?.({ fileIndex: index, fileCount: plan.length, source, failure: outcome.failure });
+        continue;
+      }
+      reports.push(outcome.report);
+      options.onProgress?.({ fileIndex: index, fileCount: plan.length, source, report: outcome.report });
     }
     const changed = transaction.hasChanges;
     const txid = transaction.commit();
@@ -95,6 +119,7 @@ export async function importPath(store: MarketStore, path: string, options: Impo
       store: store.root,
       files: reports,
       skipped,
+      failedFiles: failedFiles.sort((a, b) => a.source.localeCompare(b.source)),
       rowsRead: sum((r) => r.rowsRead),
       added: sum((r) => r.added),
       unchanged: sum((r) => r.unchanged),
@@ -108,13 +133,25 @@ export async function importPath(store: MarketStore, path: string, options: Impo
   }
 }
 
+/**
+ * Parses one file and writes its series. With `failSoft` (a directory import), a file that cannot
+ * be parsed comes back as a failure; its rows never reach the transaction, because writing starts
+ * only after the whole file parsed. Errors while writing are the store's and always throw.
+ */
 async function importFile(
   transaction: ReturnType<MarketStore['begin']>,
   source: string,
   format: FormatId,
   options: ImportOptions & { nowMs: EpochMs },
-): Promise<FileImportReport> {
-  const parsed = await importerFor(format).parse(source, { ...options, knownInstrument: (venue, symbol) => transaction.instrument(venue, symbol) });
+  failSoft: boolean,
+): Promise<{ report: FileImportReport } | { failure: FailedFile }> {
+  let parsed: Awaited<ReturnType<FormatImporter['parse']>>;
+  try {
+    parsed = await importerFor(format).parse(source, { ...options, knownInstrument: (venue, symbol) => transaction.instrument(venue, symbol) });
+  } catch (error) {
+    if (!failSoft || !(error instanceof InputError || isReadError(error))) throw error;
+    return { failure: { source, reason: failureReason(source, error) } };
+  }
   const rejections: Rejection[] = [...parsed.rejections];
   const notes = [...parsed.notes];
   const series: SeriesImportSummary[] = [];
@@ -135,7 +172,19 @@ async function importFile(
     unchanged += written.unchanged;
     series.push({ id: written.id, taken: validated.data.rows, added: written.added, unchanged: written.unchanged });
   }
-  return { source, format, rowsRead: parsed.rowsRead, added, unchanged, rejected: rejections.length, rejections, series, notes };
+  return { report: { source, format, rowsRead: parsed.rowsRead, added, unchanged, rejected: rejections.length, rejections, series, notes } };
+}
+
+/** A file-system error about one file (unreadable, vanished, a directory): that file fails, not the import. */
+function isReadError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && ['EACCES', 'EPERM', 'ENOENT', 'EISDIR', 'EIO', 'ELOOP', 'ENAMETOOLONG'].includes((error as NodeJS.ErrnoException).code ?? '');
+}
+
+/** The error's message without the file name it starts with (the failure names the file already). */
+function failureReason(source: string, error: InputError | NodeJS.ErrnoException): string {
+  if (!(error instanceof InputError)) return `cannot be read (${error.code}: ${error.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '')})`;
+  const prefix = `${source}: `;
+  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
 }
 
 function listFiles(dir: string): string[] {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { unzipSync } from 'fflate';
 import { InputError } from '../../core/errors.ts';
+import { checkVenueId } from '../store/layout.ts';
 import { DAY_MS } from '../../core/time.ts';
 import { instrumentFromSymbol } from '../../domain/instrument.ts';
 import type { SeriesKey } from '../../domain/series.ts';
@@ -43,22 +44,74 @@ const splitLines = (text: string) => {
   return lines;
 };
 
+/** The market folder of a LEAN path as a venue id; a folder name that is none (spaces, control characters) is refused. */
+function leanVenue(path: string, market: string): string {
+  const venue = market.toLowerCase();
+  try {
+    checkVenueId(venue);
+  } catch {
+    throw new InputError({ source: path }, `market folder '${market}' is not a venue id (expected a ccxt id such as binance or bybit, or pass --venue)`);
+  }
+  return venue;
+}
+
+/** LEAN's largest minute file is a day of quote bars (~200 KB); a member claiming more is not one. */
+const MAX_MEMBER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The one CSV of a LEAN minute zip: `<YYYYMMDD>_<ticker>_minute_<trade|quote>[_suffix].csv`
+ * (LEAN names cryptofuture members `..._perp.csv`). Anything else in its place is an InputError
+ * naming what the zip holds.
+ */
+function readMinuteZipMember(path: string, zip: Uint8Array, day: string, ticker: string, tickType: string): { memberName: string; bytes: Uint8Array } {
+  const expected = `${day}_${ticker}_minute_${tickType}[_perp].csv`;
+  const expectedRe = new RegExp(`^${day}_${ticker.replace(/[^A-Za-z0-9]/g, '')}_minute_${tickType}(?:_[a-z]+)?\\.csv$`, 'i');
+  const names: string[] = [];
+  let files: Record<string, Uint8Array>;
+  try {
+    files = unzipSync(new Uint8Array(zip.buffer, zip.byteOffset, zip.byteLength), {
+      filter: (file) => {
+        if (file.name.endsWith('/')) return false;
+        names.push(file.name);
+        if (file.originalSize > MAX_MEMBER_BYTES) throw new InputError({ source: path }, `zip member '${file.name}' claims ${file.originalSize} bytes; expected a LEAN minute CSV (at most ${MAX_MEMBER_BYTES})`);
+        return expectedRe.test(file.name);
+      },
+    });
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError({ source: path }, `not a readable zip archive (${(error as Error).message}: truncated or damaged?); expected a LEAN minute zip holding one CSV named ${expected}`);
+  }
+  const matched = Object.entries(files);
+  const holds = names.length === 0 ? 'nothing' : names.map((n) => `'${n}'`).join(', ');
+  if (matched.length !== 1 || names.length !== 1) {
+    throw new InputError({ source: path }, `expected one CSV named ${expected} in the zip, it holds ${holds}`);
+  }
+  return { memberName: matched[0][0], bytes: matched[0][1] };
+}
+
+/** A member whose rows all have another field count is not this kind of bar (a quote CSV in a trade zip): one error, not a rejection per row. */
+function checkFieldCount(source: string, lines: string[], names: string[], tickType: string): void {
+  const want = names.length + 1;
+  if (lines.length === 0 || lines.some((l) => l.split(',').length === want)) return;
+  const first = lines[0].split(',').length;
+  throw new InputError({ source }, `no row has the ${want} fields of a LEAN minute ${tickType} bar (time ms,${names.join(',')}); the first row has ${first}`);
+}
+
 async function parseMinuteZip(path: string, match: RegExpExecArray, options: ImportOptions): Promise<ParsedSource> {
   const [, securityType, market, ticker, day, tickType] = match;
-  const venue = options.venue ?? market.toLowerCase();
+  const venue = options.venue ?? leanVenue(path, market);
   const symbol = options.symbol ?? leanSymbol(securityType as 'crypto' | 'cryptofuture', ticker);
   if (!symbol) throw new InputError({ source: path }, `cannot split LEAN ticker '${ticker}' into base and quote`);
   const dayMs = dayStartMs(day);
   if (dayMs === null) throw new InputError({ source: path }, `'${day}' in the file name is not a date`);
 
-  const members = Object.entries(unzipSync(new Uint8Array(await readFile(path)))).filter(([name]) => !name.endsWith('/'));
-  if (members.length !== 1) throw new InputError({ source: path }, `expected one CSV in the zip, found ${members.length}`);
-  const [memberName, bytes] = members[0];
+  const { memberName, bytes } = readMinuteZipMember(path, await readFile(path), day, ticker, tickType);
   const source = `${path}!${memberName}`;
   const lines = splitLines(Buffer.from(bytes).toString('utf8'));
 
   const isQuote = tickType === 'quote';
   const names = isQuote ? QUOTE_COLUMNS : TRADE_COLUMNS;
+  checkFieldCount(source, lines, names, tickType);
   const key: SeriesKey = { table: isQuote ? 'quote_bars' : 'bars', venue, symbol, timeframe: '1m' };
   const builder = new SeriesBuilder(key, source);
   const rejections: Rejection[] = [];
@@ -96,7 +149,7 @@ async function parseMinuteZip(path: string, match: RegExpExecArray, options: Imp
 
 async function parseFundingCsv(path: string, match: RegExpExecArray, options: ImportOptions): Promise<ParsedSource> {
   const [, market, ticker] = match;
-  const venue = options.venue ?? market.toLowerCase();
+  const venue = options.venue ?? leanVenue(path, market);
   const symbol = options.symbol ?? leanSymbol('cryptofuture', ticker);
   if (!symbol) throw new InputError({ source: path }, `cannot split LEAN ticker '${ticker}' into base and quote`);
   const toUtcMs = localTimeConverter(options.timezone ?? 'UTC');

@@ -156,8 +156,18 @@ export class MarketStore {
   /** The series one partition (month) at a time: memory stays bounded by one partition. */
   async *chunks(key: SeriesKey, range: TimeRange = {}): AsyncGenerator<SeriesData> {
     requireNoUnreadable(this.root, key, range, this.unreadablePartitions());
-    for (const p of this.partitions(key, range)) {
-      const chunk = await guardedRead(this.root, [p], (files) => readPartitions(key, files, range.fromMs, range.toMs));
+    const parts = this.partitions(key, range);
+    const read = (p: PartitionEntry) => {
+      const pending = guardedRead(this.root, [p], (files) => readPartitions(key, files, range.fromMs, range.toMs));
+      // Awaited below; until then a failure must not count as unhandled (the reader may stop first).
+      pending.catch(() => {});
+      return pending;
+    };
+    // The next month is read while the consumer works on this one: DuckDB reads on its own threads.
+    let next = parts.length > 0 ? read(parts[0]) : null;
+    for (let i = 0; i < parts.length; i++) {
+      const chunk = await next!;
+      next = i + 1 < parts.length ? read(parts[i + 1]) : null;
       if (chunk.rows > 0) yield chunk;
     }
   }
