@@ -13,6 +13,8 @@ import { createStrategy } from '../strategy/registry.ts';
 import { SimulatedVenue } from '../venues/sim/simulatedVenue.ts';
 import type { BacktestConfig, InstrumentOverrides } from './backtestConfig.ts';
 import { Engine, type EngineResult } from './engine.ts';
+import type { EngineEvent } from './events.ts';
+import type { EventStream } from './eventStream.ts';
 import { interruptibleSources } from './interruptible.ts';
 import { summarize, type BacktestSummary } from './summary.ts';
 
@@ -58,6 +60,8 @@ export interface BacktestRunOptions {
    * the ledger then holds every event up to there, balanced.
    */
   signal?: AbortSignal;
+  /** Called with the engine's event stream before the replay starts: subscribers (e.g. a TradeLog for exports) attach here. */
+  observe?: (events: EventStream<EngineEvent>) => void;
 }
 
 /** With a progress callback, series are replayed in chunks of at most this many rows, so progress is reported often. */
@@ -172,6 +176,7 @@ export async function runBacktest(config: BacktestConfig, options: BacktestRunOp
     equitySampleMs: config.equitySampleMinutes * MINUTE_MS,
     ledgerSink: options.ledgerSink,
   });
+  options.observe?.(engine.events);
   if (onProgress) engine.events.subscribe((e) => e.type === 'progress' && onProgress(progressOf(e.stats, span)), { name: 'backtest progress', types: ['progress'] });
   const input = replayInput(sources, { from: options.window?.fromMs, to: options.window?.toMs });
   const result = await engine.run(input, { tradeFromMs: options.window?.tradeFromMs });
