@@ -42,7 +42,10 @@ describe('perp-arb backtest --out-dir', () => {
     expect(result.stderr).toContain(`out-dir: ${dir} (trades.csv ${summary.trades} rows, fills.csv ${summary.fills} rows`);
 
     const trades = readCsv(join(dir, 'trades.csv'));
-    expect(trades.header).toEqual(['entryTs', 'entryTsMs', 'exitTs', 'exitTsMs', 'pnlUsd']);
+    expect(trades.header.slice(0, 3)).toEqual(['id', 'strategy', 'legs.0.instrument']);
+    expect(trades.header).toEqual(expect.arrayContaining(['openedAt', 'openedAtMs', 'closedAt', 'closedAtMs', 'holdingMs', 'netPnlUsd', 'pricePnlUsd', 'fundingUsd', 'feesUsd', 'borrowUsd', 'liquidationFeesUsd', 'entryReason', 'exitReason']));
+    // The rows are the summary's round trips, exactly (numbers in their shortest exact form).
+    expect(trades.rows.map((r) => Number(r.netPnlUsd))).toEqual((summary as unknown as { roundTrips: { netPnlUsd: number }[] }).roundTrips.map((t) => t.netPnlUsd));
     expect(summary.trades).toBeGreaterThan(3);
     expect(trades.rows).toHaveLength(summary.trades);
     const fills = readCsv(join(dir, 'fills.csv'));
@@ -59,7 +62,7 @@ describe('perp-arb backtest --out-dir', () => {
       expect(Number(f.fee)).toBeCloseTo(Number(f.quantity) * Number(f.price) * (f.symbol === 'SYN/USDT' ? 0.001 : 0.0005), 8);
     }
     // Two fills per entry and two per exit of each round trip, at its times.
-    expect(fills.rows.filter((f) => f.tsMs === trades.rows[0].entryTsMs)).toHaveLength(2);
+    expect(fills.rows.filter((f) => f.tsMs === trades.rows[0].openedAtMs)).toHaveLength(2);
     const funding = readCsv(join(dir, 'funding.csv'));
     expect(funding.header).toEqual(FUNDING_COLUMNS);
     expect(funding.rows.length).toBeGreaterThan(10);
@@ -74,7 +77,7 @@ describe('perp-arb backtest --out-dir', () => {
     for (const [rows, pairs] of [
       [fills.rows, [['ts', 'tsMs']]],
       [equity.rows, [['ts', 'tsMs']]],
-      [trades.rows, [['entryTs', 'entryTsMs'], ['exitTs', 'exitTsMs']]],
+      [trades.rows, [['openedAt', 'openedAtMs'], ['closedAt', 'closedAtMs']]],
     ] as const) {
       for (const row of rows) {
         for (const [iso, ms] of pairs) {

@@ -10,6 +10,7 @@ import { sourceFromColumns } from '../../src/data/replay/sources.ts';
 import { duckConnection } from '../../src/data/store/duck.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { summarize } from '../../src/engine/summary.ts';
+import type { RoundTripRecord } from '../../src/engine/roundTrip.ts';
 import { TradeLog } from '../../src/engine/tradeLog.ts';
 import { FundingCarryStrategy } from '../../src/strategy/fundingCarry.ts';
 import { SimulatedVenue } from '../../src/venues/sim/simulatedVenue.ts';
@@ -74,10 +75,35 @@ describe('export tables', () => {
     expect(lines[2]).toBe('carry-2,fundingCarry,,,,,,,,,,,2024-01-03T00:00:00.000Z,1704240000000,,,3600000,-1.25,threshold,,');
   });
 
-  it("today's round trips (entryTs, exitTs, pnlUsd) and an empty list keep the same columns", () => {
-    const today = tradesTable([{ entryTs: T0, exitTs: null, pnlUsd: Number.NaN }]);
-    expect(tableToCsv(today)).toBe('entryTs,entryTsMs,exitTs,exitTsMs,pnlUsd\n2025-01-01T00:00:00.000Z,1735689600000,,,\n');
-    expect(tableToCsv(tradesTable([]))).toBe('entryTs,entryTsMs,exitTs,exitTsMs,pnlUsd\n');
+  it("the engine's round trips and an empty list have the same columns", () => {
+    const legs = (k: number) => [`legs.${k}.instrument`, `legs.${k}.side`, `legs.${k}.quantity`, `legs.${k}.averageEntryPrice`, `legs.${k}.averageExitPrice`];
+    const header = ['id', 'strategy', ...legs(0), ...legs(1), 'openedAt', 'openedAtMs', 'closedAt', 'closedAtMs', 'holdingMs', 'netPnlUsd', 'pricePnlUsd', 'fundingUsd', 'feesUsd', 'borrowUsd', 'liquidationFeesUsd', 'entryReason', 'exitReason', 'entryReasonText', 'exitReasonText'];
+    const trip: RoundTripRecord = {
+      id: 'p1',
+      strategy: 'scripted',
+      legs: [
+        { instrument: 'sim:BTC/USDT', side: 'long', quantity: 0.199, averageEntryPrice: 50_000, averageExitPrice: 50_500 },
+        { instrument: 'sim:BTC/USDT:USDT', side: 'short', quantity: 0.199, averageEntryPrice: 50_100, averageExitPrice: 50_550 },
+      ],
+      openedAt: T0,
+      closedAt: T0 + 3 * MINUTE,
+      holdingMs: 3 * MINUTE,
+      netPnlUsd: -20.064175,
+      pricePnlUsd: 9.95,
+      fundingUsd: 0,
+      feesUsd: -30.014175,
+      borrowUsd: 0,
+      liquidationFeesUsd: 0,
+      entryReason: 'threshold',
+      exitReason: 'meanReversion',
+      entryReasonText: 'test',
+      exitReasonText: 'back to mu',
+    };
+    expect(physicalColumnNames(tradesTable([trip]))).toEqual(header);
+    expect(tableToCsv(tradesTable([trip])).split('\n')[1]).toBe(
+      'p1,scripted,sim:BTC/USDT,long,0.199,50000,50500,sim:BTC/USDT:USDT,short,0.199,50100,50550,2025-01-01T00:00:00.000Z,1735689600000,2025-01-01T00:03:00.000Z,1735689780000,180000,-20.064175,9.95,0,-30.014175,0,0,threshold,meanReversion,test,back to mu',
+    );
+    expect(tableToCsv(tradesTable([]))).toBe(`${header.join(',')}\n`);
   });
 
   it('writes Parquet that DuckDB reads back with the types and values given', async () => {
@@ -139,7 +165,11 @@ describe('the trade log (an engine subscriber) keeps every fill in full', () => 
     expect(rows[2].price).toBeCloseTo(55_000 / 1.004, 9);
     expect(rows[0]).toMatchObject({ quantity: 0.2, price: 50_000, fee: 10, feeUsd: 10, notionalUsd: 10_000 });
     expect(String(rows[0].orderId)).toMatch(/^carry-1\/open\/long\//);
-    // The trade log and the run recorder saw the same fills: fees agree with the run's.
-    expect(rows.reduce((sum, r) => sum + (r.feeUsd as number), 0)).toBeCloseTo(result.feesPaidUsd, 8);
+    // The trade log and the run recorder saw the same fills: the orders' fees are the run's trading
+    // fees, the liquidation's its liquidation fee (booked apart by the ledger).
+    const feesOf = (kind: string) => rows.filter((r) => r.kind === kind).reduce((sum, r) => sum + (r.feeUsd as number), 0);
+    expect(feesOf('order')).toBeCloseTo(result.feesPaidUsd, 8);
+    expect(feesOf('liquidation')).toBeCloseTo(result.liquidationFeesPaidUsd, 8);
+    expect(rows[2].feeUsd).toBe(liquidation.liquidationFee);
   });
 });

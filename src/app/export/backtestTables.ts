@@ -9,11 +9,24 @@ import { finiteOrNull, type ExportColumn, type ExportTable } from './table.ts';
  * venue records), equity (the sampled curve with its drawdown).
  */
 
-/** The columns of today's round trip, for a run without any (the list then gives none). */
+/** The columns of a round trip (src/engine/roundTrip.ts, two legs), for a run without any (the list then gives none). */
+const LEG_COLUMNS = (k: number): ExportColumn[] => [
+  { name: `legs.${k}.instrument`, kind: 'text' },
+  { name: `legs.${k}.side`, kind: 'text' },
+  { name: `legs.${k}.quantity`, kind: 'float' },
+  { name: `legs.${k}.averageEntryPrice`, kind: 'float' },
+  { name: `legs.${k}.averageExitPrice`, kind: 'float' },
+];
 const ROUND_TRIP_COLUMNS: ExportColumn[] = [
-  { name: 'entryTs', kind: 'time' },
-  { name: 'exitTs', kind: 'time' },
-  { name: 'pnlUsd', kind: 'float' },
+  { name: 'id', kind: 'text' },
+  { name: 'strategy', kind: 'text' },
+  ...LEG_COLUMNS(0),
+  ...LEG_COLUMNS(1),
+  { name: 'openedAt', kind: 'time' },
+  { name: 'closedAt', kind: 'time' },
+  { name: 'holdingMs', kind: 'int' },
+  ...['netPnlUsd', 'pricePnlUsd', 'fundingUsd', 'feesUsd', 'borrowUsd', 'liquidationFeesUsd'].map((name): ExportColumn => ({ name, kind: 'float' })),
+  ...['entryReason', 'exitReason', 'entryReasonText', 'exitReasonText'].map((name): ExportColumn => ({ name, kind: 'text' })),
 ];
 
 const FILL_COLUMNS: ExportColumn[] = [
