@@ -54,6 +54,8 @@ export interface EngineRunOptions {
    * the equity curve start here. Default: the first event.
    */
   tradeFromMs?: number;
+  /** At the end of the input, close every pair first (a session stopped with --flatten-on-exit). */
+  flattenAtEnd?: boolean;
 }
 
 export interface EngineResult {
@@ -164,7 +166,7 @@ export class Engine {
       if (this.events.wants('progress')) this.events.emit({ type: 'progress', stats: input.stats() });
     }
     const stats = input.stats();
-    if (stats.lastTime !== null) this.finish(stats.lastTime);
+    if (stats.lastTime !== null) this.finish(stats.lastTime, options.flattenAtEnd === true);
     return this.result(stats, performance.now() - began);
   }
 
@@ -187,10 +189,16 @@ export class Engine {
   }
 
   /** End of the data: due timers fire, venues process everything up to `timeMs`, and the last equity point is taken. */
-  finish(timeMs: number): void {
+  finish(timeMs: number, flatten = false): void {
     this.clock.fireDueUntil(timeMs);
+    if (flatten) this.flatten(timeMs);
     for (const venue of this.venues) venue.advanceTo(timeMs);
     this.sampleEquity(timeMs, true);
+  }
+
+  /** Closes every pair still open or opening, with the same two-leg execution (flatten on exit, `perp-arb flatten`). */
+  flatten(timeMs: number): void {
+    for (const pair of this.executor.activePairs()) this.executor.execute({ kind: 'closePair', id: pair.id, reason: 'flatten', reasonCode: 'flatten' }, timeMs);
   }
 
   private act(intents: readonly Intent[], time: number): void {

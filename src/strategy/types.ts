@@ -29,7 +29,7 @@ export type EntryReasonCode = 'threshold' | 'expectedProfit';
  * The engine adds what no strategy decides: liquidation and expiry (the venue closed a leg) and
  * endOfData (still open when the run ended; see src/engine/roundTrips.ts).
  */
-export type StrategyExitReasonCode = 'meanReversion' | 'beforeFunding' | 'fundingReversal' | 'stopLoss' | 'maxHolding';
+export type StrategyExitReasonCode = 'meanReversion' | 'beforeFunding' | 'fundingReversal' | 'stopLoss' | 'maxHolding' | 'flatten';
 export type ExitReasonCode = StrategyExitReasonCode | 'liquidation' | 'expiry' | 'endOfData';
 
 /** Open a two-leg position: buy `long`, sell `short`, each leg worth about notionalUsd at current prices. */
