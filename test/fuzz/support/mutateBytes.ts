@@ -18,13 +18,14 @@ const INTERESTING_INT32 = [0, 1, -1, 2, 8, 0xff, 0x7fff, 0xffff, 0x10000, 0x7fff
 
 const at = fc.nat();
 const byteEdit: fc.Arbitrary<ByteEdit> = fc.oneof(
-  fc.record({ op: fc.constant('set' as const), at, value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ op: fc.constant('int32' as const), at, value: fc.oneof(fc.constantFrom(...INTERESTING_INT32), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })) }),
-  fc.record({ op: fc.constant('overwrite' as const), at, bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
-  fc.record({ op: fc.constant('insert' as const), at, bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
-  fc.record({ op: fc.constant('delete' as const), at, length: fc.integer({ min: 1, max: 64 }) }),
-  fc.record({ op: fc.constant('repeat' as const), at, length: fc.integer({ min: 1, max: 256 }), to: fc.nat() }),
-  fc.record({ op: fc.constant('truncate' as const), at }),
+  // In-place damage keeps the file's layout (most of it still reads); the rest shifts or cuts it.
+  { weight: 5, arbitrary: fc.record({ op: fc.constant('set' as const), at, value: fc.integer({ min: 0, max: 255 }) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('int32' as const), at, value: fc.oneof(fc.constantFrom(...INTERESTING_INT32), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('overwrite' as const), at, bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('insert' as const), at, bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('delete' as const), at, length: fc.integer({ min: 1, max: 64 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('repeat' as const), at, length: fc.integer({ min: 1, max: 256 }), to: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('truncate' as const), at }) },
 );
 
 function applyEdit(bytes: Uint8Array, edit: ByteEdit): Uint8Array {
@@ -115,7 +116,7 @@ export function describeByteMutation(label: string, original: Uint8Array, mutati
 }
 
 /** Damaged copies of `original`: 1 to `maxEdits` edits, printed by describeByteMutation. */
-export function byteMutation(label: string, original: Uint8Array, maxEdits = 4): fc.Arbitrary<ByteMutation> {
+export function byteMutation(label: string, original: Uint8Array, maxEdits = 3): fc.Arbitrary<ByteMutation> {
   return fc.array(byteEdit, { minLength: 1, maxLength: maxEdits }).map((edits) => {
     const mutation: ByteMutation = { edits, bytes: edits.reduce(applyEdit, original) };
     return Object.assign(mutation, { [fc.toStringMethod]: () => describeByteMutation(label, original, mutation) });

@@ -1,0 +1,12 @@
+import { describeImporterFuzz } from './support/importerProperties.ts';
+import { textMutation } from './support/mutateText.ts';
+import { SUPERVIK_NAME, supervikSeed } from './support/seedFiles.ts';
+
+const seed = supervikSeed();
+describeImporterFuzz({
+  title: 'supervik funding-history CSV',
+  fileName: SUPERVIK_NAME,
+  format: 'supervik-funding',
+  seed: Buffer.from(seed),
+  mutation: textMutation(SUPERVIK_NAME, seed),
+});
