@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ConfigError } from '../../core/errors.ts';
+import { escapeForTerminal } from '../../core/terminal.ts';
 
 /**
  * The one formatter of config validation problems: every config schema's issues become lines such as
@@ -69,4 +70,9 @@ export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, sour
   const parsed = schema.safeParse(value, { reportInput: true });
   if (parsed.success) return parsed.data;
   throw new ConfigError(source, parsed.error.issues.map((issue) => formatConfigIssue(issue, pathPrefix)));
+}
+
+/** JSON.parse's message quotes the text around the fault, line breaks and all: one line, control characters escaped. */
+export function oneLineJsonError(error: unknown): string {
+  return escapeForTerminal((error as Error).message);
 }

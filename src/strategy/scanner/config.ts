@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.ts';
 import { DAY_MS, MINUTE_MS } from '../../core/time.ts';
-import { parseConfig } from '../../domain/config/issue.ts';
+import { oneLineJsonError, parseConfig } from '../../domain/config/issue.ts';
 import { venueIdSchema } from '../../domain/config/keys.ts';
 import { numberIn } from '../../domain/config/range.ts';
 import { RANGES } from '../../domain/config/ranges.ts';
@@ -86,7 +86,7 @@ export function loadScannerConfigFile(path: string): ScannerConfig {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(path, [`not valid JSON (${(error as Error).message})`]);
+    throw new ConfigError(path, [`not valid JSON (${oneLineJsonError(error)})`]);
   }
   return parseScannerConfig(value, path);
 }
