@@ -18,8 +18,8 @@ export function fuzzSeed(): number {
   return Number.isSafeInteger(seed) ? seed : DEFAULT_SEED;
 }
 
-/** Longer than any property's run of cases: fast-check, not vitest, decides when a property is done. */
-export const PROPERTY_TIMEOUT_MS = 600_000;
+/** Longer than any property's run of cases: fast-check, not vitest, decides when a property is done (long runs: a day). */
+export const PROPERTY_TIMEOUT_MS = process.env.FUZZ_RUNS ? 86_400_000 : 600_000;
 
 /**
  * Checks a property with the fuzz seed and run count. On failure the error carries everything

@@ -10,7 +10,8 @@ export class Tally {
 
   add(outcome: CallOutcome): void {
     const detail = process.env.FUZZ_STATS === 'messages' && outcome.ended === 'error' ? `: ${outcome.message.replace(/^\S*: /, '').slice(0, 70)}` : '';
-    const key = outcome.ended === 'error' ? `${outcome.errorClass}${detail}` : Number(outcome.summary.kept ?? outcome.summary.added ?? 0) > 0 ? 'rows kept' : 'no rows kept';
+    const rows = outcome.ended === 'result' ? (outcome.summary.kept ?? outcome.summary.added) : undefined;
+    const key = outcome.ended === 'error' ? `${outcome.errorClass}${detail}` : rows === undefined ? 'result' : Number(rows) > 0 ? 'rows kept' : 'no rows kept';
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 
