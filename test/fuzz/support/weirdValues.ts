@@ -31,7 +31,7 @@ export const weirdText: fc.Arbitrary<string> = fc.oneof(
 
 /** Numbers a payload or config may carry: non-finite, signed zero, extremes, unit mix-ups. */
 export const weirdNumber: fc.Arbitrary<number> = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, 0, 1, -1, 0.5, 5, 1e308, -1e308, 5e-324, 2 ** 53 + 2, -(2 ** 53), YEAR_10000_MS, 1.7e12, 1e12, 1e9, 86_400_000, 0.1, 0.1000001, 1e-9) },
+  { weight: 3, arbitrary: fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, 0, 1, -1, 0.5, 5, 1e308, -1e308, Number.MAX_VALUE, 1e300, 5e-324, 2 ** 53 + 2, -(2 ** 53), YEAR_10000_MS, 1.7e12, 1e12, 1e9, 86_400_000, 0.1, 0.1000001, 1e-9) },
   { weight: 2, arbitrary: fc.double() },
   { weight: 1, arbitrary: fc.integer() },
 );
