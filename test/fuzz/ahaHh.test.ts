@@ -1,6 +1,6 @@
 import { describeImporterFuzz } from './support/importerProperties.ts';
 import { textMutation } from './support/mutateText.ts';
-import { ahaHhSeed } from './support/seedFiles.ts';
+import { ahaHhSeed, firstHalf } from './support/seedFiles.ts';
 
 const seed = ahaHhSeed();
 describeImporterFuzz({
@@ -8,5 +8,6 @@ describeImporterFuzz({
   fileName: 'all_exchanges.csv',
   format: 'aha-hh',
   seed: Buffer.from(seed),
+  baselineSeed: firstHalf(seed),
   mutation: textMutation('all_exchanges.csv', seed),
 });

@@ -5,7 +5,7 @@ import { checkProperty } from './support/fuzzRun.ts';
 import { describeImporterFuzz } from './support/importerProperties.ts';
 import { textMutation } from './support/mutateText.ts';
 import { expectContract, outcomeOf } from './support/outcome.ts';
-import { fundingMarkCsvSeed, joinedCsvSeed } from './support/seedFiles.ts';
+import { firstHalf, fundingMarkCsvSeed, joinedCsvSeed } from './support/seedFiles.ts';
 import { weirdText } from './support/weirdValues.ts';
 
 const PERP_MAP = 'ts=open_time_ms:ms,open=perp_open,high=perp_high,low=perp_low,close=perp_close,volume=perp_volume';
@@ -17,6 +17,7 @@ describeImporterFuzz({
   fileName: 'joined.csv',
   format: 'csv',
   seed: Buffer.from(joined),
+  baselineSeed: firstHalf(joined),
   mutation: textMutation('joined.csv', joined),
   options: { venue: 'binance', symbol: 'BTC/USDT:USDT', csvMapping: parseCsvMappingSpec(PERP_MAP, 'bars', '1m') },
 });
@@ -27,6 +28,7 @@ describeImporterFuzz({
   fileName: 'funding.csv',
   format: 'csv',
   seed: Buffer.from(funding),
+  baselineSeed: firstHalf(funding),
   mutation: textMutation('funding.csv', funding),
   options: { venue: 'binance', symbol: 'BTC/USDT:USDT', csvMapping: parseCsvMappingSpec(FUNDING_MAP, 'funding', null), timezone: 'UTC' },
 });

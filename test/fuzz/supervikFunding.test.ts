@@ -1,6 +1,6 @@
 import { describeImporterFuzz } from './support/importerProperties.ts';
 import { textMutation } from './support/mutateText.ts';
-import { SUPERVIK_NAME, supervikSeed } from './support/seedFiles.ts';
+import { firstHalf, SUPERVIK_NAME, supervikSeed } from './support/seedFiles.ts';
 
 const seed = supervikSeed();
 describeImporterFuzz({
@@ -8,5 +8,6 @@ describeImporterFuzz({
   fileName: SUPERVIK_NAME,
   format: 'supervik-funding',
   seed: Buffer.from(seed),
+  baselineSeed: firstHalf(seed),
   mutation: textMutation(SUPERVIK_NAME, seed),
 });

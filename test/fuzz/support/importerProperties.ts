@@ -18,6 +18,11 @@ export interface ImporterFuzzSpec {
   format: FormatId;
   /** The good file. */
   seed: Uint8Array;
+  /**
+   * What the store holds before the damaged file comes (default: the good file). An earlier part of
+   * it makes every import add rows to stored partitions, so merging is tested too, not only refusal.
+   */
+  baselineSeed?: Uint8Array;
   /** Damaged copies of the good file. */
   mutation: fc.Arbitrary<{ bytes: Uint8Array }>;
   /** Import options as the command line would give them (JSON: they go to the child process). */
@@ -43,7 +48,7 @@ export function describeImporterFuzz(spec: ImporterFuzzSpec): void {
       dir = mkdtempSync(join(tmpdir(), 'perp-arb-fuzz-'));
       const good = join(dir, 'good', spec.fileName);
       mkdirSync(dirname(good), { recursive: true });
-      writeFileSync(good, spec.seed);
+      writeFileSync(good, spec.baselineSeed ?? spec.seed);
       baseline = await makeBaseline([good], { ...options, nowMs: FUZZ_NOW_MS });
     });
     afterAll(() => {

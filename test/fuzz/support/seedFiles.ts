@@ -63,3 +63,9 @@ export const binanceDepthSeed = () =>
 export const okxSeed = () =>
   `${shrinkBodies(OKX_REST_CAPTURE, 5, (b) => (b.data = keep(b.data, 8, (d) => d.instId === 'BTC-USDT-SWAP')))}${firstLines(OKX_WS_CAPTURE, 120)}`;
 export const okxWsSeed = () => firstLines(OKX_WS_CAPTURE, 120);
+
+/** The first half of a text file's lines (its header and first rows): what a store holds before the rest comes. */
+export const firstHalf = (text: string): Buffer => {
+  const lines = text.split('\n');
+  return Buffer.from(`${lines.slice(0, Math.ceil(lines.length / 2)).join('\n')}\n`);
+};
