@@ -3,14 +3,16 @@ import { readConfigFile } from '../../domain/config/configFile.ts';
 import { parseConfig } from '../../domain/config/issue.ts';
 import { numberIn } from '../../domain/config/range.ts';
 import { RANGES } from '../../domain/config/ranges.ts';
-import { BacktestConfigSchema } from '../backtestConfig.ts';
+import { withCrossChecks } from '../../domain/config/crossChecks.ts';
+import { BacktestConfigFields, instrumentProblems } from '../backtestConfig.ts';
 
 /**
  * A paper or live session (`perp-arb run --config FILE`): a backtest config (strategy, instruments,
  * venues with their simulated balances, and `data`, the market a replay plays) plus what only a
  * session has.
  */
-export const RunConfigSchema = BacktestConfigSchema.extend({
+export const RunConfigSchema = withCrossChecks(
+  BacktestConfigFields.extend({
   /** Real orders need this AND --confirm-live on the command line (not asked against a loopback --exchange-url). */
   live: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
   execution: z
@@ -23,7 +25,9 @@ export const RunConfigSchema = BacktestConfigSchema.extend({
     .default({ onLegFailure: 'unwind', legTimeoutMs: 30_000 }),
   /** How often the ledger is compared with the venues in testnet and live modes. */
   reconcileEveryMs: numberIn(RANGES.reconcileEveryMs).default(60_000),
-});
+  }),
+  instrumentProblems,
+);
 
 export type RunConfig = z.output<typeof RunConfigSchema>;
 
