@@ -198,7 +198,7 @@ export class Engine {
 
   /** Closes every pair still open or opening, with the same two-leg execution (flatten on exit, `perp-arb flatten`). */
   flatten(timeMs: number): void {
-    for (const pair of this.executor.activePairs()) this.executor.execute({ kind: 'closePair', id: pair.id, reason: 'flatten', reasonCode: 'flatten' }, timeMs);
+    this.act(this.executor.activePairs().map((pair) => ({ kind: 'closePair', id: pair.id, reason: 'flatten', reasonCode: 'flatten' })), timeMs);
   }
 
   private act(intents: readonly Intent[], time: number): void {
