@@ -66,7 +66,7 @@ describe('backtest config: instruments, venues and synthetic data agree', () => 
         }
       })();
       expect(error).toBeInstanceOf(ConfigError);
-      expect(error!.message).toMatch(/^\S+config\.json: not valid JSON \(.*\\x0a.*\)$/);
+      expect(error!.message).toMatch(/^\S+config\.json: not valid JSON: \w+ at line \d+, column \d+$/);
       expect(error!.message).not.toContain('\n');
     }
   });
