@@ -1,4 +1,5 @@
 import { cliIo, onFirstSignal, setExitCode } from './cliIo.ts';
+import { TerminalProgress } from './terminalProgress.ts';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -29,6 +30,8 @@ interface SweepOptions extends CommonOptions, ExportOptions {
   report?: string | false;
   /** A path, or false with --no-runs-db. */
   runsDb?: string | false;
+  /** false with --no-progress. */
+  progress: boolean;
 }
 
 const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : `${(x * 100).toFixed(2)}%`);
@@ -144,6 +147,7 @@ export function registerSweepCommand(program: Command): void {
     .option('--top <n>', 'rows of the ranked table (0: all)', wholeNumber(0), 10)
     .option('--store <dir>', `market-data store for data.source "store" (default: $PERP_ARB_STORE or ${defaultStoreDir(cliIo().env)})`)
     .option('--json', 'print one JSON object (the full results); progress goes to stderr')
+    .option('--no-progress', 'no progress on stderr')
     .option('--out <file>', 'also write the full results as JSON to this file (atomically; run.status says running, finished, failed or interrupted)')
     .option('--report <file>', 'write the HTML report here (default: ./reports/sweep-<UTC time>.html, or report.html in --out-dir)')
     .option('--no-report', 'write no HTML report')
@@ -189,14 +193,20 @@ export function registerSweepCommand(program: Command): void {
         const pool = new WorkerPool(workers);
         const began = performance.now();
         let lastPrint = Number.NEGATIVE_INFINITY;
+        const describe = (done: number, total: number) => {
+          const elapsed = performance.now() - began;
+          const eta = done > 0 && done < total ? `, ETA ${duration((elapsed / done) * (total - done))}` : '';
+          return `sweep: ${done}/${total} backtests, ${duration(elapsed)}${eta}`;
+        };
+        const bar = options.progress && cliIo().stderr.isTTY === true ? new TerminalProgress({ stream: cliIo().stderr, describe }) : null;
         const onProgress = (done: number, total: number) => {
           progress = { done, total };
+          if (!options.progress) return;
+          if (bar) return bar.update(done, total);
           const now = performance.now();
           if (done < total && now - lastPrint < 1000) return;
           lastPrint = now;
-          const elapsed = now - began;
-          const eta = done > 0 && done < total ? `, ETA ${duration((elapsed / done) * (total - done))}` : '';
-          cliIo().stderr.write(`sweep: ${done}/${total} backtests, ${duration(elapsed)}${eta}\n`);
+          cliIo().stderr.write(`${describe(done, total)}\n`);
         };
         let interrupted = false;
         const removeSignal = onFirstSignal(['SIGINT', 'SIGTERM'], () => {
@@ -222,6 +232,7 @@ export function registerSweepCommand(program: Command): void {
           return;
         } finally {
           removeSignal();
+          bar?.finish();
           await pool.close();
         }
         const elapsedMs = Math.round(performance.now() - began);
