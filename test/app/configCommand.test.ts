@@ -31,7 +31,7 @@ describe('perp-arb config schema', () => {
     expect(examples.length).toBeGreaterThanOrEqual(7);
     for (const file of examples) {
       const config = JSON.parse(readFileSync(join(PROJECT_ROOT, 'examples', file), 'utf8')) as Record<string, unknown>;
-      const kind = file.startsWith('sweep-') ? 'sweep' : 'backtest';
+      const kind = file.startsWith('sweep-') ? 'sweep' : file.startsWith('run-') ? 'run' : 'backtest';
       expect(config.$schema).toBe(`../schemas/${kind}.schema.json`);
       expect(validators[kind](config), `${file}: ${JSON.stringify(validators[kind].errors)}`).toBe(true);
     }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { configRanges, rangeText } from '../../domain/config/range.ts';
 import { BacktestConfigSchema } from '../../engine/backtestConfig.ts';
+import { RunConfigSchema } from '../../engine/runtime/runConfig.ts';
 import { SweepConfigSchema } from '../../engine/sweep/sweepConfig.ts';
 import { scannerConfigSchema } from '../../strategy/scanner/config.ts';
 
@@ -9,6 +10,7 @@ export const CONFIG_KINDS = {
   backtest: { title: 'perp-arb backtest config', readBy: 'perp-arb backtest --config FILE', schema: BacktestConfigSchema },
   sweep: { title: 'perp-arb sweep file', readBy: 'perp-arb sweep --config FILE', schema: SweepConfigSchema },
   scan: { title: 'perp-arb scanner config', readBy: 'perp-arb scan --config FILE', schema: scannerConfigSchema },
+  run: { title: 'perp-arb session config', readBy: 'perp-arb run --config FILE', schema: RunConfigSchema },
 } as const;
 
 export type ConfigKind = keyof typeof CONFIG_KINDS;
