@@ -1,5 +1,5 @@
 import type { VenueBalance, VenuePosition } from '../../tradingTypes.ts';
-import { averagePrice, type SimOrder, type SimTrade } from '../accounts/simOrder.ts';
+import { averagePrice, type SimFunding, type SimOrder, type SimTrade } from '../accounts/simOrder.ts';
 import type { Wallet } from '../accounts/wallet.ts';
 import { stepDecimals, type Listing } from '../listings.ts';
 import { decimalText, fixedText } from '../numberText.ts';
@@ -114,6 +114,41 @@ export function bybitExecutionJson(t: SimTrade, order: SimOrder | undefined): Re
     blockTradeId: '',
     closedSize: '',
     seq: t.tradeId,
+  };
+}
+
+/** A funding settlement as Bybit lists it among executions (execType Funding; execFee > 0 is paid). */
+export function bybitFundingExecutionJson(f: SimFunding): Record<string, unknown> {
+  const l = f.listing;
+  const qty = Math.abs(f.positionQty);
+  return {
+    symbol: l.venueSymbol,
+    orderId: '',
+    orderLinkId: '',
+    side: f.positionQty > 0 ? 'Buy' : 'Sell',
+    orderPrice: '0',
+    orderQty: '0',
+    leavesQty: '0',
+    orderType: 'UNKNOWN',
+    stopOrderType: '',
+    execFee: d(-f.amount),
+    feeCurrency: f.asset,
+    execId: `funding-${f.id}`,
+    execPrice: d(f.markPrice),
+    execQty: qtyText(l, qty),
+    execType: 'Funding',
+    execValue: d(qty * f.markPrice),
+    execTime: String(f.timeMs),
+    feeRate: d(f.rate),
+    isMaker: false,
+    tradeIv: '',
+    markIv: '',
+    markPrice: d(f.markPrice),
+    indexPrice: '',
+    underlyingPrice: '',
+    blockTradeId: '',
+    closedSize: '',
+    seq: f.id,
   };
 }
 

@@ -5,7 +5,7 @@ import type { HttpMethod, SimRequest, SimResponse, SimRoute } from '../http/rout
 import { decimalText } from '../numberText.ts';
 import { VenueError } from '../../types.ts';
 import { venueErrorDetail } from '../venueErrorDetail.ts';
-import { bybitExecutionJson, bybitOrderJson, bybitPositionJson, bybitWalletJson } from './bybitFormat.ts';
+import { bybitExecutionJson, bybitFundingExecutionJson, bybitOrderJson, bybitPositionJson, bybitWalletJson } from './bybitFormat.ts';
 import { categoryParam, categoryOf, isResponse, symbolParam, type BybitCategory } from './bybitMarkets.ts';
 import { createBybitOrder } from './bybitOrders.ts';
 import { bybitError, bybitOk } from './bybitProtocol.ts';
@@ -111,6 +111,14 @@ export function bybitPrivateRoutes(ctx: ExchangeContext): SimRoute[] {
       const start = request.params.startTime === undefined ? -Infinity : Number(request.params.startTime);
       const end = request.params.endTime === undefined ? Infinity : Number(request.params.endTime);
       const { orderId, orderLinkId } = request.params;
+      if (request.params.execType === 'Funding') {
+        const fundings = wallet.fundings
+          .filter((f) => categoryOf(f.listing) === category && (listing === null || f.listing === listing) && f.timeMs >= start && f.timeMs <= end)
+          .reverse()
+          .slice(0, limit);
+        return bybitOk(ctx, { list: fundings.map(bybitFundingExecutionJson), nextPageCursor: '', category });
+      }
+      if (request.params.execType !== undefined && request.params.execType !== 'Trade') return bybitOk(ctx, { list: [], nextPageCursor: '', category });
       const rows = wallet.trades
         .filter((t) => categoryOf(t.listing) === category && (listing === null || t.listing === listing))
         .filter((t) => (orderId === undefined || t.orderId === orderId) && (orderLinkId === undefined || t.clientOrderId === orderLinkId))
