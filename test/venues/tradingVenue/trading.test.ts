@@ -4,7 +4,7 @@ import type { Fill } from '../../../src/domain/trading.ts';
 import { PERP, rawExchange, SPOT, useExchangeSim } from '../exchangeSim/support/simHarness.ts';
 import { eventTags, marketOrder, simVenue } from './support/tradingHarness.ts';
 
-const fillsOf = (events: { type: string }[], id: string) => events.filter((e): e is { type: 'fill'; fill: Fill } => e.type === 'fill' && (e as { fill: Fill }).fill.clientOrderId === id).map((e) => e.fill);
+const fillsOf = (events: { type: string }[], id: string) => events.filter((e): e is { type: 'fill'; fill: Fill } => e.type === 'fill' && (e as unknown as { fill: Fill }).fill.clientOrderId === id).map((e) => e.fill);
 
 describe('CcxtTradingVenue on exchange-sim: orders, fills and fees', () => {
   const sim = useExchangeSim({ market: { kind: 'synthetic', historyMs: HOUR_MS } });

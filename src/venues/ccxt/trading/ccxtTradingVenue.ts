@@ -352,7 +352,8 @@ export class CcxtTradingVenue implements TradingVenue {
     const order = this.orders.add(request);
     order.state = 'inFlight';
     order.sentAtMs = sentAtMs;
-    this.scheduleCheck(order, Math.max(0, sentAtMs + this.policy.firstCheckAfterMs - this.clock.nowMs()));
+    order.checkGridFromMs = Math.min(sentAtMs, this.clock.nowMs() - this.policy.firstCheckAfterMs);
+    this.scheduleCheck(order);
   }
 
   /** Reconciliation's answer for an order in flight: the venue's order, or null when it has none (then rejected with `reason`). */
@@ -424,7 +425,7 @@ export class CcxtTradingVenue implements TradingVenue {
         }
         order.state = 'inFlight';
         order.reason = failure.reason;
-        this.scheduleCheck(order, this.policy.firstCheckAfterMs);
+        this.scheduleCheck(order);
         throw new OrderInFlightError(this.venue, request.clientOrderId, failure.reason);
       }
       await this.apply(order, ack);
@@ -558,8 +559,11 @@ export class CcxtTradingVenue implements TradingVenue {
 
   // ---- internals: in-flight checks --------------------------------------------------------------
 
-  private scheduleCheck(order: TrackedOrder, delayMs: number): void {
-    order.checkTimer = this.delays.after(delayMs, () => {
+  /** The checks keep to their grid (first after firstCheckAfterMs from the send, then every checkEveryMs), however long each fetch takes. */
+  private scheduleCheck(order: TrackedOrder): void {
+    const fromMs = order.checkGridFromMs ?? order.sentAtMs ?? this.clock.nowMs();
+    const atMs = fromMs + this.policy.firstCheckAfterMs + order.checksMade * this.policy.checkEveryMs;
+    order.checkTimer = this.delays.after(Math.max(0, atMs - this.clock.nowMs()), () => {
       order.checkTimer = null;
       this.track(this.check(order));
     });
@@ -578,7 +582,7 @@ export class CcxtTradingVenue implements TradingVenue {
       failure = error instanceof Error ? error.message : String(error);
     }
     if (order.state !== 'inFlight') return;
-    if (order.checksMade < this.policy.checks) return this.scheduleCheck(order, this.policy.checkEveryMs);
+    if (order.checksMade < this.policy.checks) return this.scheduleCheck(order);
     const account = this.requireAccount(order.request.symbol, 'fetchOrder');
     const ageMs = this.clock.nowMs() - (order.sentAtMs ?? this.clock.nowMs());
     const windowMs = account.recvWindowMs;

@@ -17,6 +17,8 @@ export interface TrackedOrder {
   reason: string | null;
   /** Clock time of the send, null while created. */
   sentAtMs: number | null;
+  /** Where the grid of in-flight checks starts (the send; for an order adopted after a restart, so that its first check is at once). */
+  checkGridFromMs: number | null;
   /** In-flight checks made (fetches by client id). */
   checksMade: number;
   checkTimer: TimerId | null;
@@ -55,7 +57,7 @@ export class TrackedOrders {
   constructor(private readonly retainEndedMs = 10 * 60_000) {}
 
   add(request: OrderRequest): TrackedOrder {
-    const order: TrackedOrder = { request, state: 'created', orderId: null, filledQuantity: 0, reportedFilledQuantity: 0, venueFilledQuantity: 0, reason: null, sentAtMs: null, checksMade: 0, checkTimer: null, endedAtMs: null, tradeIds: new Set(), chain: Promise.resolve() };
+    const order: TrackedOrder = { request, state: 'created', orderId: null, filledQuantity: 0, reportedFilledQuantity: 0, venueFilledQuantity: 0, reason: null, sentAtMs: null, checkGridFromMs: null, checksMade: 0, checkTimer: null, endedAtMs: null, tradeIds: new Set(), chain: Promise.resolve() };
     this.byClientId.set(request.clientOrderId, order);
     return order;
   }

@@ -12,7 +12,7 @@ export interface VenueRig {
   clock: SimulatedClock;
   events: TradingVenueEvent[];
   reports: string[];
-  /** Moves the clock on by `ms` (its timers fire) and waits until the venue has no request pending. */
+  /** Moves the clock on by `ms` (its timers fire, in time order) and waits until the venue has no request pending. */
   step(ms: number): Promise<void>;
 }
 
@@ -42,8 +42,12 @@ export async function simVenue(sim: ExchangeSim, name: 'binance' | 'bybit', opti
     events,
     reports,
     async step(ms: number) {
-      clock.fireDueUntil(clock.nowMs() + ms);
-      await venue.idle();
+      const target = clock.nowMs() + ms;
+      // A timer's work may set timers due before the target (a check's next one, on its grid): fire those too.
+      do {
+        clock.fireDueUntil(target);
+        await venue.idle();
+      } while (clock.nextDueMs <= target);
     },
   };
 }
