@@ -344,12 +344,14 @@ export class CcxtTradingVenue implements TradingVenue {
   /**
    * Takes over an order a journal says was sent but whose outcome was never learned (a restart):
    * it is in flight, checked by client id as if just sent (the first check at once when its send is
-   * older than the first delay).
+   * older than the first delay). `orderId`: the venue's id when the journal has it (then it is
+   * looked up by that id).
    */
-  adopt(request: OrderRequest, sentAtMs: number): void {
+  adopt(request: OrderRequest, sentAtMs: number, orderId: string | null = null): void {
     if (request.venue !== this.venue) throw new Error(`adopt: order ${request.clientOrderId} is for ${request.venue}, this venue is ${this.venue}`);
     if (this.orders.get(request.clientOrderId) !== undefined) return;
     const order = this.orders.add(request);
+    if (orderId !== null) this.orders.setOrderId(order, orderId);
     order.state = 'inFlight';
     order.sentAtMs = sentAtMs;
     order.checkGridFromMs = Math.min(sentAtMs, this.clock.nowMs() - this.policy.firstCheckAfterMs);
@@ -575,7 +577,8 @@ export class CcxtTradingVenue implements TradingVenue {
     let notFound = false;
     let failure: string | null = null;
     try {
-      const found = await this.requireAccount(order.request.symbol, 'fetchOrder').findOrder({ clientOrderId: order.request.clientOrderId }, order.request.symbol);
+      const ref = order.orderId !== null ? { orderId: order.orderId } : { clientOrderId: order.request.clientOrderId };
+      const found = await this.requireAccount(order.request.symbol, 'fetchOrder').findOrder(ref, order.request.symbol);
       if (found !== null) return await this.apply(order, found);
       notFound = true;
     } catch (error) {
