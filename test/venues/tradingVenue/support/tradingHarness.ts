@@ -17,6 +17,8 @@ export interface VenueRig {
 }
 
 export interface RigOptions extends Partial<Omit<CcxtTradingVenueOptions, 'accounts' | 'clock'>> {
+  /** Share one clock between venues (default: a new SimulatedClock at the wall time). */
+  clock?: SimulatedClock;
   types?: ('spot' | 'swap')[];
   /** ccxt.pro clients (order and trade streams). */
   streamAccounts?: boolean;
@@ -25,12 +27,11 @@ export interface RigOptions extends Partial<Omit<CcxtTradingVenueOptions, 'accou
 
 /** A CcxtTradingVenue on the simulator's test account, driven by a SimulatedClock that starts at the wall time. */
 export async function simVenue(sim: ExchangeSim, name: 'binance' | 'bybit', options: RigOptions = {}): Promise<VenueRig> {
-  const { types = ['swap'], streamAccounts = false, timeoutMs = 3_000, ...rest } = options;
+  const { types = ['swap'], streamAccounts = false, timeoutMs = 3_000, clock = new SimulatedClock(Date.now()), ...rest } = options;
   const accounts = types.map(
     (accountType) =>
       new CcxtAccount(name, { mode: 'live', accountType, credentials: new VenueCredentials(name, 'test', KEYS[name]), loopbackBaseUrl: sim.baseUrl, loopbackWsBaseUrl: sim.wsBaseUrl, timeoutMs, rateLimitMs: 5, streams: streamAccounts }),
   );
-  const clock = new SimulatedClock(Date.now());
   const events: TradingVenueEvent[] = [];
   const reports: string[] = [];
   const venue = new CcxtTradingVenue({ accounts, clock, onReport: (line) => reports.push(line), ...rest });
