@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../../../src/core/time.ts';
 import type { Fill } from '../../../src/domain/trading.ts';
-import { PERP, rawExchange, SPOT, useExchangeSim } from '../exchangeSim/support/simHarness.ts';
+import { SimulatedClock } from '../../../src/engine/clock.ts';
+import { CcxtAccount } from '../../../src/venues/ccxt/ccxtAccount.ts';
+import { VenueCredentials } from '../../../src/venues/ccxt/credentials.ts';
+import { CcxtTradingVenue } from '../../../src/venues/ccxt/trading/ccxtTradingVenue.ts';
+import { KEYS, PERP, rawExchange, SPOT, useExchangeSim } from '../exchangeSim/support/simHarness.ts';
 import { eventTags, marketOrder, simVenue } from './support/tradingHarness.ts';
 
 const fillsOf = (events: { type: string }[], id: string) => events.filter((e): e is { type: 'fill'; fill: Fill } => e.type === 'fill' && (e as unknown as { fill: Fill }).fill.clientOrderId === id).map((e) => e.fill);
@@ -70,6 +74,16 @@ describe('CcxtTradingVenue on exchange-sim: orders, fills and fees', () => {
     // The reused id's rejection is only returned: the original's events stay as they were.
     expect(eventTags(rig.events, big.clientOrderId)).toEqual(['order:rejected']);
     await rig.venue.close();
+  });
+
+  it('a read-only account sends nothing: submit is rejected (TradingDisabledError), no request leaves', async () => {
+    const account = new CcxtAccount('binance', { mode: 'readOnly', credentials: new VenueCredentials('binance', 'test', KEYS.binance), loopbackBaseUrl: sim().baseUrl, timeoutMs: 3_000, rateLimitMs: 5 });
+    const venue = new CcxtTradingVenue({ accounts: [account], clock: new SimulatedClock(Date.now()) });
+    await venue.start();
+    const sent = sim().httpStats.byEndpoint.createOrder ?? 0;
+    expect(await venue.submit(marketOrder('binance', PERP))).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/refused, the account client is read-only.*nothing was sent/) });
+    expect(sim().httpStats.byEndpoint.createOrder ?? 0).toBe(sent);
+    await venue.close();
   });
 
   it('bybit: rejection for balance (110007) and minimum order value (110094)', async () => {
