@@ -35,9 +35,12 @@ describe('exchange-sim on a store', () => {
     await writeStore(dir);
     const sim = await startExchangeSim({ seed: 1, accounts: [TEST_ACCOUNT], market: { kind: 'store', dir, historyMs: 30 * MINUTE_MS } });
     try {
-      expect(sim.context.listings.all.map((l) => `${l.venue} ${l.symbol}`)).toEqual(['binance BTC/USDT', 'binance BTC/USDT:USDT']);
-      // The market clock is the data's: the 30th bar (open 00:29) closed at 00:30.
+      expect(sim.context.listings.all.map((l) => `${l.venue} ${l.symbol} ${l.fundingIntervalMs}`)).toEqual(['binance BTC/USDT null', `binance BTC/USDT:USDT ${HOUR_MS}`]);
+      // The market clock is the data's: history ends at 00:30.
       expect(sim.context.clock.nowMs).toBe(T0 + 30 * MINUTE_MS);
+      // The live part starts with a store read of its own: wait until it has delivered the bar that closes at 00:30.
+      for (let i = 0; i < 100 && sim.context.board.market('binance', PERP)!.lastEventMs < T0 + 30 * MINUTE_MS; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(sim.context.board.market('binance', PERP)!.lastEventMs).toBe(T0 + 30 * MINUTE_MS);
       const account = simAccount(sim, 'binance', 'swap', KEYS.binance);
       const placed = await account.createOrder({ clientOrderId: 'storeBuy', venue: 'binance', symbol: PERP, side: 'buy', type: 'market', quantity: 0.002, limitPrice: null, timeInForce: 'GTC', reduceOnly: false, ts: 0 });
       // Bar close 60,039 plus the fill model's half spread (0.5 bps) and size slippage.

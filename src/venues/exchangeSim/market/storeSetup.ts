@@ -72,6 +72,15 @@ async function firstPrice(store: MarketStore, key: SeriesKey, fromMs: number): P
   return Number.NaN;
 }
 
+/** The store instrument's funding interval, else the interval_ms of the first settlement, else 8 h. */
+async function fundingIntervalOf(store: MarketStore, key: SeriesKey, venue: string, symbol: string, fromMs: number): Promise<number> {
+  const known = store.instruments().find((i) => i.venue === venue && i.symbol === symbol)?.fundingIntervalMs;
+  if (known) return known;
+  const data = await store.read(key, { fromMs });
+  const interval = (data.columns.interval_ms as Float64Array | undefined)?.[0];
+  return interval !== undefined && interval > 0 ? interval : 8 * HOUR_MS;
+}
+
 /**
  * The markets of a store that exchange-sim can list: spot and linear perps of binance and bybit,
  * each with its price series (quotes, else quote bars, else the finest trade bars), and for perps
@@ -86,7 +95,7 @@ export async function storeSetup(store: MarketStore, options: StoreSetupOptions)
   for (const c of chosen) {
     const price = await firstPrice(store, c.price.key, fromMs);
     if (!(price > 0)) continue;
-    const intervalMs = c.funding === null ? null : (store.instruments().find((i) => i.venue === c.venue && i.symbol === c.symbol)?.fundingIntervalMs ?? 8 * HOUR_MS);
+    const intervalMs = c.funding === null ? null : await fundingIntervalOf(store, c.funding.key, c.venue, c.symbol, fromMs);
     listings.push(makeListing(c.venue, c.symbol, price, parseSymbol(c.symbol).kind === 'perp' ? intervalMs : null));
     keys.push(c.price.key);
     if (c.markBars) keys.push(c.markBars.key);

@@ -43,7 +43,7 @@ export function simAccount(sim: ExchangeSim, venue: 'binance' | 'bybit', account
 /** A bare ccxt client (REST or ccxt.pro) with the simulator's URLs and the test keys, for calls perp-arb's clients do not make. */
 export async function rawExchange(sim: ExchangeSim, venue: 'binance' | 'bybit', defaultType: 'swap' | 'spot' | 'future', pro = false): Promise<Exchange> {
   const Class = (pro ? ccxt.pro : ccxt) as unknown as Record<string, new (config: Record<string, unknown>) => Exchange>;
-  const options: Record<string, unknown> = { defaultType, fetchMargins: false, warnOnFetchOpenOrdersWithoutSymbol: false, fetchMarkets: { types: venue === 'binance' ? ['spot', 'linear'] : ['spot', 'linear'] } };
+  const options: Record<string, unknown> = { defaultType, fetchMargins: false, warnOnFetchOpenOrdersWithoutSymbol: false, fetchMarkets: { types: ['spot', 'linear'] } };
   const exchange = new Class[venue]({ enableRateLimit: true, rateLimit: 5, timeout: 5_000, ...KEYS[venue], options });
   exchange.urls = { ...exchange.urls, api: rewriteApiUrls(exchange.urls.api, sim.baseUrl, exchange.hostname, sim.wsBaseUrl) as typeof exchange.urls.api };
   exchange.has = { ...exchange.has, fetchCurrencies: false };
