@@ -10,7 +10,7 @@ import { instrumentFromSymbol, parseInstrumentId, type Instrument } from '../dom
 import { seriesId, type SeriesKey } from '../domain/series.ts';
 import type { LedgerSink } from '../portfolio/ledgerTypes.ts';
 import type { BacktestConfig } from './backtestConfig.ts';
-import type { EngineResult } from './engine.ts';
+import type { Engine, EngineResult } from './engine.ts';
 import { applyInstrumentOverrides, sessionEngine, simulatedVenuesOf } from './sessionSetup.ts';
 import type { EngineEvent } from './events.ts';
 import type { EventStream } from './eventStream.ts';
@@ -59,8 +59,11 @@ export interface BacktestRunOptions {
    * the ledger then holds every event up to there, balanced.
    */
   signal?: AbortSignal;
-  /** Called with the engine's event stream before the replay starts: subscribers (e.g. a TradeLog for exports) attach here. */
-  observe?: (events: EventStream<EngineEvent>) => void;
+  /**
+   * Called with the engine's event stream (and the engine) before the replay starts: subscribers
+   * (e.g. a TradeLog for exports, the dashboard) attach here.
+   */
+  observe?: (events: EventStream<EngineEvent>, engine: Engine) => void;
   /** The replay as the engine reads it: a paper session paces it to wall time (pacedInput) or ends it on a stop signal. */
   wrapInput?: (input: MarketInput) => MarketInput;
   /** Close every pair when the input ends (a paper session stopped with --flatten-on-exit). */
@@ -144,7 +147,7 @@ export async function runBacktest(config: BacktestConfig, options: BacktestRunOp
 
   const venues = simulatedVenuesOf(config, instruments);
   const engine = sessionEngine(config, instruments, venues, { ledgerSink: options.ledgerSink });
-  options.observe?.(engine.events);
+  options.observe?.(engine.events, engine);
   if (onProgress) engine.events.subscribe((e) => e.type === 'progress' && onProgress(progressOf(e.stats, span)), { name: 'backtest progress', types: ['progress'] });
   const replayed = replayInput(sources, { from: options.window?.fromMs, to: options.window?.toMs });
   const input = options.wrapInput ? options.wrapInput(replayed) : replayed;

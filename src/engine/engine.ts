@@ -10,6 +10,7 @@ import type { JournalEntry } from '../portfolio/journal.ts';
 import { minorToNumber, type Minor } from '../portfolio/money.ts';
 import { USD_LIKE_ASSETS, type Valuation } from '../portfolio/valuation.ts';
 import type { Intent, Strategy, StrategyContext } from '../strategy/types.ts';
+import { TradingStateHolder } from '../risk/tradingState.ts';
 import type { LiquidationEvent, TradingVenue, TradingVenueEvent } from '../venues/tradingTypes.ts';
 import { SimulatedClock, type EngineClock } from './clock.ts';
 import type { EngineEvent } from './events.ts';
@@ -51,6 +52,8 @@ export interface EngineOptions {
    * every venue. Absent (backtests, paper): the executor's defaults, no timers, no journal.
    */
   execution?: Pick<PairExecutorOptions, 'legPolicy' | 'journal' | 'clientOrderId'>;
+  /** The trading states consulted before every intent (default: a new holder, every venue ACTIVE). */
+  tradingState?: TradingStateHolder;
 }
 
 export interface EngineRunOptions {
@@ -94,7 +97,9 @@ export class Engine {
   readonly ledger: Ledger;
   readonly market: EngineMarketView;
   readonly executor: PairExecutor;
-  private readonly venues: readonly TradingVenue[];
+  readonly venues: readonly TradingVenue[];
+  /** ACTIVE / REDUCING / HALTED per session and venue, and the operator's pause: checked before every intent. */
+  readonly tradingState: TradingStateHolder;
   private readonly strategy: Strategy;
   private readonly clock: EngineClock;
   private readonly equitySampleMs: number;
@@ -117,6 +122,8 @@ export class Engine {
 
   constructor(options: EngineOptions) {
     this.venues = options.venues;
+    this.tradingState = options.tradingState ?? new TradingStateHolder(options.venues.map((v) => v.venue));
+    this.tradingState.subscribe((change) => this.events.emit({ type: 'tradingState', change }));
     this.strategy = options.strategy;
     this.clock = options.clock ?? new SimulatedClock();
     this.equitySampleMs = options.equitySampleMs ?? HOUR_MS;
@@ -157,7 +164,12 @@ export class Engine {
         return timerId;
       },
       cancelTimer: (id) => clock.cancelTimer(id),
-      signal: (name, values) => events.emit({ type: 'signal', ts: clock.nowMs(), strategy: strategyName, name, values }),
+      get wantsSignals() {
+        return events.wants('signal');
+      },
+      signal: (name, values) => {
+        if (events.wants('signal')) events.emit({ type: 'signal', ts: clock.nowMs(), strategy: strategyName, name, values });
+      },
     };
   }
 
@@ -203,18 +215,41 @@ export class Engine {
   }
 
   /** Closes every pair still open or opening, with the same two-leg execution (flatten on exit, `perp-arb flatten`). */
-  flatten(timeMs: number): void {
-    this.act(this.executor.activePairs().map((pair) => ({ kind: 'closePair', id: pair.id, reason: 'flatten', reasonCode: 'flatten' })), timeMs);
+  flatten(timeMs: number): string | null {
+    return this.act(this.executor.activePairs().map((pair) => ({ kind: 'closePair', id: pair.id, reason: 'flatten', reasonCode: 'flatten' })), timeMs);
   }
 
-  private act(intents: readonly Intent[], time: number): void {
-    if (intents.length === 0) return;
+  /**
+   * An operator's close of one pair (dashboard control), through the same checks and two-leg
+   * execution as a strategy's; returns why it was not executed, null when it was sent.
+   */
+  closePair(id: string, reason: string): string | null {
+    const time = this.clock.nowMs();
+    const pair = this.executor.pair(id);
+    if (pair === undefined || pair.status === 'closed' || pair.status === 'failed') return `no open pair '${id}'`;
+    return this.act([{ kind: 'closePair', id, reason, reasonCode: 'flatten' }], time);
+  }
+
+  /** Returns the reason of the last intent dropped (null: every intent went to the executor). */
+  private act(intents: readonly Intent[], time: number): string | null {
+    if (intents.length === 0) return null;
     const warmingUp = time < this.tradeFromMs;
     const report = this.events.wants('intent');
+    let lastDropped: string | null = null;
     for (let i = 0; i < intents.length; i++) {
-      if (report) this.events.emit({ type: 'intent', ts: time, intent: intents[i], dropped: warmingUp ? 'warm-up: trading starts at tradeFromMs' : null });
-      if (!warmingUp) this.executor.execute(intents[i], time);
+      const dropped = warmingUp ? 'warm-up: trading starts at tradeFromMs' : this.denial(intents[i]);
+      if (report) this.events.emit({ type: 'intent', ts: time, intent: intents[i], dropped });
+      if (dropped === null) this.executor.execute(intents[i], time);
+      else lastDropped = dropped;
     }
+    return lastDropped;
+  }
+
+  /** Why the trading states forbid an intent now (null: allowed). */
+  private denial(intent: Intent): string | null {
+    if (intent.kind === 'openPair') return this.tradingState.entryDenial([intent.long.venue, intent.short.venue]);
+    const pair = this.executor.pair(intent.id);
+    return pair === undefined ? null : this.tradingState.closeDenial([pair.long.venue, pair.short.venue]);
   }
 
   private onStrategyTimer(timerId: number, tag: string, atMs: number): void {

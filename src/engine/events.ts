@@ -4,6 +4,7 @@ import type { Fill, FundingPayment, OrderStatus } from '../domain/trading.ts';
 import type { ExecutionEvent, OrderOwner } from '../execution/pairExecutor.ts';
 import type { JournalEntry } from '../portfolio/journal.ts';
 import type { Minor } from '../portfolio/money.ts';
+import type { TradingStateChange } from '../risk/tradingState.ts';
 import type { Intent } from '../strategy/types.ts';
 import type { BorrowInterestEvent, ExpirySettlementEvent, LiquidationEvent } from '../venues/tradingTypes.ts';
 
@@ -19,7 +20,7 @@ export type EngineEvent =
   | { type: 'market'; cursor: ReplayCursor }
   /** Something a strategy measured and wants shown (context.signal). */
   | { type: 'signal'; ts: number; strategy: string; name: string; values: Readonly<Record<string, number>> }
-  /** An intent of the strategy; `dropped` says why it was not executed (e.g. during the warm-up). */
+  /** An intent of the strategy; `dropped` says why it was not executed (the warm-up, a trading state: a denial). */
   | { type: 'intent'; ts: number; intent: Intent; dropped: string | null }
   | { type: 'order'; ts: number; clientOrderId: string; venue: string; symbol: string; status: OrderEventStatus; filledQuantity: number; reason: string | null }
   /** The pair executor's account of a pair: opened, rehedged, failed, closed, retries, legs closed by the venue. */
@@ -40,6 +41,8 @@ export type EngineEvent =
   /** The ledger booked an entry (exact amounts) or registered an instrument: what a journal writes. */
   | { type: 'ledgerEntry'; entry: JournalEntry }
   | { type: 'ledgerInstrument'; instrument: Instrument }
+  /** A trading state changed or new entries were paused or resumed (an operator's or the risk engine's action). */
+  | { type: 'tradingState'; change: TradingStateChange }
   /** A strategy timer fired. */
   | { type: 'timer'; ts: number; timerId: number; tag: string }
   /** The market input moved on (once per batch): what a progress bar shows. */

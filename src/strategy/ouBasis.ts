@@ -198,6 +198,7 @@ export class OuBasisStrategy implements Strategy {
     }
     const intervalMs = perp.fundingIntervalMs > 0 ? perp.fundingIntervalMs : this.config.defaultFundingIntervalHours * HOUR_MS;
     const tauSeconds = timeToNextFundingMs(now, intervalMs) / 1000;
+    if (context.wantsSignals === true) context.signal('basis', this.bands(s, tauSeconds));
 
     if (this.active) return this.exit(s, now, index, tauSeconds);
     const fit = this.model;
@@ -205,6 +206,19 @@ export class OuBasisStrategy implements Strategy {
     return this.config.mode === 'closeBeforeFunding'
       ? this.enterStrategy1(fit, s, now, index, tauSeconds)
       : this.enterStrategy2(fit, s, now, index, tauSeconds, perp.fundingRatePerInterval, intervalMs / 1000);
+  }
+
+  /**
+   * The basis with the model's mean and entry bands (fractions), as the dashboard charts them:
+   * strategy 1's thresholds mu +- c / (1 - e^{-theta tau}) at this time to funding; strategy 2's
+   * break-even band mu +- c (funding can pay for entries inside it). Only the basis before a fit.
+   */
+  private bands(s: number, tauSeconds: number): Record<string, number> {
+    const fit = this.model;
+    if (fit === null) return { basis: s };
+    const width = this.config.mode === 'closeBeforeFunding' ? this.cost / reversionFraction(fit, tauSeconds) : this.cost;
+    if (!Number.isFinite(width)) return { basis: s, mu: fit.mu };
+    return { basis: s, mu: fit.mu, upper: fit.mu + width, lower: fit.mu - width };
   }
 
   /** Adds a basis point; refits when due. Returns the point's index. */

@@ -139,6 +139,8 @@ export interface StrategyContext {
   cancelTimer(id: number): void;
   /** Publishes a measurement on the engine's event stream (dashboard, logs), e.g. the basis and its bands. */
   signal(name: string, values: Readonly<Record<string, number>>): void;
+  /** Whether anyone listens to signals (a strategy may skip computing them when not); absent: false. */
+  readonly wantsSignals?: boolean;
 }
 
 export const NO_INTENTS: readonly Intent[] = Object.freeze([]) as readonly Intent[];

@@ -9,6 +9,7 @@ import type { MarketDataVenue } from '../../venues/types.ts';
 import { runBacktest, type BacktestProgress, type BacktestRun } from '../backtest.ts';
 import type { BacktestConfig } from '../backtestConfig.ts';
 import { WallClock } from '../clock.ts';
+import type { Engine } from '../engine.ts';
 import type { EngineEvent } from '../events.ts';
 import type { EventStream } from '../eventStream.ts';
 import { applyInstrumentOverrides, sessionEngine, simulatedVenuesOf } from '../sessionSetup.ts';
@@ -32,7 +33,8 @@ export interface PaperSessionOptions {
   stop: AbortSignal;
   flattenOnExit: boolean;
   onProgress?: (progress: BacktestProgress) => void;
-  observe?: (events: EventStream<EngineEvent>) => void;
+  /** Called with the engine's event stream and the engine before the market starts (the dashboard attaches here). */
+  observe?: (events: EventStream<EngineEvent>, engine: Engine) => void;
 }
 
 /** A replay run's config: the run config's data, with the store span of the command line when given. */
@@ -90,7 +92,7 @@ async function runPaperLive(config: RunConfig, market: Extract<PaperMarket, { ki
   }
   const venues = simulatedVenuesOf(config, instruments);
   const engine = sessionEngine(config, instruments, venues, { ledgerSink: options.state.ledger, clock: new WallClock() });
-  options.observe?.(engine.events);
+  options.observe?.(engine.events, engine);
   // Five levels a side: the top of book is what the simulated venues fill against.
   const input: MarketInput = liveMarketInput({ feeds, signal: options.stop, onReport: market.onReport, depth: 5, forcePolling: market.forcePolling });
   const result = await engine.run(input, { flattenAtEnd: options.flattenOnExit });
