@@ -35,8 +35,8 @@ describe('trading states', () => {
     const events: EngineEvent[] = [];
     const run = await runBacktest(config(), {
       observe: (stream, engine) => {
-        engine.tradingState.pauseEntries(true, { reason: 'test', source: 'operator', ts: 0 });
         stream.subscribe((e) => events.push(e), { name: 'test', types: ['intent', 'order', 'tradingState'] });
+        engine.tradingState.pauseEntries(true, { reason: 'test', source: 'operator', ts: 0 });
       },
     });
     expect(run.summary.trades).toBe(0);
