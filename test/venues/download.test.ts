@@ -88,6 +88,17 @@ function payloadRows(f: RestFixture, kind: DownloadKind, intervalMs: number): Ro
     if (kind === 'funding') return (body as Item[]).map((r) => settlement(r.time, r.fundingRate, intervalMs));
     return (body as Item[]).map((r) => candle(r.t, r.o, r.h, r.l, r.c, Number(r.v)));
   }
+  if (host === 'api.kucoin.com') {
+    // The unified API's mark candles: seconds, [t, open, close, high, low, ...], newest first.
+    const list = (body as { data: { list: string[][] } }).data.list;
+    return list.map((a) => candle(Number(a[0]) * 1000, a[1], a[3], a[4], a[2], null));
+  }
+  if (host === 'api-futures.kucoin.com') {
+    const data = (body as { data: unknown[] }).data;
+    if (kind === 'funding') return (data as Item[]).map((r) => settlement(r.timepoint, r.fundingRate, intervalMs));
+    // [time, open, high, low, close, volume (contracts of 0.001 BTC for XBTUSDTM), turnover]
+    return (data as number[][]).map((a) => candle(a[0], a[1], a[2], a[3], a[4], mark ? null : a[5] / 1000));
+  }
   throw new Error(`no reader for ${f.name}`);
 }
 
@@ -164,6 +175,10 @@ const CASES: Case[] = [
   // It keeps only its latest 5000 candles of each length: at the clock, 1m candles from 2024-05-30 12:41.
   { dir: 'hyperliquid', venue: 'hyperliquid', symbol: 'BTC/USDC:USDC', kind: 'ohlcv', fromMs: JUNE_2, toMs: JUNE_2 + 15 * MINUTE_MS, pages: 'info-candleSnapshot-BTC-1m-page', pageCount: 3, table: 'bars' },
   { dir: 'hyperliquid', venue: 'hyperliquid', symbol: 'BTC/USDC:USDC', kind: 'funding', toMs: T0 + 6 * HOUR_MS, pages: 'info-fundingHistory-BTC-download-page', pageCount: 2, table: 'funding', intervalMs: HOUR_MS, intervalNote: 'funding interval 1h inferred', windows: 1 },
+  // KuCoin Futures: from/to (ms); volume in contracts of 0.001 BTC (stored as BTC); funding newest first between from and to.
+  { dir: 'kucoinfutures', venue: 'kucoin', symbol: 'BTC/USDT:USDT', kind: 'ohlcv', toMs: T0 + 10 * MINUTE_MS, pages: 'kline-query-XBTUSDTM-1m-page', pageCount: 2, table: 'bars' },
+  { dir: 'kucoinfutures', venue: 'kucoin', symbol: 'BTC/USDT:USDT', kind: 'mark', toMs: T0 + 10 * MINUTE_MS, pages: 'ua-market-kline-XBTUSDTM-mark-price-1m-page', pageCount: 2, table: 'mark_bars' },
+  { dir: 'kucoinfutures', venue: 'kucoin', symbol: 'BTC/USDT:USDT', kind: 'funding', toMs: T0 + 2 * 24 * HOUR_MS, pages: 'contract-funding-rates-XBTUSDTM-download-page', pageCount: 2, table: 'funding' },
 ];
 
 const keyOf = (c: Pick<Case, 'table' | 'venue' | 'symbol' | 'kind'>): SeriesKey => ({ table: c.table, venue: c.venue, symbol: c.symbol, timeframe: c.kind === 'funding' ? null : '1m' });
@@ -184,7 +199,7 @@ function atTestClock(venue: CcxtMarketDataVenue): CcxtMarketDataVenue {
 
 const dataFixtures = (harness: Harness, since: number) => harness.server().requests.slice(since).filter(isData).map((r) => r.fixture ?? `unanswered ${r.path} ${JSON.stringify(r.query)}`);
 
-for (const dir of ['binance', 'okx', 'bybit', 'gate', 'bitget', 'deribit', 'hyperliquid']) {
+for (const dir of ['binance', 'okx', 'bybit', 'gate', 'bitget', 'deribit', 'hyperliquid', 'kucoinfutures']) {
   describe(`data download from ${dir} over loopback`, () => {
     const harness = useVenueHarness(dir);
     const tempDir = useTempDirs();

@@ -41,6 +41,7 @@ const EXPECTED: Record<string, { funding: 'venue' | 'receipt'; mark: 'venue' | '
   hyperliquid: { funding: 'receipt', mark: 'receipt', book: 'venue' }, // metaAndAssetCtxs carries no time
   bitget: { funding: 'receipt', mark: 'venue', book: 'venue' },
   gate: { funding: 'receipt', mark: 'receipt', book: 'venue' },
+  kucoin: { funding: 'receipt', mark: 'receipt', book: 'venue' }, // funding-rate/current: timePoint is the last settlement, not the quote's time; ccxt reads no time from mark-price
 };
 
 for (const c of VENUE_CASES) {

@@ -69,6 +69,7 @@ export const VENUE_HELP: Record<string, { kinds: string; notes: string }> = {
   hyperliquid: { kinds: 'ohlcv funding', notes: 'BTC/USDC:USDC. 5000 candles a request, and only the latest 5000 of each length (1m: 3.5 days). Hourly funding' },
   bitget: { kinds: 'ohlcv mark funding', notes: 'BTC/USDT, BTC/USDT:USDT. 200 candles a request (perps: 90 daily, 180 12h). Funding comes in pages counted back from now: newest first' },
   gate: { kinds: 'ohlcv mark funding', notes: 'BTC/USDT, BTC/USDT:USDT. 1000 candles a request (spot), 1999 (futures: their contracts are stored as BTC)' },
+  kucoin: { kinds: 'ohlcv mark funding', notes: 'KuCoin Futures: BTC/USDT:USDT (XBTUSDTM). 200 candles a request (contracts stored as BTC); mark candles from its unified API. Funding newest first, 100 a request' },
 };
 
 /** Words of `text` in lines of at most `width` characters. */

@@ -26,6 +26,7 @@ import { fetchMarkPriceEvent } from './markPrice.ts';
 import { venueSpec, type CcxtVenueSpec } from './supportedVenues.ts';
 import { bookStream, type BookStreamSource } from './watchBooks.ts';
 import { amountUnitSize } from './amountUnits.ts';
+import { venueBookDepth } from './bookDepth.ts';
 
 export interface CcxtVenueOptions extends CcxtExchangeOptions {
   /** perp-arb venue id (default: from SUPPORTED_VENUES, else the ccxt id). */
@@ -49,6 +50,7 @@ export class CcxtMarketDataVenue implements MarketDataVenue {
   private readonly paging: FundingHistoryPaging;
   private readonly historyMode: FundingHistoryMode;
   private readonly historyRate: CcxtVenueSpec['fundingHistoryRate'];
+  private readonly bookDepths: CcxtVenueSpec['bookDepths'];
   private readonly intervalCache = new Map<string, number>();
   /** The last loadMarkets failed: ccxt keeps that rejected promise and hands it out again unless asked to reload. */
   private marketsFailed = false;
@@ -65,6 +67,7 @@ export class CcxtMarketDataVenue implements MarketDataVenue {
     this.paging = { ...DEFAULT_FUNDING_PAGING, ...options.fundingPaging };
     this.historyMode = options.fundingHistoryMode ?? spec?.fundingHistory ?? { mode: 'forward' };
     this.historyRate = spec?.fundingHistoryRate;
+    this.bookDepths = spec?.bookDepths;
   }
 
   capabilities(): VenueCapabilities {
@@ -133,7 +136,7 @@ export class CcxtMarketDataVenue implements MarketDataVenue {
 
   async fetchOrderBook(symbol: string, depth?: number): Promise<BookSnapshotEvent> {
     this.require('fetchOrderBook');
-    const book = await this.call('fetchOrderBook', () => this.exchange.fetchOrderBook(symbol, depth));
+    const book = await this.call('fetchOrderBook', () => this.exchange.fetchOrderBook(symbol, venueBookDepth(depth, this.bookDepths)));
     return toBookSnapshot(this.venue, symbol, book, this.now(), depth, this.sizeMultiplier(symbol));
   }
 
@@ -160,7 +163,7 @@ export class CcxtMarketDataVenue implements MarketDataVenue {
       : async () => {
           if (!first) await sleepMs(pollMs, options.signal);
           first = false;
-          return this.exchange.fetchOrderBook(symbol, options.depth);
+          return this.exchange.fetchOrderBook(symbol, venueBookDepth(options.depth, this.bookDepths));
         };
     const source: BookStreamSource = {
       venue: this.venue,

@@ -9,7 +9,8 @@ export interface VenueCase {
   /** Fixture folder and ccxt id. */
   ccxtId: string;
   venue: string;
-  spot: { symbol: string; tickSize: number; lotSize: number };
+  /** Null for a venue loaded for its perps only. */
+  spot: { symbol: string; tickSize: number; lotSize: number } | null;
   perp: {
     symbol: string;
     venueSymbol: string;
@@ -101,6 +102,17 @@ export const VENUE_CASES: VenueCase[] = [
     spot: { symbol: 'BTC/USDT', tickSize: 0.1, lotSize: 0.000001 },
     // quanto_multiplier 0.0001 BTC per contract: 32710 contracts are 3.271 BTC.
     perp: { symbol: 'BTC/USDT:USDT', venueSymbol: 'BTC_USDT', linear: true, settle: 'USDT', contractSize: 0.0001, tickSize: 0.1, lotSize: 1, makerFeeRate: 0.0002, takerFeeRate: 0.0005, fundingIntervalMs: EIGHT_HOURS_MS, fundingIntervalSource: 'fetchFundingRate' },
+    funding: { fundingRatePerInterval: 0.0001, nextFundingTimeMs: NOW_MS + EIGHT_HOURS_MS },
+    book: { bid: [67750.1, 3.271], ask: [67750.2, 5.908] },
+    history: sixSettlements8h(0.0001, 0.00009877),
+  },
+  {
+    ccxtId: 'kucoinfutures',
+    venue: 'kucoin',
+    spot: null,
+    // XBTUSDTM: 0.001 BTC per contract (multiplier), lots of 1 contract: the book's 3271 contracts are 3.271 BTC.
+    // KuCoin takes only 20- or 100-level books: depth 5 is asked as 20 and trimmed.
+    perp: { symbol: 'BTC/USDT:USDT', venueSymbol: 'XBTUSDTM', linear: true, settle: 'USDT', contractSize: 0.001, tickSize: 0.1, lotSize: 1, makerFeeRate: 0.0002, takerFeeRate: 0.0006, fundingIntervalMs: EIGHT_HOURS_MS, fundingIntervalSource: 'fetchFundingInterval' },
     funding: { fundingRatePerInterval: 0.0001, nextFundingTimeMs: NOW_MS + EIGHT_HOURS_MS },
     book: { bid: [67750.1, 3.271], ask: [67750.2, 5.908] },
     history: sixSettlements8h(0.0001, 0.00009877),

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { venueBookDepth } from '../../src/venues/ccxt/bookDepth.ts';
+import { ohlcvPageLimit, ohlcvVolumeScale } from '../../src/venues/ccxt/ohlcvHistory.ts';
+import { NOW_MS } from './support/venueCases.ts';
+import { atTestClock, useVenueHarness } from './support/venueHarness.ts';
+
+/**
+ * What the venues added after the first seven do their own way, against their recorded payloads on
+ * loopback (the shared checks of every venue are in restAdapters.test.ts, download.test.ts,
+ * venueTimestamps.test.ts and moreVenuesErrors.test.ts).
+ */
+const EIGHT_HOURS_MS = 8 * 3_600_000;
+
+describe('book depths a venue takes', () => {
+  it('a depth is asked as the smallest allowed one at least as deep; deeper than all, or none, is the full book', () => {
+    expect(venueBookDepth(5, [20, 100])).toBe(20);
+    expect(venueBookDepth(20, [20, 100])).toBe(20);
+    expect(venueBookDepth(21, [100, 20])).toBe(100);
+    expect(venueBookDepth(500, [20, 100])).toBeUndefined();
+    expect(venueBookDepth(undefined, [20, 100])).toBeUndefined();
+    expect(venueBookDepth(5, undefined)).toBe(5);
+  });
+});
+
+describe('kucoin (KuCoin Futures)', () => {
+  const harness = useVenueHarness('kucoinfutures');
+
+  it('a 5-level book is asked as KuCoin 20-level book (the smallest it gives) and trimmed to 5, sizes in BTC', async () => {
+    const book = await harness.venue().fetchOrderBook('BTC/USDT:USDT', 5);
+    expect(harness.server().requests.at(-1)).toMatchObject({ path: '/api/v1/level2/depth20', fixture: 'kucoinfutures/level2-depth20-XBTUSDTM.json' });
+    expect(book.bids).toHaveLength(5);
+    expect(book.asks).toHaveLength(5);
+    // 930 contracts of 0.001 BTC at the fifth bid level.
+    expect(book.bids[4]).toEqual({ price: 67748.8, size: 0.93 });
+  });
+
+  it("candle pages from ccxt's features; volume counts contracts of 0.001 BTC", async () => {
+    const venue = harness.venue();
+    await venue.exchange.loadMarkets();
+    expect(ohlcvPageLimit(venue.exchange, 'BTC/USDT:USDT', 'trade', '1m')).toBe(200);
+    expect(ohlcvPageLimit(venue.exchange, 'BTC/USDT:USDT', 'mark', '1m')).toBe(200);
+    expect(ohlcvVolumeScale(venue.exchange, 'kucoin', 'BTC/USDT:USDT')).toEqual({ factor: '0.001', reason: null });
+  });
+
+  it('every perp and inverse perp is an instrument; BTC is XBT on KuCoin', async () => {
+    const instruments = await harness.venue().loadInstruments({ skipFundingIntervals: true });
+    expect(instruments.map((i) => [i.symbol, i.venueSymbol, i.contractSize, i.linear])).toEqual([
+      ['BTC/USDT:USDT', 'XBTUSDTM', 0.001, true],
+      ['ETH/USDT:USDT', 'ETHUSDTM', 0.01, true],
+      // Inverse: multiplier -1 (1 USD per contract).
+      ['BTC/USD:BTC', 'XBTUSDM', 1, false],
+    ]);
+  });
+
+  it('the live scan asks every current rate in one request; funding indices in the answer are not markets', async () => {
+    const venue = atTestClock(harness.venue());
+    await venue.loadInstruments({ skipFundingIntervals: true });
+    const quotes = await venue.fetchFundingRates(['BTC/USDT:USDT', 'ETH/USDT:USDT', 'BTC/USD:BTC']);
+    expect(quotes.map((q) => [q.symbol, q.fundingRatePerInterval, q.nextFundingTimeMs, q.fundingIntervalMs])).toEqual([
+      ['BTC/USDT:USDT', 0.0001, NOW_MS + EIGHT_HOURS_MS, EIGHT_HOURS_MS],
+      ['ETH/USDT:USDT', 0.000125, NOW_MS + EIGHT_HOURS_MS, EIGHT_HOURS_MS],
+      ['BTC/USD:BTC', 0.000061, NOW_MS + EIGHT_HOURS_MS, EIGHT_HOURS_MS],
+    ]);
+  });
+});

@@ -1,0 +1,51 @@
+import type { ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { VenueError } from '../../src/venues/types.ts';
+import { useVenueHarness } from './support/venueHarness.ts';
+
+/**
+ * Error payloads of the venues added after the first seven, in each venue's documented error format
+ * (codes and messages from its error-code documentation, as ccxt's `exceptions` table quotes them),
+ * through ccxt's own error handling to a VenueError.
+ */
+async function venueError(run: () => Promise<unknown>): Promise<VenueError> {
+  try {
+    await run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(VenueError);
+    return error as VenueError;
+  }
+  throw new Error('expected a VenueError');
+}
+
+const json = (res: ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+};
+
+describe('kucoin (KuCoin Futures) error payloads through ccxt', () => {
+  const harness = useVenueHarness('kucoinfutures');
+
+  it('HTTP 429 with code 429000 is a retryable rateLimited error naming venue and method', async () => {
+    const venue = harness.venue();
+    harness.server().override((req, res) => {
+      if (req.path !== '/api/v1/level2/depth20') return false;
+      json(res, 429, { code: '429000', msg: 'Too many requests in a short period of time, please retry later.' });
+      return true;
+    });
+    const error = await venueError(() => venue.fetchOrderBook('BTC/USDT:USDT', 5));
+    expect(error).toMatchObject({ venue: 'kucoin', method: 'fetchOrderBook', kind: 'rateLimited', retryable: true });
+    expect(error.message).toMatch(/^kucoin fetchOrderBook: rateLimited: /);
+  });
+
+  it('code 500000 (internal server error) is a retryable unavailable error', async () => {
+    const venue = harness.venue();
+    harness.server().override((req, res) => {
+      if (req.path !== '/api/v1/funding-rate/XBTUSDTM/current') return false;
+      json(res, 500, { code: '500000', msg: 'Internal Server Error' });
+      return true;
+    });
+    const error = await venueError(() => venue.fetchFundingRate('BTC/USDT:USDT'));
+    expect(error).toMatchObject({ venue: 'kucoin', method: 'fetchFundingRate', kind: 'unavailable', retryable: true });
+  });
+});
