@@ -88,6 +88,13 @@ function payloadRows(f: RestFixture, kind: DownloadKind, intervalMs: number): Ro
     if (kind === 'funding') return (body as Item[]).map((r) => settlement(r.time, r.fundingRate, intervalMs));
     return (body as Item[]).map((r) => candle(r.t, r.o, r.h, r.l, r.c, Number(r.v)));
   }
+  if (host === 'api.mexc.com') {
+    const data = (body as { data: Record<string, unknown> }).data;
+    if (kind === 'funding') return (data.resultList as Item[]).map((r) => settlement(r.settleTime, r.fundingRate, intervalMs));
+    // Column arrays, times in seconds; vol in contracts of 0.0001 BTC.
+    const c = data as Record<string, number[]>;
+    return c.time.map((t, i) => candle(t * 1000, c.open[i], c.high[i], c.low[i], c.close[i], mark ? null : c.vol[i] / 10_000));
+  }
   if (host === 'api.kucoin.com') {
     // The unified API's mark candles: seconds, [t, open, close, high, low, ...], newest first.
     const list = (body as { data: { list: string[][] } }).data.list;
@@ -179,6 +186,11 @@ const CASES: Case[] = [
   { dir: 'kucoinfutures', venue: 'kucoin', symbol: 'BTC/USDT:USDT', kind: 'ohlcv', toMs: T0 + 10 * MINUTE_MS, pages: 'kline-query-XBTUSDTM-1m-page', pageCount: 2, table: 'bars' },
   { dir: 'kucoinfutures', venue: 'kucoin', symbol: 'BTC/USDT:USDT', kind: 'mark', toMs: T0 + 10 * MINUTE_MS, pages: 'ua-market-kline-XBTUSDTM-mark-price-1m-page', pageCount: 2, table: 'mark_bars' },
   { dir: 'kucoinfutures', venue: 'kucoin', symbol: 'BTC/USDT:USDT', kind: 'funding', toMs: T0 + 2 * 24 * HOUR_MS, pages: 'contract-funding-rates-XBTUSDTM-download-page', pageCount: 2, table: 'funding' },
+  // MEXC: swap klines with start/end in seconds (and ccxt's `until` passed on), volume in contracts of 0.0001 BTC; mark = fair-price klines;
+  // funding in numbered pages newest first from the clock, as Bitget's.
+  { dir: 'mexc', venue: 'mexc', symbol: 'BTC/USDT:USDT', kind: 'ohlcv', toMs: T0 + 10 * MINUTE_MS, pages: 'contract-kline-BTC_USDT-1m-page', pageCount: 2, table: 'bars' },
+  { dir: 'mexc', venue: 'mexc', symbol: 'BTC/USDT:USDT', kind: 'mark', toMs: T0 + 10 * MINUTE_MS, pages: 'contract-kline-fair_price-BTC_USDT-1m-page', pageCount: 2, table: 'mark_bars' },
+  { dir: 'mexc', venue: 'mexc', symbol: 'BTC/USDT:USDT', kind: 'funding', fromMs: JUNE_1, toMs: JUNE_1 + 44 * HOUR_MS, pages: 'contract-funding_rate-history-BTC_USDT-download-page', pageCount: 2, table: 'funding', fundingPageLimit: 5 },
 ];
 
 const keyOf = (c: Pick<Case, 'table' | 'venue' | 'symbol' | 'kind'>): SeriesKey => ({ table: c.table, venue: c.venue, symbol: c.symbol, timeframe: c.kind === 'funding' ? null : '1m' });
@@ -199,7 +211,7 @@ function atTestClock(venue: CcxtMarketDataVenue): CcxtMarketDataVenue {
 
 const dataFixtures = (harness: Harness, since: number) => harness.server().requests.slice(since).filter(isData).map((r) => r.fixture ?? `unanswered ${r.path} ${JSON.stringify(r.query)}`);
 
-for (const dir of ['binance', 'okx', 'bybit', 'gate', 'bitget', 'deribit', 'hyperliquid', 'kucoinfutures']) {
+for (const dir of ['binance', 'okx', 'bybit', 'gate', 'bitget', 'deribit', 'hyperliquid', 'kucoinfutures', 'mexc']) {
   describe(`data download from ${dir} over loopback`, () => {
     const harness = useVenueHarness(dir);
     const tempDir = useTempDirs();

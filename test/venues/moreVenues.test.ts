@@ -63,3 +63,22 @@ describe('kucoin (KuCoin Futures)', () => {
     ]);
   });
 });
+
+describe('mexc', () => {
+  const harness = useVenueHarness('mexc');
+
+  it("candle pages from ccxt's features (2000 for perps); perp volume counts contracts of 0.0001 BTC", async () => {
+    const venue = harness.venue();
+    await venue.exchange.loadMarkets();
+    expect(ohlcvPageLimit(venue.exchange, 'BTC/USDT:USDT', 'trade', '1m')).toBe(2000);
+    expect(ohlcvVolumeScale(venue.exchange, 'mexc', 'BTC/USDT:USDT')).toEqual({ factor: '0.0001', reason: null });
+    expect(ohlcvVolumeScale(venue.exchange, 'mexc', 'BTC/USDT')).toEqual({ factor: '1', reason: null });
+  });
+
+  it("the mark price is the contract ticker's fairPrice, which ccxt leaves out of its ticker: read from the raw answer", async () => {
+    const venue = harness.venue();
+    const mark = await venue.fetchMarkPrice('BTC/USDT:USDT');
+    expect(mark).toMatchObject({ markPrice: 67750.2, indexPrice: 67745.9, ts: NOW_MS - 300, tsSource: 'venue' });
+    expect(harness.server().requests.at(-1)).toMatchObject({ path: '/api/v1/contract/ticker', fixture: 'mexc/contract-ticker-BTC_USDT.json' });
+  });
+});

@@ -49,3 +49,24 @@ describe('kucoin (KuCoin Futures) error payloads through ccxt', () => {
     expect(error).toMatchObject({ venue: 'kucoin', method: 'fetchFundingRate', kind: 'unavailable', retryable: true });
   });
 });
+
+describe('mexc error payloads through ccxt', () => {
+  const harness = useVenueHarness('mexc');
+
+  it('contract code 510 (requests too frequent) is a retryable rateLimited error; 1001 (contract does not exist) a badSymbol error', async () => {
+    const venue = harness.venue();
+    harness.server().override((req, res) => {
+      if (req.path === '/api/v1/contract/depth/BTC_USDT') {
+        json(res, 200, { success: false, code: 510, message: 'Requests are too frequent, please try again later' });
+        return true;
+      }
+      if (req.path === '/api/v1/contract/funding_rate/BTC_USDT') {
+        json(res, 200, { success: false, code: 1001, message: 'Contract does not exist!' });
+        return true;
+      }
+      return false;
+    });
+    expect(await venueError(() => venue.fetchOrderBook('BTC/USDT:USDT', 5))).toMatchObject({ venue: 'mexc', method: 'fetchOrderBook', kind: 'rateLimited', retryable: true });
+    expect(await venueError(() => venue.fetchFundingRate('BTC/USDT:USDT'))).toMatchObject({ venue: 'mexc', method: 'fetchFundingRate', kind: 'badSymbol', retryable: false });
+  });
+});

@@ -42,6 +42,7 @@ const EXPECTED: Record<string, { funding: 'venue' | 'receipt'; mark: 'venue' | '
   bitget: { funding: 'receipt', mark: 'venue', book: 'venue' },
   gate: { funding: 'receipt', mark: 'receipt', book: 'venue' },
   kucoin: { funding: 'receipt', mark: 'receipt', book: 'venue' }, // funding-rate/current: timePoint is the last settlement, not the quote's time; ccxt reads no time from mark-price
+  mexc: { funding: 'venue', mark: 'venue', book: 'venue' },
 };
 
 for (const c of VENUE_CASES) {

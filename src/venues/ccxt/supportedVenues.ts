@@ -46,6 +46,11 @@ export interface CcxtVenueSpec {
    * does not list, so ccxt throws a plain ExchangeError before it looks at the status: not retried.
    */
   exceptions?: Readonly<Record<string, 'RateLimitExceeded' | 'ExchangeNotAvailable' | 'BadSymbol'>>;
+  /**
+   * Fields of the venue's raw ticker holding the mark (and index) price where ccxt's ticker leaves them
+   * out: MEXC's contract ticker has `fairPrice` and `indexPrice`, which ccxt 4.5.84 does not parse.
+   */
+  tickerInfoPrices?: { markPrice: string; indexPrice?: string };
   /** Market data only: its private API (account, orders) has no recorded-payload tests yet. */
   marketDataOnly?: boolean;
 }
@@ -61,6 +66,8 @@ export const SUPPORTED_VENUES: readonly CcxtVenueSpec[] = [
   { venue: 'gate', ccxtId: 'gate', markets: 'spot, USDT and BTC perps, USDT delivery futures', options: { fetchMarkets: { types: ['spot', 'swap', 'future'] } }, fundingHistory: { mode: 'backward', endParam: 'until', endExclusive: false }, ohlcvVolume: { linear: 'contracts' } },
   // Funding history newest first, at most 100 rows between `from` and `to`; candles count contracts (lots of 0.001 BTC for XBTUSDTM).
   { venue: 'kucoin', ccxtId: 'kucoinfutures', markets: 'USDT and USDC perps, inverse perps (KuCoin Futures)', options: { fetchMarkets: { types: ['swap'] } }, fundingHistory: { mode: 'backward', endParam: 'until', endExclusive: false }, ohlcvVolume: { linear: 'contracts' }, ohlcvMaxPageLimit: 200, bookDepths: [20, 100], exceptions: { '429000': 'RateLimitExceeded' }, marketDataOnly: true },
+  // Funding history in numbered pages newest first (page_num), like Bitget; swap candles count contracts (0.0001 BTC for BTC_USDT).
+  { venue: 'mexc', ccxtId: 'mexc', markets: 'spot, USDT perps', options: { fetchMarkets: { types: { spot: true, swap: { linear: true, inverse: false } } } }, fundingHistory: { mode: 'pageNumber', pageParam: 'page_num' }, ohlcvVolume: { linear: 'contracts' }, tickerInfoPrices: { markPrice: 'fairPrice', indexPrice: 'indexPrice' }, marketDataOnly: true },
 ];
 
 export function venueSpec(venueOrCcxtId: string): CcxtVenueSpec | undefined {

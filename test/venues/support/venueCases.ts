@@ -117,4 +117,14 @@ export const VENUE_CASES: VenueCase[] = [
     book: { bid: [67750.1, 3.271], ask: [67750.2, 5.908] },
     history: sixSettlements8h(0.0001, 0.00009877),
   },
+  {
+    ccxtId: 'mexc',
+    venue: 'mexc',
+    spot: { symbol: 'BTC/USDT', tickSize: 0.01, lotSize: 0.000001 },
+    // BTC_USDT: 0.0001 BTC per contract; the book's 32710 contracts are 3.271 BTC. Maker 0, taker 0.02% (the payload's fee rates).
+    perp: { symbol: 'BTC/USDT:USDT', venueSymbol: 'BTC_USDT', linear: true, settle: 'USDT', contractSize: 0.0001, tickSize: 0.1, lotSize: 1, makerFeeRate: 0, takerFeeRate: 0.0002, fundingIntervalMs: EIGHT_HOURS_MS, fundingIntervalSource: 'fetchFundingInterval' },
+    funding: { fundingRatePerInterval: 0.0001, nextFundingTimeMs: NOW_MS + EIGHT_HOURS_MS },
+    book: { bid: [67750.1, 3.271], ask: [67750.2, 5.908] },
+    history: sixSettlements8h(0.0001, 0.00009877),
+  },
 ];
