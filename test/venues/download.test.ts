@@ -88,6 +88,12 @@ function payloadRows(f: RestFixture, kind: DownloadKind, intervalMs: number): Ro
     if (kind === 'funding') return (body as Item[]).map((r) => settlement(r.time, r.fundingRate, intervalMs));
     return (body as Item[]).map((r) => candle(r.t, r.o, r.h, r.l, r.c, Number(r.v)));
   }
+  if (host === 'open-api.bingx.com') {
+    const data = (body as { data: Item[] }).data;
+    if (kind === 'funding') return data.map((r) => settlement(r.fundingTime, r.fundingRate, intervalMs));
+    // Newest first; trade candles {open, close, high, low, volume (BTC), time}, mark candles with openTime.
+    return data.map((r) => candle(r.time ?? r.openTime, r.open, r.high, r.low, r.close, mark ? null : Number(r.volume)));
+  }
   if (host === 'api.mexc.com') {
     const data = (body as { data: Record<string, unknown> }).data;
     if (kind === 'funding') return (data.resultList as Item[]).map((r) => settlement(r.settleTime, r.fundingRate, intervalMs));
@@ -191,6 +197,10 @@ const CASES: Case[] = [
   { dir: 'mexc', venue: 'mexc', symbol: 'BTC/USDT:USDT', kind: 'ohlcv', toMs: T0 + 10 * MINUTE_MS, pages: 'contract-kline-BTC_USDT-1m-page', pageCount: 2, table: 'bars' },
   { dir: 'mexc', venue: 'mexc', symbol: 'BTC/USDT:USDT', kind: 'mark', toMs: T0 + 10 * MINUTE_MS, pages: 'contract-kline-fair_price-BTC_USDT-1m-page', pageCount: 2, table: 'mark_bars' },
   { dir: 'mexc', venue: 'mexc', symbol: 'BTC/USDT:USDT', kind: 'funding', fromMs: JUNE_1, toMs: JUNE_1 + 44 * HOUR_MS, pages: 'contract-funding_rate-history-BTC_USDT-download-page', pageCount: 2, table: 'funding', fundingPageLimit: 5 },
+  // BingX: startTime = since - 1, endTime inclusive, limit; newest first; funding forward from startTime.
+  { dir: 'bingx', venue: 'bingx', symbol: 'BTC/USDT:USDT', kind: 'ohlcv', toMs: T0 + 10 * MINUTE_MS, pages: 'swap-v3-quote-klines-BTC-USDT-1m-page', pageCount: 2, table: 'bars' },
+  { dir: 'bingx', venue: 'bingx', symbol: 'BTC/USDT:USDT', kind: 'mark', toMs: T0 + 10 * MINUTE_MS, pages: 'swap-v1-market-markPriceKlines-BTC-USDT-1m-page', pageCount: 2, table: 'mark_bars' },
+  { dir: 'bingx', venue: 'bingx', symbol: 'BTC/USDT:USDT', kind: 'funding', toMs: T0 + 2 * 24 * HOUR_MS, pages: 'swap-v2-quote-fundingRate-BTC-USDT-download-page', pageCount: 2, table: 'funding' },
 ];
 
 const keyOf = (c: Pick<Case, 'table' | 'venue' | 'symbol' | 'kind'>): SeriesKey => ({ table: c.table, venue: c.venue, symbol: c.symbol, timeframe: c.kind === 'funding' ? null : '1m' });
@@ -211,7 +221,7 @@ function atTestClock(venue: CcxtMarketDataVenue): CcxtMarketDataVenue {
 
 const dataFixtures = (harness: Harness, since: number) => harness.server().requests.slice(since).filter(isData).map((r) => r.fixture ?? `unanswered ${r.path} ${JSON.stringify(r.query)}`);
 
-for (const dir of ['binance', 'okx', 'bybit', 'gate', 'bitget', 'deribit', 'hyperliquid', 'kucoinfutures', 'mexc']) {
+for (const dir of ['binance', 'okx', 'bybit', 'gate', 'bitget', 'deribit', 'hyperliquid', 'kucoinfutures', 'mexc', 'bingx']) {
   describe(`data download from ${dir} over loopback`, () => {
     const harness = useVenueHarness(dir);
     const tempDir = useTempDirs();

@@ -82,3 +82,22 @@ describe('mexc', () => {
     expect(harness.server().requests.at(-1)).toMatchObject({ path: '/api/v1/contract/ticker', fixture: 'mexc/contract-ticker-BTC_USDT.json' });
   });
 });
+
+describe('bingx', () => {
+  const harness = useVenueHarness('bingx');
+
+  it("the premium index's nextFundingTime, which ccxt files as nextFundingTimestamp, is the settlement the current rate is for", async () => {
+    const venue = harness.venue();
+    const quote = await venue.fetchFundingRate('BTC/USDT:USDT');
+    expect(quote).toMatchObject({ fundingRatePerInterval: 0.0001, nextFundingTimeMs: NOW_MS + EIGHT_HOURS_MS, fundingIntervalMs: EIGHT_HOURS_MS, markPrice: 67750.2, indexPrice: 67745.9 });
+  });
+
+  it('the linear and the coin-margined perps are both instruments; the inverse one is 100 USD a contract', async () => {
+    const instruments = await harness.venue().loadInstruments({ kinds: ['perp'], skipFundingIntervals: true });
+    expect(instruments.map((i) => [i.symbol, i.venueSymbol, i.contractSize, i.linear])).toEqual([
+      ['BTC/USDT:USDT', 'BTC-USDT', 1, true],
+      ['ETH/USDT:USDT', 'ETH-USDT', 1, true],
+      ['BTC/USD:BTC', 'BTC-USD', 100, false],
+    ]);
+  });
+});

@@ -70,3 +70,24 @@ describe('mexc error payloads through ccxt', () => {
     expect(await venueError(() => venue.fetchFundingRate('BTC/USDT:USDT'))).toMatchObject({ venue: 'mexc', method: 'fetchFundingRate', kind: 'badSymbol', retryable: false });
   });
 });
+
+describe('bingx error payloads through ccxt', () => {
+  const harness = useVenueHarness('bingx');
+
+  it('code 100410 (system busy) is a retryable error; 100421 (pair restricted from API trading) a badSymbol error', async () => {
+    const venue = harness.venue();
+    harness.server().override((req, res) => {
+      if (req.path === '/openApi/swap/v2/quote/depth') {
+        json(res, 200, { code: 100410, msg: 'The current system is busy, please try again later', debugMsg: '' });
+        return true;
+      }
+      if (req.path === '/openApi/swap/v2/quote/premiumIndex') {
+        json(res, 200, { code: 100421, msg: 'This pair is currently restricted from API trading', debugMsg: '' });
+        return true;
+      }
+      return false;
+    });
+    expect(await venueError(() => venue.fetchOrderBook('BTC/USDT:USDT', 5))).toMatchObject({ venue: 'bingx', method: 'fetchOrderBook', kind: 'network', retryable: true });
+    expect(await venueError(() => venue.fetchFundingRate('BTC/USDT:USDT'))).toMatchObject({ venue: 'bingx', method: 'fetchFundingRate', kind: 'badSymbol', retryable: false });
+  });
+});

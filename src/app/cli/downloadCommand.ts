@@ -71,6 +71,7 @@ export const VENUE_HELP: Record<string, { kinds: string; notes: string }> = {
   gate: { kinds: 'ohlcv mark funding', notes: 'BTC/USDT, BTC/USDT:USDT. 1000 candles a request (spot), 1999 (futures: their contracts are stored as BTC)' },
   kucoin: { kinds: 'ohlcv mark funding', notes: 'KuCoin Futures: BTC/USDT:USDT (XBTUSDTM). 200 candles a request (contracts stored as BTC); mark candles from its unified API. Funding newest first, 100 a request' },
   mexc: { kinds: 'ohlcv mark funding', notes: 'BTC/USDT, BTC/USDT:USDT (BTC_USDT). 2000 candles a request (perps: contracts stored as BTC); mark = fair-price candles. Funding in numbered pages counted back from now: newest first' },
+  bingx: { kinds: 'ohlcv mark funding', notes: 'BTC/USDT, BTC/USDT:USDT (BTC-USDT). 1440 candles a request' },
 };
 
 /** Words of `text` in lines of at most `width` characters. */

@@ -1,4 +1,4 @@
-import type { Exchange } from 'ccxt';
+import type { Exchange, FundingRate } from 'ccxt';
 import type { EpochMs } from '../../core/time.ts';
 import type { BookSnapshotEvent, FundingRateEvent, MarkPriceEvent } from '../../domain/events.ts';
 import type { Instrument } from '../../domain/instrument.ts';
@@ -51,6 +51,7 @@ export class CcxtMarketDataVenue implements MarketDataVenue {
   private readonly historyMode: FundingHistoryMode;
   private readonly historyRate: CcxtVenueSpec['fundingHistoryRate'];
   private readonly bookDepths: CcxtVenueSpec['bookDepths'];
+  private readonly fundingTimestampField: CcxtVenueSpec['fundingTimestampField'];
   private readonly intervalCache = new Map<string, number>();
   /** The last loadMarkets failed: ccxt keeps that rejected promise and hands it out again unless asked to reload. */
   private marketsFailed = false;
@@ -68,6 +69,7 @@ export class CcxtMarketDataVenue implements MarketDataVenue {
     this.historyMode = options.fundingHistoryMode ?? spec?.fundingHistory ?? { mode: 'forward' };
     this.historyRate = spec?.fundingHistoryRate;
     this.bookDepths = spec?.bookDepths;
+    this.fundingTimestampField = spec?.fundingTimestampField;
   }
 
   capabilities(): VenueCapabilities {
@@ -183,7 +185,7 @@ export class CcxtMarketDataVenue implements MarketDataVenue {
   async fetchFundingRate(symbol: string): Promise<FundingRateQuoteEvent> {
     this.require('fetchFundingRate');
     const rate = await this.call('fetchFundingRate', () => this.exchange.fetchFundingRate(symbol));
-    const quote = toFundingQuote(this.venue, rate, this.now());
+    const quote = toFundingQuote(this.venue, this.withFundingTimestamp(rate), this.now());
     return { ...quote, fundingIntervalMs: quote.fundingIntervalMs ?? this.intervalCache.get(symbol) ?? null };
   }
 
@@ -194,9 +196,16 @@ export class CcxtMarketDataVenue implements MarketDataVenue {
     return symbols.map((symbol) => {
       const rate = rates[symbol];
       if (!rate) throw new VenueError(this.venue, 'fetchFundingRates', 'badResponse', `no funding rate for ${symbol} in the answer`, false);
-      const quote = toFundingQuote(this.venue, rate, receivedAt, 'fetchFundingRates');
+      const quote = toFundingQuote(this.venue, this.withFundingTimestamp(rate), receivedAt, 'fetchFundingRates');
       return { ...quote, fundingIntervalMs: quote.fundingIntervalMs ?? this.intervalCache.get(symbol) ?? null };
     });
+  }
+
+  /** The rate's settlement time where ccxt puts it elsewhere for this venue (CcxtVenueSpec.fundingTimestampField). */
+  private withFundingTimestamp(rate: FundingRate): FundingRate {
+    const field = this.fundingTimestampField;
+    if (field === undefined || (rate.fundingTimestamp !== undefined && rate.fundingTimestamp !== null)) return rate;
+    return { ...rate, fundingTimestamp: rate[field] };
   }
 
   private async fetchFundingHistoryRows(symbol: string, sinceMs: EpochMs, untilMs: EpochMs) {

@@ -51,6 +51,12 @@ export interface CcxtVenueSpec {
    * out: MEXC's contract ticker has `fairPrice` and `indexPrice`, which ccxt 4.5.84 does not parse.
    */
   tickerInfoPrices?: { markPrice: string; indexPrice?: string };
+  /**
+   * Where ccxt puts the time of the settlement the current rate is for, when not in `fundingTimestamp`:
+   * for BingX it writes the premium index's `nextFundingTime` (the settlement `lastFundingRate` is paid
+   * at, as on Binance) to `nextFundingTimestamp` and leaves `fundingTimestamp` empty.
+   */
+  fundingTimestampField?: 'nextFundingTimestamp';
   /** Market data only: its private API (account, orders) has no recorded-payload tests yet. */
   marketDataOnly?: boolean;
 }
@@ -68,6 +74,8 @@ export const SUPPORTED_VENUES: readonly CcxtVenueSpec[] = [
   { venue: 'kucoin', ccxtId: 'kucoinfutures', markets: 'USDT and USDC perps, inverse perps (KuCoin Futures)', options: { fetchMarkets: { types: ['swap'] } }, fundingHistory: { mode: 'backward', endParam: 'until', endExclusive: false }, ohlcvVolume: { linear: 'contracts' }, ohlcvMaxPageLimit: 200, bookDepths: [20, 100], exceptions: { '429000': 'RateLimitExceeded' }, marketDataOnly: true },
   // Funding history in numbered pages newest first (page_num), like Bitget; swap candles count contracts (0.0001 BTC for BTC_USDT).
   { venue: 'mexc', ccxtId: 'mexc', markets: 'spot, USDT perps', options: { fetchMarkets: { types: { spot: true, swap: { linear: true, inverse: false } } } }, fundingHistory: { mode: 'pageNumber', pageParam: 'page_num' }, ohlcvVolume: { linear: 'contracts' }, tickerInfoPrices: { markPrice: 'fairPrice', indexPrice: 'indexPrice' }, marketDataOnly: true },
+  // Funding history forward from startTime; USDT perps quoted in BTC (contract size 1), so book and candle amounts are already base units.
+  { venue: 'bingx', ccxtId: 'bingx', markets: 'spot, USDT perps, coin-margined perps', options: {}, fundingHistory: { mode: 'forward' }, fundingTimestampField: 'nextFundingTimestamp', marketDataOnly: true },
 ];
 
 export function venueSpec(venueOrCcxtId: string): CcxtVenueSpec | undefined {

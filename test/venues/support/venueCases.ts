@@ -127,4 +127,14 @@ export const VENUE_CASES: VenueCase[] = [
     book: { bid: [67750.1, 3.271], ask: [67750.2, 5.908] },
     history: sixSettlements8h(0.0001, 0.00009877),
   },
+  {
+    ccxtId: 'bingx',
+    venue: 'bingx',
+    spot: { symbol: 'BTC/USDT', tickSize: 0.01, lotSize: 0.000001 },
+    // BTC-USDT perp: amounts in BTC (ccxt's contract size 1), price to 1 decimal, quantity to 4. BingX's contracts list no fees: ccxt's published 0.02% / 0.05%.
+    perp: { symbol: 'BTC/USDT:USDT', venueSymbol: 'BTC-USDT', linear: true, settle: 'USDT', contractSize: 1, tickSize: 0.1, lotSize: 0.0001, makerFeeRate: 0.0002, takerFeeRate: 0.0005, fundingIntervalMs: EIGHT_HOURS_MS, fundingIntervalSource: 'fetchFundingRate' },
+    funding: { fundingRatePerInterval: 0.0001, nextFundingTimeMs: NOW_MS + EIGHT_HOURS_MS },
+    book: { bid: [67750.1, 3.271], ask: [67750.2, 5.908] },
+    history: sixSettlements8h(0.0001, 0.00009877),
+  },
 ];
