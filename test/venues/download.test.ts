@@ -88,6 +88,12 @@ function payloadRows(f: RestFixture, kind: DownloadKind, intervalMs: number): Ro
     if (kind === 'funding') return (body as Item[]).map((r) => settlement(r.time, r.fundingRate, intervalMs));
     return (body as Item[]).map((r) => candle(r.t, r.o, r.h, r.l, r.c, Number(r.v)));
   }
+  if (host === 'api.hbdm.vn') {
+    const data = (body as { data: Item[] }).data;
+    if (kind === 'funding') return data.map((r) => settlement(r.funding_time, r.funding_rate, intervalMs));
+    // {id (seconds), open, close, high, low, amount (BTC), vol (contracts), ...}, oldest first.
+    return data.map((r) => candle(Number(r.id) * 1000, r.open, r.high, r.low, r.close, Number(r.amount)));
+  }
   if (host === 'open-api.bingx.com') {
     const data = (body as { data: Item[] }).data;
     if (kind === 'funding') return data.map((r) => settlement(r.fundingTime, r.fundingRate, intervalMs));
@@ -201,6 +207,9 @@ const CASES: Case[] = [
   { dir: 'bingx', venue: 'bingx', symbol: 'BTC/USDT:USDT', kind: 'ohlcv', toMs: T0 + 10 * MINUTE_MS, pages: 'swap-v3-quote-klines-BTC-USDT-1m-page', pageCount: 2, table: 'bars' },
   { dir: 'bingx', venue: 'bingx', symbol: 'BTC/USDT:USDT', kind: 'mark', toMs: T0 + 10 * MINUTE_MS, pages: 'swap-v1-market-markPriceKlines-BTC-USDT-1m-page', pageCount: 2, table: 'mark_bars' },
   { dir: 'bingx', venue: 'bingx', symbol: 'BTC/USDT:USDT', kind: 'funding', toMs: T0 + 2 * 24 * HOUR_MS, pages: 'swap-v2-quote-fundingRate-BTC-USDT-download-page', pageCount: 2, table: 'funding' },
+  // HTX: from/to in seconds only (ccxt sends no size: with one, HTX answers the latest candles); volume `amount` in BTC; funding forward from start_time.
+  { dir: 'htx', venue: 'htx', symbol: 'BTC/USDT:USDT', kind: 'ohlcv', toMs: T0 + 10 * MINUTE_MS, pages: 'linear-swap-ex-market-history-kline-BTC-USDT-1m-page', pageCount: 2, table: 'bars' },
+  { dir: 'htx', venue: 'htx', symbol: 'BTC/USDT:USDT', kind: 'funding', toMs: T0 + 2 * 24 * HOUR_MS, pages: 'v5-market-funding_rate_history-BTC-USDT-download-page', pageCount: 2, table: 'funding' },
 ];
 
 const keyOf = (c: Pick<Case, 'table' | 'venue' | 'symbol' | 'kind'>): SeriesKey => ({ table: c.table, venue: c.venue, symbol: c.symbol, timeframe: c.kind === 'funding' ? null : '1m' });
@@ -221,7 +230,7 @@ function atTestClock(venue: CcxtMarketDataVenue): CcxtMarketDataVenue {
 
 const dataFixtures = (harness: Harness, since: number) => harness.server().requests.slice(since).filter(isData).map((r) => r.fixture ?? `unanswered ${r.path} ${JSON.stringify(r.query)}`);
 
-for (const dir of ['binance', 'okx', 'bybit', 'gate', 'bitget', 'deribit', 'hyperliquid', 'kucoinfutures', 'mexc', 'bingx']) {
+for (const dir of ['binance', 'okx', 'bybit', 'gate', 'bitget', 'deribit', 'hyperliquid', 'kucoinfutures', 'mexc', 'bingx', 'htx']) {
   describe(`data download from ${dir} over loopback`, () => {
     const harness = useVenueHarness(dir);
     const tempDir = useTempDirs();
@@ -699,10 +708,11 @@ describe('perp-arb data download (CLI) against loopback', () => {
     expect(Object.keys(VENUE_HELP).sort()).toEqual(SUPPORTED_VENUES.map((v) => v.venue).sort());
     for (const spec of SUPPORTED_VENUES) {
       const has = new (ccxt as unknown as Record<string, new () => { has: Record<string, unknown> }>)[spec.ccxtId]().has;
-      const kinds = ['ohlcv', 'mark', 'funding'].filter((k) => has[{ ohlcv: 'fetchOHLCV', mark: 'fetchMarkOHLCV', funding: 'fetchFundingRateHistory' }[k]!] === true).join(' ');
+      // HTX: ccxt has mark candles but asks only for the latest ones, so there is no mark download.
+      const kinds = ['ohlcv', 'mark', 'funding'].filter((k) => has[{ ohlcv: 'fetchOHLCV', mark: 'fetchMarkOHLCV', funding: 'fetchFundingRateHistory' }[k]!] === true && !(k === 'mark' && spec.noMarkOhlcvHistory)).join(' ');
       expect(VENUE_HELP[spec.venue].kinds, spec.venue).toBe(kinds);
       expect(help).toMatch(new RegExp(`^  ${spec.venue} +${kinds} +\\S`, 'm'));
     }
-    expect(help).toMatch(/mark +mark-price candles .* perps and futures only, and not on\n +deribit or hyperliquid/);
+    expect(help).toMatch(/mark +mark-price candles .* perps and futures only, and not on\n +deribit, hyperliquid or htx/);
   });
 });

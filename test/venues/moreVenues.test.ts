@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { venueBookDepth } from '../../src/venues/ccxt/bookDepth.ts';
-import { ohlcvPageLimit, ohlcvVolumeScale } from '../../src/venues/ccxt/ohlcvHistory.ts';
+import { fetchOhlcvPage, ohlcvPageLimit, ohlcvVolumeScale } from '../../src/venues/ccxt/ohlcvHistory.ts';
 import { NOW_MS } from './support/venueCases.ts';
 import { atTestClock, useVenueHarness } from './support/venueHarness.ts';
 
@@ -99,5 +99,39 @@ describe('bingx', () => {
       ['ETH/USDT:USDT', 'ETH-USDT', 1, true],
       ['BTC/USD:BTC', 'BTC-USD', 100, false],
     ]);
+  });
+});
+
+describe('htx', () => {
+  const harness = useVenueHarness('htx');
+  const T0 = Date.UTC(2024, 3, 1);
+
+  it('the interval is the gap between the two settlement times of the funding answer (funding_time, next_funding_time)', async () => {
+    const quote = await harness.venue().fetchFundingRate('BTC/USDT:USDT');
+    expect(quote).toMatchObject({ fundingRatePerInterval: 0.0001, nextFundingTimeMs: NOW_MS + EIGHT_HOURS_MS, fundingIntervalMs: EIGHT_HOURS_MS });
+  });
+
+  it('no ticker or funding answer has the mark price: it is the close of the latest 1m mark candle, at that candle\'s time', async () => {
+    const venue = harness.venue();
+    const mark = await venue.fetchMarkPrice('BTC/USDT:USDT');
+    expect(mark).toMatchObject({ markPrice: 67750.2, indexPrice: null, ts: NOW_MS - 60_000, tsSource: 'venue' });
+    expect(harness.server().requests.map((r) => r.path).slice(-3)).toEqual(['/linear-swap-ex/market/detail/merged', '/v5/market/funding_rate', '/index/market/history/linear_swap_mark_price_kline']);
+  });
+
+  it('a candle window is asked by from/to alone: with a size HTX would answer its latest candles', async () => {
+    const venue = harness.venue();
+    await venue.exchange.loadMarkets();
+    const page = await fetchOhlcvPage(venue.exchange, { venue: 'htx', symbol: 'BTC/USDT:USDT', timeframe: '1m', price: 'trade', fromMs: T0, toMs: T0 + 5 * 60_000, nowMs: NOW_MS });
+    expect(page.candles.map((c) => c.ts)).toEqual([0, 1, 2, 3, 4].map((k) => T0 + k * 60_000));
+    expect(harness.server().requests.at(-1)!.query).toEqual({ period: '1min', from: String(T0 / 1000), to: String((T0 + 5 * 60_000 - 1) / 1000 | 0), contract_code: 'BTC-USDT' });
+    expect(ohlcvPageLimit(venue.exchange, 'BTC/USDT:USDT', 'trade', '1m')).toBe(2000);
+  });
+
+  it('mark candles are refused before any request: ccxt asks HTX only for the latest ones', async () => {
+    const venue = harness.venue();
+    await venue.exchange.loadMarkets();
+    const before = harness.server().requests.length;
+    await expect(fetchOhlcvPage(venue.exchange, { venue: 'htx', symbol: 'BTC/USDT:USDT', timeframe: '1m', price: 'mark', fromMs: T0, toMs: T0 + 60_000 })).rejects.toMatchObject({ venue: 'htx', method: 'fetchMarkOHLCV', kind: 'unsupported' });
+    expect(harness.server().requests.length).toBe(before);
   });
 });

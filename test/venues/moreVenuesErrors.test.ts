@@ -91,3 +91,24 @@ describe('bingx error payloads through ccxt', () => {
     expect(await venueError(() => venue.fetchFundingRate('BTC/USDT:USDT'))).toMatchObject({ venue: 'bingx', method: 'fetchFundingRate', kind: 'badSymbol', retryable: false });
   });
 });
+
+describe('htx error payloads through ccxt', () => {
+  const harness = useVenueHarness('htx');
+
+  it('a rate limit (rate-too-many-requests) is retryable rateLimited; err_code 1013 (contract does not exist) a badSymbol error', async () => {
+    const venue = harness.venue();
+    harness.server().override((req, res) => {
+      if (req.path === '/linear-swap-ex/market/depth') {
+        json(res, 200, { status: 'error', 'err-code': 'rate-too-many-requests', 'err-msg': 'exceeded rate limit', data: null });
+        return true;
+      }
+      if (req.path === '/v5/market/funding_rate') {
+        json(res, 200, { status: 'error', err_code: 1013, err_msg: "This contract symbol doesn't exist.", ts: 1717372799000 });
+        return true;
+      }
+      return false;
+    });
+    expect(await venueError(() => venue.fetchOrderBook('BTC/USDT:USDT', 5))).toMatchObject({ venue: 'htx', method: 'fetchOrderBook', kind: 'rateLimited', retryable: true });
+    expect(await venueError(() => venue.fetchFundingRate('BTC/USDT:USDT'))).toMatchObject({ venue: 'htx', method: 'fetchFundingRate', kind: 'badSymbol', retryable: false });
+  });
+});

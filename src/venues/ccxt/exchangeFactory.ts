@@ -55,7 +55,9 @@ export function createCcxtExchange(id: string, options: CcxtExchangeOptions = {}
   if (options.urlsOverride) {
     exchange.urls = { ...exchange.urls, api: options.urlsOverride };
   } else if (options.loopbackBaseUrl) {
-    exchange.urls = { ...exchange.urls, api: rewriteApiUrls(exchange.urls.api, options.loopbackBaseUrl, exchange.hostname, options.loopbackWsBaseUrl) as typeof exchange.urls.api };
+    // HTX picks a host per API when it signs (urls.hostnames: api.hbdm.vn for contracts): its {hostname} stays for ccxt to fill.
+    const hostname = (exchange.urls as { hostnames?: unknown }).hostnames ? undefined : exchange.hostname;
+    exchange.urls = { ...exchange.urls, api: rewriteApiUrls(exchange.urls.api, options.loopbackBaseUrl, hostname, options.loopbackWsBaseUrl) as typeof exchange.urls.api };
   }
   return exchange;
 }

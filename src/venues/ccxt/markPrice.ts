@@ -24,7 +24,9 @@ export type LiveMarkPriceEvent = MarkPriceEvent & { tsSource: TsSource };
 /**
  * The mark (and index) price: fetchMarkPrice where the venue has it, else the ticker's markPrice,
  * (or the venue's own ticker field for it, CcxtVenueSpec.tickerInfoPrices: MEXC `fairPrice`), else the
- * funding-rate structure's markPrice (many venues publish mark price with funding).
+ * funding-rate structure's markPrice (many venues publish mark price with funding), else (HTX, where
+ * none of those has it: CcxtVenueSpec.markPriceFromMarkCandle) the close of the latest 1m mark candle,
+ * stamped with that candle's open time.
  * `ts` is the venue's time of that answer, else the receipt time (tsSource says which). A price
  * above the ceiling, a mark more than 50 % from the index or an implausible time is an InputError.
  */
@@ -34,6 +36,15 @@ export async function fetchMarkPriceEvent(exchange: Exchange, venue: string, sym
   if (hasMethod(exchange, 'fetchMarkPrice')) attempts.push({ method: 'fetchMarkPrice', run: () => exchange.fetchMarkPrice(symbol) });
   if (hasMethod(exchange, 'fetchTicker')) attempts.push({ method: 'fetchTicker', run: async () => withInfoPrices(await exchange.fetchTicker(symbol), infoPrices) });
   if (hasMethod(exchange, 'fetchFundingRate')) attempts.push({ method: 'fetchFundingRate', run: () => exchange.fetchFundingRate(symbol) });
+  if (venueSpec(exchange.id)?.markPriceFromMarkCandle && hasMethod(exchange, 'fetchMarkOHLCV')) {
+    attempts.push({
+      method: 'fetchMarkOHLCV',
+      run: async () => {
+        const last = (await exchange.fetchMarkOHLCV(symbol, '1m', undefined, 1)).at(-1);
+        return { markPrice: last?.[4], timestamp: last?.[0] };
+      },
+    });
+  }
   if (attempts.length === 0) throw new UnsupportedMethodError(venue, 'fetchMarkPrice', exchange.id);
   let lastMethod = attempts[0].method;
   for (const attempt of attempts) {

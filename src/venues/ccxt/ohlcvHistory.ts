@@ -75,6 +75,9 @@ export function requireOhlcv(exchange: Exchange, venue: string, symbol: string, 
   if (price === 'mark' && parseSymbol(symbol).kind === 'spot') {
     throw new VenueError(venue, method, 'unsupported', `${symbol} is a spot market: mark prices exist only for perps and futures`, false);
   }
+  if (price === 'mark' && venueSpec(exchange.id)?.noMarkOhlcvHistory) {
+    throw new VenueError(venue, method, 'unsupported', `ccxt asks ${venue} for its latest mark candles only, not for a time range: no mark-candle history`, false);
+  }
 }
 
 /**
@@ -155,7 +158,9 @@ export async function fetchOhlcvPage(exchange: Exchange, request: OhlcvPageReque
   let rows: OHLCV[];
   try {
     const params = { until: toMs - 1 };
-    rows = price === 'mark' ? await exchange.fetchMarkOHLCV(symbol, timeframe, fromMs, limit, params) : await exchange.fetchOHLCV(symbol, timeframe, fromMs, limit, params);
+    // HTX answers the latest candles when given a count: the window's bounds alone there.
+    const askedLimit = venueSpec(exchange.id)?.ohlcvOmitLimit ? undefined : limit;
+    rows = price === 'mark' ? await exchange.fetchMarkOHLCV(symbol, timeframe, fromMs, askedLimit, params) : await exchange.fetchOHLCV(symbol, timeframe, fromMs, askedLimit, params);
   } catch (error) {
     throw withWindow(toVenueError(error, venue, method, exchangeSecrets(exchange)), `${symbol} ${timeframe} candles from ${isoUtc(fromMs)} to ${isoUtc(toMs)}`);
   }

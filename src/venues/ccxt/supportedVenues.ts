@@ -57,6 +57,15 @@ export interface CcxtVenueSpec {
    * at, as on Binance) to `nextFundingTimestamp` and leaves `fundingTimestamp` empty.
    */
   fundingTimestampField?: 'nextFundingTimestamp';
+  /**
+   * HTX: ccxt sends a candle `limit` as `size`, and then the venue ignores `from`/`to` (ccxt's own
+   * note) and answers the latest candles. Without a limit ccxt sends the window's from/to alone.
+   */
+  ohlcvOmitLimit?: boolean;
+  /** The venue's mark candles cannot be asked by time through ccxt (HTX: ccxt sends only a count for them): no mark download. */
+  noMarkOhlcvHistory?: boolean;
+  /** No ticker or funding answer carries the mark price (HTX): it is the close of the latest 1m mark candle. */
+  markPriceFromMarkCandle?: boolean;
   /** Market data only: its private API (account, orders) has no recorded-payload tests yet. */
   marketDataOnly?: boolean;
 }
@@ -76,6 +85,8 @@ export const SUPPORTED_VENUES: readonly CcxtVenueSpec[] = [
   { venue: 'mexc', ccxtId: 'mexc', markets: 'spot, USDT perps', options: { fetchMarkets: { types: { spot: true, swap: { linear: true, inverse: false } } } }, fundingHistory: { mode: 'pageNumber', pageParam: 'page_num' }, ohlcvVolume: { linear: 'contracts' }, tickerInfoPrices: { markPrice: 'fairPrice', indexPrice: 'indexPrice' }, marketDataOnly: true },
   // Funding history forward from startTime; USDT perps quoted in BTC (contract size 1), so book and candle amounts are already base units.
   { venue: 'bingx', ccxtId: 'bingx', markets: 'spot, USDT perps, coin-margined perps', options: {}, fundingHistory: { mode: 'forward' }, fundingTimestampField: 'nextFundingTimestamp', marketDataOnly: true },
+  // USDT-margined swaps (v5 funding endpoints): funding history forward from start_time; candle windows by from/to only.
+  { venue: 'htx', ccxtId: 'htx', markets: 'USDT perps', options: { fetchMarkets: { types: { spot: false, linear: true, inverse: false } } }, fundingHistory: { mode: 'forward' }, ohlcvOmitLimit: true, noMarkOhlcvHistory: true, markPriceFromMarkCandle: true, marketDataOnly: true },
 ];
 
 export function venueSpec(venueOrCcxtId: string): CcxtVenueSpec | undefined {

@@ -137,4 +137,15 @@ export const VENUE_CASES: VenueCase[] = [
     book: { bid: [67750.1, 3.271], ask: [67750.2, 5.908] },
     history: sixSettlements8h(0.0001, 0.00009877),
   },
+  {
+    ccxtId: 'htx',
+    venue: 'htx',
+    spot: null,
+    // BTC-USDT swap: 0.001 BTC per contract (3271 contracts are 3.271 BTC); the contract list has no fees: ccxt's 0.02% / 0.05%.
+    // The interval is the gap between the two settlement times of the funding answer (funding_time, next_funding_time).
+    perp: { symbol: 'BTC/USDT:USDT', venueSymbol: 'BTC-USDT', linear: true, settle: 'USDT', contractSize: 0.001, tickSize: 0.1, lotSize: 1, makerFeeRate: 0.0002, takerFeeRate: 0.0005, fundingIntervalMs: EIGHT_HOURS_MS, fundingIntervalSource: 'fetchFundingRate' },
+    funding: { fundingRatePerInterval: 0.0001, nextFundingTimeMs: NOW_MS + EIGHT_HOURS_MS },
+    book: { bid: [67750.1, 3.271], ask: [67750.2, 5.908] },
+    history: sixSettlements8h(0.0001, 0.00009877),
+  },
 ];
