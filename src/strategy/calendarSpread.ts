@@ -25,7 +25,8 @@ import { NO_INTENTS, type InstrumentRef, type InstrumentSnapshot, type Intent, t
  *           crossingCostRate: holding to expiry, one future fill (the settlement is free on the
  *           simulated venue) and two hedge fills; closing early, two of each;
  *   funding (perp hedge) = -+ rate(hedge) x tau / interval(hedge): a long perp pays a positive rate,
- *           a short one receives it (the predicted rate where known, else the last settled, else 0);
+ *           a short one receives it (the predicted rate where known, else the last settled, else
+ *           fundingRateWhenUnknown; with none of them, no entry);
  *   netApr = (basis - cost + funding) x year / tau.
  * Open when netApr >= entryNetApr and tau >= minDaysToExpiry. Held: with exitBasisBps set, close
  * when the basis at closing prices is at most exitBasisBps; else hold to the expiry settlement.
@@ -59,6 +60,11 @@ export const CalendarSpreadConfigSchema = z.strictObject({
   allowShortSpot: z.boolean().default(false),
   /** Largest age difference between the legs' prices for a decision, seconds (0: same bar time). */
   maxPriceSkewSeconds: numberIn(RANGES.priceSkewSeconds).default(0),
+  /**
+   * Funding rate per interval assumed for a perp hedge before any is known (neither predicted nor
+   * settled); null: no entry until the hedge has a rate.
+   */
+  fundingRateWhenUnknown: numberIn(RANGES.fundingRatePerInterval).nullable().default(null),
   /** Funding interval of a perp hedge when neither the data nor the instrument gives one, hours. */
   defaultFundingIntervalHours: numberIn(RANGES.fundingIntervalHours).default(8),
 });
@@ -117,7 +123,7 @@ export class CalendarSpreadStrategy implements Strategy {
     return this.decide(context, f, h);
   }
 
-  /** The trade the current prices offer (null before both legs have prices, at or after the expiry, or when the only side needs a short spot that is not allowed). */
+  /** The trade the current prices offer (null before both legs have prices, before a perp hedge's funding rate is known, at or after the expiry, or when the only side needs a short spot that is not allowed). */
   candidate(market: MarketView, nowMs: number): CalendarCandidate | null {
     const f = market.get(this.future.venue, this.future.symbol);
     const h = market.get(this.hedge.venue, this.hedge.symbol);
@@ -133,7 +139,9 @@ export class CalendarSpreadStrategy implements Strategy {
     const basis = contango ? shortFutureBasis : longFutureBasis;
     const cost = this.cost(market);
     // The hedge is long when the future is short: it pays a positive rate.
-    const hedgeFunding = this.hedgeKind === 'perp' ? (this.hedgeRate(h) * tau) / this.hedgeIntervalMs(market, h) : 0;
+    const rate = this.hedgeKind === 'perp' ? this.hedgeRate(h) : 0;
+    if (Number.isNaN(rate)) return null;
+    const hedgeFunding = this.hedgeKind === 'perp' ? (rate * tau) / this.hedgeIntervalMs(market, h) : 0;
     const funding = contango ? 0 - hedgeFunding : hedgeFunding; // 0 - x: no -0 without funding
     const net = basis - cost + funding;
     return {
@@ -185,9 +193,11 @@ export class CalendarSpreadStrategy implements Strategy {
     return [{ kind: 'openPair', id, long: c.long, short: c.short, notionalUsd: this.config.notionalUsd, reason, reasonCode: 'threshold' }];
   }
 
+  /** The predicted rate, else the last settled, else fundingRateWhenUnknown; NaN when none. */
   private hedgeRate(h: InstrumentSnapshot): number {
     if (Number.isFinite(h.predictedFundingRatePerInterval)) return h.predictedFundingRatePerInterval;
-    return Number.isFinite(h.fundingRatePerInterval) ? h.fundingRatePerInterval : 0;
+    if (Number.isFinite(h.fundingRatePerInterval)) return h.fundingRatePerInterval;
+    return this.config.fundingRateWhenUnknown ?? Number.NaN;
   }
 
   private hedgeIntervalMs(market: MarketView, h: InstrumentSnapshot): number {

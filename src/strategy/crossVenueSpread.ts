@@ -19,7 +19,8 @@ import { NO_INTENTS, type InstrumentRef, type InstrumentSnapshot, type Intent, t
  *   cost     = roundTripCostRate, or when null 2 (takerFee(L) + takerFee(S)) + crossingCostRate
  *   funding  = expectedHoldingMs x (rate(S) / interval(S) - rate(L) / interval(L))
  *              (the short receives its rate, the long pays its own, each per its own interval;
- *               the venue's predicted rate where known, else the last settled one, else 0)
+ *               the venue's predicted rate where known, else the last settled one, else
+ *               fundingRateWhenUnknown; a candidate with a leg without any is not traded)
  *   net      = spread - cost + funding
  * Flat: the candidate with the largest net over every ordered pair of the listed perps opens when
  * net >= entryNetBps / 1e4. Held, with the spread now measured at the closing prices
@@ -67,6 +68,8 @@ export const CrossVenueSpreadConfigSchema = z.strictObject({
   expectedHoldingDays: numberIn(RANGES.holdingDays).default(1),
   /** Largest age difference between the legs' prices for a decision, seconds (0: same bar time). */
   maxPriceSkewSeconds: numberIn(RANGES.priceSkewSeconds).default(0),
+  /** Funding rate per interval assumed for a perp before any is known (neither predicted nor settled); null: no entry until every perp has a rate. */
+  fundingRateWhenUnknown: numberIn(RANGES.fundingRatePerInterval).nullable().default(null),
   /** Funding interval when neither the data nor the instrument gives one, hours. */
   defaultFundingIntervalHours: numberIn(RANGES.fundingIntervalHours).default(8),
 });
@@ -127,7 +130,7 @@ export class CrossVenueSpreadStrategy implements Strategy {
     return this.decide(context);
   }
 
-  /** Every ordered pair with prices, best (largest net) first; ties keep the listing order. */
+  /** Every ordered pair with prices and funding rates, best (largest net) first; ties keep the listing order. */
   candidates(market: MarketView): SpreadCandidate[] {
     const out: SpreadCandidate[] = [];
     const snaps = this.perps.map((p) => market.get(p.venue, p.symbol));
@@ -142,6 +145,7 @@ export class CrossVenueSpreadStrategy implements Strategy {
         const spread = (sell - buy) / buy;
         const cost = this.roundTripCost(market, this.perps[i], this.perps[j]);
         const funding = this.config.expectedHoldingDays * DAY_MS * (this.ratePerMs(market, this.perps[j], s) - this.ratePerMs(market, this.perps[i], l));
+        if (Number.isNaN(funding)) continue;
         out.push({ long: this.perps[i], short: this.perps[j], spread, cost, funding, net: spread - cost + funding });
       }
     }
@@ -199,9 +203,10 @@ export class CrossVenueSpreadStrategy implements Strategy {
     return NO_INTENTS;
   }
 
-  /** Funding rate per ms of a perp: the predicted rate when known, else the last settled, else 0. */
+  /** Funding rate per ms of a perp: the predicted rate when known, else the last settled, else fundingRateWhenUnknown; NaN when none. */
   private ratePerMs(market: MarketView, r: InstrumentRef, snap: InstrumentSnapshot): number {
-    const rate = Number.isFinite(snap.predictedFundingRatePerInterval) ? snap.predictedFundingRatePerInterval : Number.isFinite(snap.fundingRatePerInterval) ? snap.fundingRatePerInterval : 0;
+    const known = Number.isFinite(snap.predictedFundingRatePerInterval) ? snap.predictedFundingRatePerInterval : Number.isFinite(snap.fundingRatePerInterval) ? snap.fundingRatePerInterval : Number.NaN;
+    const rate = Number.isNaN(known) ? (this.config.fundingRateWhenUnknown ?? Number.NaN) : known;
     return rate / this.intervalMs(market, r, snap);
   }
 

@@ -72,7 +72,7 @@ describe('calendar spread on a hand-built market: future vs perp on one venue', 
   });
 
   it('with exitBasisBps closes on convergence before the expiry, the cost counting both future fills', async () => {
-    const { engine, strategy } = setup({ entryNetApr: 0.05, exitBasisBps: 10 });
+    const { engine, strategy } = setup({ entryNetApr: 0.05, exitBasisBps: 10, fundingRateWhenUnknown: 0 });
     // 60 bps at 0h, 30 at 1h..3h, 8 bps at 4h: <= 10, close.
     const result = await engine.run(replayInput([hourly(PERP, Array(8).fill(50_000)), hourly(FUTURE, [50_300, 50_150, 50_150, 50_150, 50_040, 50_040, 50_040, 50_040])]));
     expect(result.execution.map((e) => [e.type, e.ts])).toEqual([['pairOpened', T0 + MINUTE], ['pairClosed', T0 + 4 * HOUR + MINUTE]]);
@@ -99,8 +99,14 @@ describe('calendar spread on a hand-built market: future vs perp on one venue', 
     expect(backwardation.strategy.candidate(backwardation.engine.market, T0 + MINUTE)).toBeNull();
   });
 
+  it('opens nothing before the perp hedge has a funding rate (unless fundingRateWhenUnknown is set)', async () => {
+    const market = () => replayInput([hourly(PERP, [50_000, 50_000]), hourly(FUTURE, [50_300, 50_300])]);
+    expect((await setup({}).engine.run(market())).execution).toEqual([]);
+    expect((await setup({ fundingRateWhenUnknown: 0 }).engine.run(market())).execution.map((e) => e.type)).toEqual(['pairOpened']);
+  });
+
   it('opens nothing with less than minDaysToExpiry to go', async () => {
-    const { engine } = setup({ minDaysToExpiry: 0.5 }); // 10h to the expiry < 12h
+    const { engine } = setup({ minDaysToExpiry: 0.5, fundingRateWhenUnknown: 0 }); // 10h to the expiry < 12h
     const result = await engine.run(replayInput([hourly(PERP, [50_000, 50_000]), hourly(FUTURE, [50_300, 50_300])]));
     expect(result.execution).toEqual([]);
   });
@@ -132,13 +138,14 @@ describe('calendar spread on the FTX markets snapshot of 2021-07-22 (BTC-0924 an
     expect([quote('BTC-PERP').ask, quote('BTC-0924').bid, quote('BTC-1231').bid]).toEqual([32_196, 32_468, 32_815]);
     for (const [name, symbol, expiry] of [['BTC-0924', 'BTC/USD:USD-210924', Date.UTC(2021, 8, 24, 3)], ['BTC-1231', 'BTC/USD:USD-211231', Date.UTC(2021, 11, 31, 3)]] as const) {
       const config = parseBacktestConfig({
-        strategy: { type: 'calendarSpread', params: { future: `ftx:${symbol}`, hedge: 'ftx:BTC/USD:USD', notionalUsd: 10_000, crossingCostRate: 0, entryNetApr: 0.02 } },
+        strategy: { type: 'calendarSpread', params: { future: `ftx:${symbol}`, hedge: 'ftx:BTC/USD:USD', notionalUsd: 10_000, crossingCostRate: 0, entryNetApr: 0.02, fundingRateWhenUnknown: 0 } },
         data: { source: 'store', barTimeframe: '1m' },
         instruments: [{ id: `ftx:${symbol}`, takerFeeRate: 0.0007, makerFeeRate: 0.0002 }, { id: 'ftx:BTC/USD:USD', takerFeeRate: 0.0007, makerFeeRate: 0.0002 }],
         venues: [{ venue: 'ftx', balances: { USD: 100_000 }, leverage: 3 }],
       });
       const { result, summary } = await runBacktest(config, { storeDir: root });
-      // Sell the future at its bid, buy the perp at its ask; cost 0.07% + 2 x 0.07% = 21 bps; no funding in a markets snapshot.
+      // Sell the future at its bid, buy the perp at its ask; cost 0.07% + 2 x 0.07% = 21 bps; a markets snapshot
+      // has no funding: the config assumes 0 (without fundingRateWhenUnknown nothing would open).
       const basis = (quote(name).bid - quote('BTC-PERP').ask) / quote('BTC-PERP').ask;
       const tauMs = expiry - snapshotMs;
       const netApr = ((basis - 0.0021) * YEAR) / tauMs;

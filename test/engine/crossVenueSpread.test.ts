@@ -92,7 +92,7 @@ describe('cross-venue perp spread on a hand-built market (a: 8h funding, b: 1h f
     // b's bar of h=1 is missing: at h=1 a's new close (49,800) against b's close of h=0 (50,000) would be a
     // 40 bps spread, but b has no price of that time, so no decision; at h=2 the spread is 10/49,800 = 2 bps < 5.
     const run = async (maxPriceSkewSeconds: number) => {
-      const { engine } = twoVenues({ roundTripCostRate: 0, entryNetBps: 5, maxPriceSkewSeconds });
+      const { engine } = twoVenues({ roundTripCostRate: 0, entryNetBps: 5, maxPriceSkewSeconds, fundingRateWhenUnknown: 0 });
       return engine.run(replayInput([
         bars(A, SYMBOL, [50_000, 49_800, 49_800].map((close, h) => ({ ts: T0 + h * HOUR, close }))),
         bars(B, SYMBOL, [{ ts: T0, close: 50_000 }, { ts: T0 + 2 * HOUR, close: 49_810 }]),
@@ -105,15 +105,26 @@ describe('cross-venue perp spread on a hand-built market (a: 8h funding, b: 1h f
 
   it('stops out when the gap widens by stopLossBps, and closes at maxHoldingDays', async () => {
     // Stop 10 bps: open at 30 bps (h=0), 35 at h=1 (held), 40 at h=2: widened by 10 bps: stop.
-    const stop = twoVenues({ roundTripCostRate: 0.001, stopLossBps: 10, expectedHoldingDays: 1 / 24 });
+    const stop = twoVenues({ roundTripCostRate: 0.001, stopLossBps: 10, expectedHoldingDays: 1 / 24, fundingRateWhenUnknown: 0 });
     const r1 = await stop.engine.run(replayInput([hourly(A, [50_000, 50_000, 50_000]), hourly(B, [50_150, 50_175, 50_200])]));
     expect(r1.execution.map((e) => [e.type, e.ts])).toEqual([['pairOpened', T0 + MINUTE], ['pairClosed', T0 + 2 * HOUR + MINUTE]]);
     expect(summarize(r1).roundTrips[0]).toMatchObject({ exitReason: 'stopLoss', exitReasonText: 'spread 40.00 bps widened from 30.00 bps by >= stop 10 bps' });
     // Held 2 hours at most: opened at h=0 (seen at 0h01), closed on the first decision at or after 2h01.
-    const hold = twoVenues({ roundTripCostRate: 0.001, maxHoldingDays: 2 / 24 });
+    const hold = twoVenues({ roundTripCostRate: 0.001, maxHoldingDays: 2 / 24, fundingRateWhenUnknown: 0 });
     const r2 = await hold.engine.run(replayInput([hourly(A, [50_000, 50_000, 50_000, 50_000]), hourly(B, [50_150, 50_150, 50_150, 50_150])]));
     expect(r2.execution.map((e) => [e.type, e.ts])).toEqual([['pairOpened', T0 + MINUTE], ['pairClosed', T0 + 2 * HOUR + MINUTE], ['pairOpened', T0 + 3 * HOUR + MINUTE]]);
     expect(summarize(r2).roundTrips[0].exitReason).toBe('maxHolding');
+  });
+
+  it('waits for both legs\' funding rates unless fundingRateWhenUnknown says what to assume', async () => {
+    const market = () => replayInput([hourly(A, [50_000, 50_000]), hourly(B, [50_150, 50_150])]);
+    expect((await twoVenues({ roundTripCostRate: 0.001 }).engine.run(market())).execution).toEqual([]);
+    // Assuming 0.01% per interval on both (8h and 1h): b short receives 24 x 0.01%, a long pays 3 x 0.01% a day.
+    const assumed = twoVenues({ roundTripCostRate: 0.001, fundingRateWhenUnknown: 0.0001 });
+    const r = await assumed.engine.run(market());
+    expect(r.execution.map((e) => e.type)).toEqual(['pairOpened']);
+    expect(assumed.strategy.candidates(assumed.engine.market)[0]).toMatchObject({ long: { venue: A } });
+    expect(assumed.strategy.candidates(assumed.engine.market)[0].funding).toBeCloseTo(21 * 0.0001, 12);
   });
 
   it('validates its config', () => {
