@@ -146,7 +146,7 @@ export async function registerDataCommands(program: Command, argv: readonly stri
     .addOption(new Option('--table <table>', 'kind of series').choices([...SERIES_TABLES]).default('bars'))
     .option('--timeframe <tf>', 'bar length when the store has several for this symbol, e.g. 1m')
     .option('--from <time>', 'first time, ISO-8601 (UTC unless a zone is given) or epoch ms')
-    .option('--to <time>', 'last time, inclusive')
+    .option('--to <time>', 'end, exclusive: rows with from <= ts < to')
     .option('--limit <n>', 'at most this many rows (0: all)', '20')
     .action(
       runAction(async (venue: string, symbol: string, options: ShowCliOptions) => {
@@ -166,6 +166,9 @@ export async function registerDataCommands(program: Command, argv: readonly stri
         const limit = Number(options.limit);
         if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit must be a whole number >= 0, got '${options.limit}'`);
         const range = { fromMs: options.from ? parseTimeArg(options.from) : undefined, toMs: options.to ? parseTimeArg(options.to) : undefined };
+        if (range.fromMs !== undefined && range.toMs !== undefined && range.fromMs >= range.toMs) {
+          throw new UsageError(`--from ${isoUtc(range.fromMs)} is not before --to ${isoUtc(range.toMs)}: the range [from, to) is empty`);
+        }
         const data = await store.read(candidates[0].key, range, { skipUnreadableEntries: true });
         const shown = limit === 0 ? data.rows : Math.min(limit, data.rows);
         const rows = rowsAsObjects(data, shown);

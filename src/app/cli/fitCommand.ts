@@ -108,7 +108,7 @@ export function registerFitCommand(program: Command): void {
     .option('--spot <id>', 'spot leg from the store, venue:SYMBOL, e.g. binance:BTC/USDT')
     .option('--perp <id>', 'perp leg from the store, venue:SYMBOL, e.g. binance:BTC/USDT:USDT (another venue works too)')
     .option('--from <time>', 'store: first time, ISO-8601 (UTC unless zoned) or epoch ms')
-    .option('--to <time>', 'store: last time, inclusive')
+    .option('--to <time>', 'store: end, exclusive (points with from <= time < to)')
     .option('--timeframe <tf>', 'store: bar length, e.g. 1m (default: the finest both legs have)')
     .addOption(new Option('--prices <kind>', 'store: bar closes, or the bid/ask mid of quote bars or quotes').choices(['close', 'bidask']).default('close'))
     .option('--csv <file>', 'read the series from a CSV instead of the store')

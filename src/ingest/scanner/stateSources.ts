@@ -243,24 +243,25 @@ export async function loadSnapshot(path: string, options: LoadOptions = {}): Pro
 export async function loadStoreState(store: MarketStore, atMs: number, options: LoadOptions = {}): Promise<StateLoad> {
   const all = store.listSeries();
   if (all.length === 0) throw new InputError({ source: store.root }, 'the store is empty (import data with: perp-arb data import <path>)');
-  const wanted: { key: SeriesKey; toMs: number }[] = [];
+  const wanted: { key: SeriesKey; beforeMs: number }[] = [];
   let after = 0;
   let tooOld = 0;
   for (const summary of all) {
     const { key } = summary;
     const isFunding = key.table === 'funding';
     if (!(key.table in PRICE_TABLES) && !isFunding && key.table !== 'mark_bars' && key.table !== 'index_bars') continue;
-    const toMs = atMs - knownAt(key, 0); // bars: open time at or before at - timeframe
-    if (summary.firstTs > toMs) {
+    // The state as of `at` includes what is known at `at`: bars that close at or before it, rows at or before it.
+    const lastKnownTs = atMs - knownAt(key, 0);
+    if (summary.firstTs > lastKnownTs) {
       after++;
       continue;
     }
     const maxAge = isFunding ? options.maxFundingAgeMs : options.maxPriceAgeMs;
-    if (maxAge !== undefined && summary.lastTs < toMs && atMs - knownAt(key, summary.lastTs) > maxAge) {
+    if (maxAge !== undefined && summary.lastTs < lastKnownTs && atMs - knownAt(key, summary.lastTs) > maxAge) {
       tooOld++;
       continue;
     }
-    wanted.push({ key, toMs });
+    wanted.push({ key, beforeMs: lastKnownTs + 1 });
   }
   // Two rows per series: the latest, and for funding the settlement before it (the interval).
   const series = await store.lastRows(wanted, 2);
