@@ -67,7 +67,7 @@ export async function registerDataCommands(program: Command, argv: readonly stri
     .option('--venue <id>', 'venue (ccxt id) when the source does not name one, e.g. binance')
     .option('--symbol <symbol>', 'unified symbol when the source does not name one, e.g. BTC/USDT:USDT')
     .option('--timezone <zone>', "zone of local times in the source: IANA name or offset ('Europe/London', '+03:00')")
-    .option('--map <spec>', "csv: column mapping, e.g. 'ts=open_time_ms:ms,open=perp_open,high=perp_high,low=perp_low,close=perp_close,volume=perp_volume'")
+    .option('--map <spec>', "csv: column mapping, e.g. 'ts=open_time_ms:ms,open=perp_open,high=perp_high,low=perp_low,close=perp_close,volume=perp_volume'; symbol=COLUMN routes rows per symbol")
     .addOption(new Option('--table <table>', 'csv: the kind of series').choices([...SERIES_TABLES]).default('bars'))
     .option('--timeframe <tf>', 'csv: bar length for bar tables, e.g. 1m, 8h')
     .option('--rejects <file>', 'write every rejected row (source, line, reason) to this new file (outside the store) as JSON lines')
