@@ -28,6 +28,7 @@ interface FitCliOptions extends CommonOptions, FitInputOptions {
   discountRatePerYear: string;
   plot?: string;
   force: boolean;
+  allowMixedBase: boolean;
 }
 
 function nonNegative(text: string, option: string): number {
@@ -125,6 +126,7 @@ export function registerFitCommand(program: Command): void {
     .option('--discount-rate-per-year <r>', 'Leung-Li discount rate, fraction per year', String(DEFAULT_DISCOUNT_RATE_PER_YEAR))
     .option('--plot <file>', 'draw the spread with mu and the entry bands: .png, .svg or .html')
     .option('--force', 'report even when the tests find no mean reversion', false)
+    .option('--allow-mixed-base', 'fit a spot and a perp of different base assets (e.g. ETH spot, BTC perp); every line of the report then carries a warning', false)
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -150,6 +152,7 @@ export function registerFitCommand(program: Command): void {
             title: `Basis ${result.source}`,
             timeAxis: input.tsMs ? 'utc' : 'elapsed',
             notes: [
+              ...result.warnings.map((w) => `WARNING: ${w}`),
               `OU: mu ${bps(result.mu)}, half-life ${duration(result.halfLifeSeconds)}, stationary sd ${bps(result.stationarySd)}; ${result.verdict}`,
               `entry bands mu ± 4f / (1 - e^(-theta tau)), f = ${percent(result.feeRate, 3)} per leg, tau = ${duration(result.timeToFundingSeconds)}`,
             ],
