@@ -27,7 +27,7 @@ export function computeBasis(slot: OpportunitySlot, ctx: ScanContext): void {
   legTerms(perp, ctx);
   if (!spot.priceUsable || !perp.priceUsable) return clearSlot(slot);
   const config = ctx.config;
-  if (legsTooFarApart(spot, perp, config)) return apartSlot(slot);
+  if (spot.quoteTsMs !== perp.quoteTsMs && legsTooFarApart(spot, perp, config)) return apartSlot(slot);
   const basis = (perp.mid - spot.mid) / spot.mid;
   const fit = ctx.fits === null ? undefined : ctx.fits.get(perp.id);
   const deviation = fit ? basis - fit.mu : basis;
@@ -40,8 +40,10 @@ export function computeBasis(slot: OpportunitySlot, ctx: ScanContext): void {
     funding = 0;
     flags |= FLAG_FUNDING_UNKNOWN;
   } else flags |= spotPremiumFlag(perp, spot);
-  slot.edgeMeasure = deviation;
-  flags |= historyFlags(slot, config);
+  if (slot.history !== null) {
+    slot.history.edge = deviation;
+    flags |= historyFlags(slot, config);
+  }
   slot.grossFraction = convergence;
   slot.convergenceFraction = convergence;
   slot.fundingFraction = funding;

@@ -23,7 +23,7 @@ export function computeCalendarSpread(slot: OpportunitySlot, ctx: ScanContext): 
   legTerms(a, ctx);
   legTerms(b, ctx);
   if (!a.priceUsable || !b.priceUsable || !(horizonMs > 0) || a.expiryMs <= nowMs) return clearSlot(slot);
-  if (legsTooFarApart(a, b, ctx.config)) return apartSlot(slot);
+  if (a.quoteTsMs !== b.quoteTsMs && legsTooFarApart(a, b, ctx.config)) return apartSlot(slot);
   const cheap = a.mid <= b.mid ? a : b;
   const rich = cheap === a ? b : a;
   const gap = (rich.mid - cheap.mid) / cheap.mid;
@@ -39,8 +39,10 @@ export function computeCalendarSpread(slot: OpportunitySlot, ctx: ScanContext): 
       flags |= FLAG_FUNDING_UNKNOWN;
     }
   }
-  slot.edgeMeasure = cheap === a ? gap : -gap;
-  flags |= historyFlags(slot, ctx.config);
+  if (slot.history !== null) {
+    slot.history.edge = cheap === a ? gap : -gap;
+    flags |= historyFlags(slot, ctx.config);
+  }
   slot.grossFraction = gap;
   slot.convergenceFraction = gap;
   slot.fundingFraction = funding;

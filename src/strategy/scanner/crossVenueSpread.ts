@@ -19,7 +19,7 @@ export function computeCrossVenueSpread(slot: OpportunitySlot, ctx: ScanContext)
   legTerms(b, ctx);
   if (!a.priceUsable || !b.priceUsable) return clearSlot(slot);
   const config = ctx.config;
-  if (legsTooFarApart(a, b, config)) return apartSlot(slot);
+  if (a.quoteTsMs !== b.quoteTsMs && legsTooFarApart(a, b, config)) return apartSlot(slot);
   const cheap = a.mid <= b.mid ? a : b;
   const rich = cheap === a ? b : a;
   const gap = (rich.mid - cheap.mid) / cheap.mid;
@@ -30,8 +30,10 @@ export function computeCrossVenueSpread(slot: OpportunitySlot, ctx: ScanContext)
     flags |= FLAG_FUNDING_UNKNOWN;
   }
   if (a.instrument.quote !== b.instrument.quote) flags |= FLAG_QUOTE_MISMATCH;
-  slot.edgeMeasure = cheap === a ? gap : -gap;
-  flags |= historyFlags(slot, config);
+  if (slot.history !== null) {
+    slot.history.edge = cheap === a ? gap : -gap;
+    flags |= historyFlags(slot, config);
+  }
   slot.grossFraction = gap;
   slot.convergenceFraction = gap;
   slot.fundingFraction = funding;

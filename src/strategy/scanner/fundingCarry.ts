@@ -24,7 +24,7 @@ export function computeFundingCarry(slot: OpportunitySlot, ctx: ScanContext): vo
   const funding = shortPerp ? -perp.fundingHoldLong : perp.fundingHoldLong;
   let convergence = 0;
   const fit = ctx.fits === null ? undefined : ctx.fits.get(perp.id);
-  const apart = legsTooFarApart(spot, perp, config);
+  const apart = spot.quoteTsMs !== perp.quoteTsMs && legsTooFarApart(spot, perp, config);
   // With a fit the basis enters the gross: two prices from different instants are no basis.
   if (apart && fit) return apartSlot(slot);
   if (fit) {

@@ -27,7 +27,7 @@ export function computeFundingDifferential(slot: OpportunitySlot, ctx: ScanConte
   const funding = long.fundingHoldLong - short.fundingHoldLong;
   let flags = a.priceFlagBits | b.priceFlagBits | a.fundingFlagBits | b.fundingFlagBits;
   if (a.instrument.quote !== b.instrument.quote) flags |= FLAG_QUOTE_MISMATCH;
-  if (a.priceUsable && b.priceUsable && legsTooFarApart(a, b, config)) flags |= FLAG_LEGS_APART;
+  if (a.quoteTsMs !== b.quoteTsMs && a.priceUsable && b.priceUsable && legsTooFarApart(a, b, config)) flags |= FLAG_LEGS_APART;
   slot.grossFraction = funding;
   slot.convergenceFraction = 0;
   slot.fundingFraction = funding;

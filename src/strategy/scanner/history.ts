@@ -13,6 +13,7 @@ import type { ScannerConfig } from './config.ts';
 import { impliedLag } from '../../model/leadLag.ts';
 import { FLAG_MISALIGNED, FLAG_SUSPECT } from './flags.ts';
 import type { OpportunitySlot } from './opportunity.ts';
+import { SlotHistory } from './slotHistory.ts';
 import { edgeMeasureOf, TYPE_CROSS_VENUE_SPREAD } from './opportunityTypes.ts';
 
 /** One instrument's price observations before (and at) the scan time, oldest first. */
@@ -57,15 +58,6 @@ function alignedPrices(a: InstrumentHistory, b: InstrumentHistory, beforeMs: num
   return out;
 }
 
-/** What a pair's history says (pairHistory). */
-export interface PairHistory {
-  /** The price gap at each observation before the current one, oldest first. */
-  values: Float64Array;
-  /** The observation lag between the legs that their prices imply (model/leadLag.ts), as a fraction of stepMs; NaN without enough steps. */
-  lagFraction: number;
-  stepMs: number;
-}
-
 /**
  * The pair's price gap at its observations before the current one (oldest first): the basis
  * (minus the fit's mu) for basis, the signed spread for cross-venue and calendar spreads, and the
@@ -79,7 +71,7 @@ export function pairHistory(
   b: InstrumentHistory | undefined,
   fits: ReadonlyMap<string, OuParams> | null,
   minSteps: number,
-): PairHistory | null {
+): SlotHistory | null {
   const measure = edgeMeasureOf(slot.typeCode);
   if (!a || !b || measure === null) return null;
   const aligned = alignedPrices(a, b, Math.max(slot.a.quoteTsMs, slot.b.quoteTsMs));
@@ -89,46 +81,32 @@ export function pairHistory(
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) values[i] = measure === 'basis' ? (aligned.b[i] - aligned.a[i]) / aligned.a[i] - mu : signedSpread(aligned.a[i], aligned.b[i]);
   const lag = impliedLag(aligned.timesMs, aligned.a, aligned.b, minSteps);
-  return { values, lagFraction: lag.lagFraction, stepMs: lag.stepMs };
-}
-
-/** Sets the slot's history, its median absolute gap and implied lag. */
-export function setSlotHistory(slot: OpportunitySlot, history: PairHistory | null): void {
-  slot.history = history?.values ?? null;
-  slot.impliedLagFraction = history?.lagFraction ?? Number.NaN;
-  slot.historyStepMs = history?.stepMs ?? Number.NaN;
-  slot.edgeObservations = 0;
-  if (history === null) {
-    slot.historyMedianAbs = Number.NaN;
-    return;
-  }
-  const abs = Float64Array.from(history.values, Math.abs).sort();
-  const mid = abs.length >> 1;
-  slot.historyMedianAbs = abs.length % 2 === 1 ? abs[mid] : (abs[mid - 1] + abs[mid]) / 2;
+  return new SlotHistory(values, lag.lagFraction, lag.stepMs);
 }
 
 /**
  * The flags of the pair's history: FLAG_MISALIGNED when its prices imply one leg is observed more
  * than suspect.maxImpliedLagFraction of a step before the other; FLAG_SUSPECT when the slot's
- * current gap (slot.edgeMeasure, set by the caller: a double passed to a call is boxed) has lasted
+ * current gap (slot.history.edge, set by the caller: a double passed to a call is boxed) has lasted
  * at most suspect.maxObservations consecutive observations (counting back while the history passes
  * the type's threshold with the same sign) and is more than suspect.multipleOfMedian times the
- * pair's median absolute gap. 0 without (enough) history.
+ * pair's median absolute gap. Called only for a slot with a history (the callers test it: no call
+ * at all on the live path).
  */
 export function historyFlags(slot: OpportunitySlot, config: ScannerConfig): number {
-  const history = slot.history;
-  if (history === null) return 0;
+  const h = slot.history!;
+  const history = h.values;
   const s = config.suspect;
-  let flags = slot.impliedLagFraction > s.maxImpliedLagFraction ? FLAG_MISALIGNED : 0;
-  const edge = slot.edgeMeasure;
+  let flags = h.lagFraction > s.maxImpliedLagFraction ? FLAG_MISALIGNED : 0;
+  const edge = h.edge;
   const threshold = edgeThreshold(slot.typeCode, config);
   let observations = 1;
   for (let k = history.length - 1; k >= 0; k--) {
-    const h = history[k];
-    if (!(edge > 0 ? h >= threshold : edge < 0 ? h <= -threshold : false)) break;
+    const v = history[k];
+    if (!(edge > 0 ? v >= threshold : edge < 0 ? v <= -threshold : false)) break;
     observations++;
   }
-  slot.edgeObservations = observations;
-  if (history.length >= s.minHistoryPoints && observations <= s.maxObservations && Math.abs(edge) > s.multipleOfMedian * slot.historyMedianAbs) flags |= FLAG_SUSPECT;
+  h.observations = observations;
+  if (history.length >= s.minHistoryPoints && observations <= s.maxObservations && Math.abs(edge) > s.multipleOfMedian * h.medianAbs) flags |= FLAG_SUSPECT;
   return flags;
 }

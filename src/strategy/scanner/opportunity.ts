@@ -9,6 +9,7 @@ import type { ScanContext } from './context.ts';
 import { flagNames } from './flags.ts';
 import { legSkewMs, legSkewToleranceMs } from './legTiming.ts';
 import { KIND_FUTURE, KIND_PERP, type InstrumentState } from './marketState.ts';
+import type { SlotHistory } from './slotHistory.ts';
 
 import { edgeMeasureOf, OPPORTUNITY_TYPES, type EdgeMeasure, type OpportunityType } from './opportunityTypes.ts';
 
@@ -53,17 +54,8 @@ export class OpportunitySlot {
   flags = 0;
   /** The legs' prices were observed further apart than the tolerance (legTiming.ts): not compared, not computable. */
   legsApart = false;
-  /** The type's signed price gap now (opportunityTypes.ts edgeMeasureOf), NaN for the funding types and when not computed. */
-  edgeMeasure = Number.NaN;
-  /** The same edge at the pair's observations before the current one, oldest first; null without history. */
-  history: Float64Array | null = null;
-  /** Median of |history|. */
-  historyMedianAbs = Number.NaN;
-  /** Consecutive observations (the current one included) the edge has passed the type's threshold with its current sign; 0 without history. */
-  edgeObservations = 0;
-  /** The lag between the legs their history implies, as a fraction of historyStepMs (model/leadLag.ts); NaN without enough history. */
-  impliedLagFraction = Number.NaN;
-  historyStepMs = Number.NaN;
+  /** The pair's own history (store and snapshot scans; history.ts), null without one. */
+  history: SlotHistory | null = null;
   /** How often this slot has been recomputed (tests count them). */
   recomputations = 0;
 
@@ -170,15 +162,16 @@ function leg(s: InstrumentState, side: 'buy' | 'sell', price: number, nowMs: num
 }
 
 function historyOf(slot: OpportunitySlot): OpportunityHistory | null {
-  if (slot.history === null) return null;
+  const h = slot.history;
+  if (h === null) return null;
   return {
     measure: edgeMeasureOf(slot.typeCode)!,
-    points: slot.history.length,
-    medianAbsBps: bps(slot.historyMedianAbs),
-    currentBps: bps(slot.edgeMeasure),
-    observations: slot.edgeObservations,
-    impliedLagMs: Number.isFinite(slot.impliedLagFraction) ? Math.round(slot.impliedLagFraction * slot.historyStepMs) : null,
-    stepMs: Number.isFinite(slot.historyStepMs) ? slot.historyStepMs : null,
+    points: h.values.length,
+    medianAbsBps: bps(h.medianAbs),
+    currentBps: bps(h.edge),
+    observations: h.observations,
+    impliedLagMs: Number.isFinite(h.lagFraction) ? Math.round(h.lagFraction * h.stepMs) : null,
+    stepMs: Number.isFinite(h.stepMs) ? h.stepMs : null,
   };
 }
 

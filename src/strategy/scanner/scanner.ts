@@ -23,7 +23,7 @@ import { DEFAULT_SCANNER_CONFIG, type ScannerConfig } from './config.ts';
 import type { ScanContext } from './context.ts';
 import { scannerFeeRate, refreshExecution } from './costs.ts';
 import { FLAG_MISALIGNED, FLAG_SUSPECT, legTerms } from './flags.ts';
-import { pairHistory, setSlotHistory, type InstrumentHistory } from './history.ts';
+import { pairHistory, type InstrumentHistory } from './history.ts';
 import { computeCrossVenueSpread } from './crossVenueSpread.ts';
 import { computeFundingCarry } from './fundingCarry.ts';
 import { computeFundingDifferential } from './fundingDifferential.ts';
@@ -349,7 +349,7 @@ export class Scanner {
   setHistory(histories: readonly InstrumentHistory[]): void {
     const byId = new Map(histories.map((h) => [instrumentId(h.venue, h.symbol), h]));
     const minSteps = this.ctx.config.suspect.minHistoryPoints;
-    for (const slot of this.slots) setSlotHistory(slot, pairHistory(slot, byId.get(slot.a.id), byId.get(slot.b.id), this.ctx.fits, minSteps));
+    for (const slot of this.slots) slot.history = pairHistory(slot, byId.get(slot.a.id), byId.get(slot.b.id), this.ctx.fits, minSteps);
   }
 
   /** Slots whose legs were observed too far apart to be compared (legTiming.ts), at most `limit`, in slot order. */
