@@ -34,3 +34,13 @@ export function perSecondFromPerYear(ratePerYear: number): number {
 export function fundingRatePerDay(ratePerInterval: number, intervalMs: number): number {
   return fundingRatePer(ratePerInterval, intervalMs, DAY_MS);
 }
+
+/** A fraction earned over spanMs as a compounded yearly rate (CAGR): (1 + r)^(365 d / span) - 1. */
+export function compoundedAnnual(fraction: number, spanMs: number): number {
+  return (1 + fraction) ** (YEAR_MS / spanMs) - 1;
+}
+
+/** How many periods of periodMs a 365-day year holds (Sharpe and Sortino scale by it). */
+export function periodsPerYear(periodMs: number): number {
+  return YEAR_MS / periodMs;
+}
