@@ -13,6 +13,8 @@ export default defineConfig({
     globalSetup: ['./test/support/globalSetup.ts'],
     // Every test file runs with a guard that refuses any non-loopback connection or DNS lookup.
     setupFiles: ['./test/support/noInternet.ts'],
+    // No test records into the user's runs database (~/.perp-arb/runs.sqlite); the runs tests give their own file.
+    env: { PERP_ARB_RUNS_DB: 'off' },
     reporters: ['default', './test/support/countReporter.ts'],
   },
 });

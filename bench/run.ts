@@ -15,6 +15,7 @@ import { benchFit } from './fitBench.ts';
 import { benchScan } from './scanBench.ts';
 import { benchBacktest, benchStoreBacktest } from './backtestBench.ts';
 import { benchStartup } from './startupBench.ts';
+import { benchLiveDecision } from './liveDecisionBench.ts';
 
 const SHARED_DATA = resolve(fileURLToPath(new URL('..', import.meta.url)), '..', 'shared', 'data');
 const SPOT_FILE = join(SHARED_DATA, 'binance_spot_1m__Filimonov-Eremeyka_freqtrade', 'BTC_USDT-1m.feather');
@@ -93,6 +94,8 @@ async function main(): Promise<void> {
   } finally {
     rmSync(storeDir, { recursive: true, force: true });
   }
+  log('paper: decision latency from a market event to the order, on a paced replay ...');
+  Object.assign(results, await benchLiveDecision());
   log('fit: OU fit of a seeded 10M-point series, beside numpy ...');
   Object.assign(results, benchFit());
   log('scan: 10 venues x 300 instruments, seeded random updates ...');
@@ -101,7 +104,7 @@ async function main(): Promise<void> {
   Object.assign(results, benchBacktest());
   // Floors (at least) and ceilings (at most); fitToNumpyRatio is null without numpy.
   const atLeast = { importRowsPerSec: 1_000_000, replayEventsPerSec: 20_000_000, fitToNumpyRatio: 3, backtestEventsPerSec: 10_000_000 };
-  const atMost = { scanUpdateP99Micros: 20, fullRescanMillis: 2, cliStartupOverNodeMillis: 250 };
+  const atMost = { scanUpdateP99Micros: 20, fullRescanMillis: 2, cliStartupOverNodeMillis: 250, liveDecisionP99Micros: 1000 };
   results.targets = { atLeast, atMost };
   const check = (key: string, ok: (v: number) => boolean) => [key, results[key] === null ? null : ok(results[key] as number)];
   results.meetsTargets = Object.fromEntries([

@@ -27,6 +27,12 @@ export interface OrderRequest {
 
 export type Liquidity = 'maker' | 'taker';
 
+/**
+ * What made a fill: one of our orders, or the venue closing a position itself (its liquidation
+ * engine, or the expiry settlement of a dated future). The ledger books each as its own entry kind.
+ */
+export type FillOrigin = 'order' | 'liquidation' | 'expiry';
+
 export interface Fill {
   fillId: string;
   clientOrderId: string;
@@ -40,6 +46,8 @@ export interface Fill {
   feeAsset: string;
   liquidity: Liquidity;
   ts: number;
+  /** 'order' when omitted. A liquidation's fee is the venue's liquidation fee. */
+  origin?: FillOrigin;
 }
 
 export type OrderStatus = 'accepted' | 'rejected' | 'partiallyFilled' | 'filled' | 'canceled' | 'expired';

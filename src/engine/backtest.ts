@@ -1,5 +1,5 @@
 import { MINUTE_MS, parseTimeArg } from '../core/time.ts';
-import type { ReplaySource, ReplayStats, SeriesChunk } from '../data/replay/types.ts';
+import type { MarketInput, ReplaySource, ReplayStats, SeriesChunk } from '../data/replay/types.ts';
 import { replayInput } from '../data/replay/replay.ts';
 import { eventTimesFor } from '../data/replay/sources.ts';
 import { storeSources } from '../data/replay/storeSources.ts';
@@ -9,14 +9,15 @@ import { SYNTHETIC_VENUE, type SyntheticMarketOptions } from '../data/synthetic/
 import { instrumentFromSymbol, parseInstrumentId, type Instrument } from '../domain/instrument.ts';
 import { seriesId, type SeriesKey } from '../domain/series.ts';
 import type { LedgerSink } from '../portfolio/ledgerTypes.ts';
-import { createStrategy } from '../strategy/registry.ts';
-import { SimulatedVenue } from '../venues/sim/simulatedVenue.ts';
-import type { BacktestConfig, InstrumentOverrides } from './backtestConfig.ts';
-import { Engine, type EngineResult } from './engine.ts';
+import type { BacktestConfig } from './backtestConfig.ts';
+import type { EngineResult } from './engine.ts';
+import { applyInstrumentOverrides, sessionEngine, simulatedVenuesOf } from './sessionSetup.ts';
+import type { EngineEvent } from './events.ts';
+import type { EventStream } from './eventStream.ts';
 import { interruptibleSources } from './interruptible.ts';
 import { summarize, type BacktestSummary } from './summary.ts';
 
-export { BacktestConfigSchema, loadBacktestConfig, parseBacktestConfig, readConfigJson, type BacktestConfig } from './backtestConfig.ts';
+export { BacktestConfigSchema, loadBacktestConfig, parseBacktestConfig, type BacktestConfig } from './backtestConfig.ts';
 
 export interface BacktestRun {
   result: EngineResult;
@@ -58,19 +59,16 @@ export interface BacktestRunOptions {
    * the ledger then holds every event up to there, balanced.
    */
   signal?: AbortSignal;
+  /** Called with the engine's event stream before the replay starts: subscribers (e.g. a TradeLog for exports) attach here. */
+  observe?: (events: EventStream<EngineEvent>) => void;
+  /** The replay as the engine reads it: a paper session paces it to wall time (pacedInput) or ends it on a stop signal. */
+  wrapInput?: (input: MarketInput) => MarketInput;
+  /** Close every pair when the input ends (a paper session stopped with --flatten-on-exit). */
+  flattenAtEnd?: boolean;
 }
 
 /** With a progress callback, series are replayed in chunks of at most this many rows, so progress is reported often. */
 export const PROGRESS_CHUNK_ROWS = 16_384;
-
-function withOverrides(base: Instrument, c: InstrumentOverrides): Instrument {
-  const out: Instrument = { ...base };
-  if (c.makerFeeRate !== undefined) out.makerFeeRate = c.makerFeeRate;
-  if (c.takerFeeRate !== undefined) out.takerFeeRate = c.takerFeeRate;
-  if (c.lotSize !== undefined) out.lotSize = c.lotSize;
-  if (c.tickSize !== undefined) out.tickSize = c.tickSize;
-  return out;
-}
 
 export async function runBacktest(config: BacktestConfig, options: BacktestRunOptions = {}): Promise<BacktestRun> {
   let instruments: Instrument[];
@@ -87,7 +85,7 @@ export async function runBacktest(config: BacktestConfig, options: BacktestRunOp
       if (!known.includes(symbol)) throw new Error(`instrument ${c.id}: the synthetic market has ${known.join(' and ')}`);
       const base = instrumentFromSymbol(venue, symbol);
       if (base.kind !== 'spot') Object.assign(base, { contractSize: 1, fundingIntervalMs: interval });
-      return withOverrides(base, c);
+      return applyInstrumentOverrides(base, c);
     });
     sources = market.sources();
     for (const name of ['spot', 'perp', 'funding'] as const) {
@@ -104,7 +102,7 @@ export async function runBacktest(config: BacktestConfig, options: BacktestRunOp
       const { venue, symbol } = parseInstrumentId(c.id);
       const base = stored.find((i) => i.venue === venue && i.symbol === symbol);
       if (!base) throw new Error(`instrument ${c.id} is not in the store ${options.storeDir}`);
-      return withOverrides(base, c);
+      return applyInstrumentOverrides(base, c);
     });
     const series = store.listSeries();
     const keys: SeriesKey[] = [];
@@ -144,37 +142,13 @@ export async function runBacktest(config: BacktestConfig, options: BacktestRunOp
   if (onProgress) sources = sources.map((s) => rechunk(s, PROGRESS_CHUNK_ROWS));
   if (options.signal) sources = interruptibleSources(sources, options.signal);
 
-  const venues = config.venues.map((v) => {
-    const own = instruments.filter((i) => i.venue === v.venue);
-    if (own.length === 0) throw new Error(`venue ${v.venue}: no instrument of the config is on it`);
-    const fill: Record<string, number> = {};
-    if (v.halfSpreadBps !== undefined) fill.halfSpreadBps = v.halfSpreadBps;
-    if (v.slippageCoefficientBps !== undefined) fill.slippageCoefficientBps = v.slippageCoefficientBps;
-    if (v.maxSlippageBps !== undefined) fill.maxSlippageBps = v.maxSlippageBps;
-    return new SimulatedVenue({
-      venue: v.venue,
-      instruments: own,
-      balances: v.balances,
-      fill,
-      latency: v.latencyMs > 0 ? { kind: 'fixed', latencyMs: v.latencyMs } : undefined,
-      margin: { defaults: { leverage: v.leverage, marginMode: v.marginMode, ...(v.maintenanceMarginRate !== undefined ? { maintenanceMarginRate: v.maintenanceMarginRate } : {}) } },
-      borrow: v.borrowRateAnnualByAsset ? { borrowRateAnnualByAsset: v.borrowRateAnnualByAsset } : undefined,
-    });
-  });
-  for (const inst of instruments) {
-    if (!config.venues.some((v) => v.venue === inst.venue)) throw new Error(`instrument ${inst.venue}:${inst.symbol}: its venue is not configured under "venues"`);
-  }
-  const engine = new Engine({
-    venues,
-    instruments,
-    strategy: createStrategy(config.strategy),
-    deposits: config.venues.flatMap((v) => Object.entries(v.balances).filter(([, amount]) => amount > 0).map(([asset, amount]) => ({ venue: v.venue, asset, amount }))),
-    equitySampleMs: config.equitySampleMinutes * MINUTE_MS,
-    ledgerSink: options.ledgerSink,
-  });
+  const venues = simulatedVenuesOf(config, instruments);
+  const engine = sessionEngine(config, instruments, venues, { ledgerSink: options.ledgerSink });
+  options.observe?.(engine.events);
   if (onProgress) engine.events.subscribe((e) => e.type === 'progress' && onProgress(progressOf(e.stats, span)), { name: 'backtest progress', types: ['progress'] });
-  const input = replayInput(sources, { from: options.window?.fromMs, to: options.window?.toMs });
-  const result = await engine.run(input, { tradeFromMs: options.window?.tradeFromMs });
+  const replayed = replayInput(sources, { from: options.window?.fromMs, to: options.window?.toMs });
+  const input = options.wrapInput ? options.wrapInput(replayed) : replayed;
+  const result = await engine.run(input, { tradeFromMs: options.window?.tradeFromMs, flattenAtEnd: options.flattenAtEnd });
   const failed = engine.events.failures;
   if (failed.length > 0) throw new Error(`the backtest ran, but ${failed.map((f) => `${f.name} failed on a ${f.eventType} event (${f.message})`).join('; ')}`);
   return { result, summary: summarize(result), instruments, span };

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { editorSchemaField, readConfigFile } from '../domain/config/configFile.ts';
 import { z } from 'zod';
-import { ConfigError } from '../core/errors.ts';
 import { MINUTE_MS, parseTimeArg, timeframeToMs } from '../core/time.ts';
-import { DEFAULT_SYNTHETIC_OPTIONS } from '../data/synthetic/market.ts';
+import { DEFAULT_SYNTHETIC_OPTIONS, SYNTHETIC_VENUE } from '../data/synthetic/market.ts';
 import { syntheticOptionPairProblems, syntheticOptionShape } from '../data/synthetic/optionsSchema.ts';
-import { withCrossChecks } from '../domain/config/crossChecks.ts';
+import { withCrossChecks, type CrossProblem } from '../domain/config/crossChecks.ts';
 import { parseConfig } from '../domain/config/issue.ts';
 import { assetNameSchema, VENUE_ID_RE, venueIdSchema } from '../domain/config/keys.ts';
 import { numberIn } from '../domain/config/range.ts';
@@ -143,7 +142,39 @@ const StoreData = withCrossChecks(
   (d) => (d.from !== undefined && d.to !== undefined && parseTimeArg(d.from) >= parseTimeArg(d.to) ? [{ path: ['to'], message: `must be after data.from (${d.from})` }] : []),
 );
 
-export const BacktestConfigSchema = z.strictObject({
+/**
+ * Problems between instruments, venues and the data that a run would otherwise only meet after it
+ * started (found by fuzzing the schema): every instrument's venue is configured and every venue
+ * trades an instrument; synthetic data has only its two markets, on venue 'synthetic', and no
+ * fees of its own, so both fee rates must be given.
+ */
+export function instrumentProblems(c: { data: { source: string; options?: { base?: string; quote?: string } }; instruments: { id: string; makerFeeRate?: number; takerFeeRate?: number }[]; venues: { venue: string }[] }): CrossProblem[] {
+  const problems: CrossProblem[] = [];
+  const ids = c.instruments.map((i) => parseInstrumentId(i.id));
+  const configured = new Set(c.venues.map((v) => v.venue));
+  ids.forEach(({ venue }, k) => {
+    if (!configured.has(venue)) problems.push({ path: ['instruments', k, 'id'], message: `venue '${venue}' is not configured under "venues"` });
+  });
+  c.venues.forEach((v, k) => {
+    if (!ids.some((id) => id.venue === v.venue)) problems.push({ path: ['venues', k, 'venue'], message: `no instrument of the config is on venue '${v.venue}'` });
+  });
+  if (c.data.source !== 'synthetic') return problems;
+  const base = c.data.options?.base ?? DEFAULT_SYNTHETIC_OPTIONS.base;
+  const quote = c.data.options?.quote ?? DEFAULT_SYNTHETIC_OPTIONS.quote;
+  const markets = [`${base}/${quote}`, `${base}/${quote}:${quote}`];
+  ids.forEach(({ venue, symbol }, k) => {
+    if (venue !== SYNTHETIC_VENUE) problems.push({ path: ['instruments', k, 'id'], message: `synthetic data lives on venue '${SYNTHETIC_VENUE}' (got '${venue}')` });
+    else if (!markets.includes(symbol)) problems.push({ path: ['instruments', k, 'id'], message: `the synthetic market has ${markets.join(' and ')} (got ${symbol})` });
+    for (const field of ['makerFeeRate', 'takerFeeRate'] as const) {
+      if (c.instruments[k][field] === undefined) problems.push({ path: ['instruments', k, field], message: 'is required with synthetic data (the synthetic market has no fees)' });
+    }
+  });
+  return problems;
+}
+
+/** The backtest config's fields (a paper or live session's config extends them: runtime/runConfig.ts). */
+export const BacktestConfigFields = z.strictObject({
+  $schema: editorSchemaField,
   strategy: StrategyConfigSchema,
   data: z.discriminatedUnion('source', [SyntheticData, StoreData]),
   instruments: z.array(InstrumentConfig).min(1).max(MAX_INSTRUMENTS),
@@ -151,6 +182,8 @@ export const BacktestConfigSchema = z.strictObject({
   /** Equity curve sampling interval, minutes. */
   equitySampleMinutes: numberIn(RANGES.equitySampleMinutes).default(60),
 });
+
+export const BacktestConfigSchema = withCrossChecks(BacktestConfigFields, instrumentProblems);
 
 export type BacktestConfig = z.output<typeof BacktestConfigSchema>;
 export type InstrumentOverrides = z.output<typeof InstrumentConfig>;
@@ -160,21 +193,6 @@ export function parseBacktestConfig(value: unknown, where = 'config', pathPrefix
   return parseConfig(BacktestConfigSchema, value, where, pathPrefix);
 }
 
-/** Reads a JSON file for a config: a missing file or bad JSON is a ConfigError naming it. */
-export function readConfigJson(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(file, [`cannot read the config: ${(error as Error).message}`]);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(file, [`not valid JSON (${(error as Error).message})`]);
-  }
-}
-
 export function loadBacktestConfig(file: string): BacktestConfig {
-  return parseBacktestConfig(readConfigJson(file), file);
+  return parseBacktestConfig(readConfigFile(file), file);
 }

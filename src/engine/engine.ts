@@ -3,10 +3,11 @@ import type { MarketInput, ReplayCursor, ReplayStats } from '../data/replay/type
 import type { Instrument } from '../domain/instrument.ts';
 import type { Fill, FundingPayment } from '../domain/trading.ts';
 import { PairExecutor, type ExecutionEvent } from '../execution/pairExecutor.ts';
-import type { EquityPoint, FillRecord, FundingCashFlow, RoundTrip } from '../model/performanceMetrics.ts';
+import type { EquityPoint, FillRecord, FundingCashFlow } from '../model/performanceMetrics.ts';
 import { Ledger } from '../portfolio/ledger.ts';
 import type { LedgerSink } from '../portfolio/ledgerTypes.ts';
-import { minorToNumber } from '../portfolio/money.ts';
+import type { JournalEntry } from '../portfolio/journal.ts';
+import { minorToNumber, type Minor } from '../portfolio/money.ts';
 import { USD_LIKE_ASSETS, type Valuation } from '../portfolio/valuation.ts';
 import type { Intent, Strategy, StrategyContext } from '../strategy/types.ts';
 import type { LiquidationEvent, TradingVenue, TradingVenueEvent } from '../venues/tradingTypes.ts';
@@ -15,7 +16,11 @@ import type { EngineEvent } from './events.ts';
 import { EventStream } from './eventStream.ts';
 import { subscribeLedgerJournal } from './ledgerJournal.ts';
 import { EngineMarketView } from './marketView.ts';
+import { PnlBreakdownTracker, type PnlBreakdownMinor, type PnlPoint } from './pnlBreakdown.ts';
+import type { RoundTripRecord } from './roundTrip.ts';
+import { RoundTripTracker } from './roundTripTracker.ts';
 import { RunRecorder } from './runRecorder.ts';
+import type { RunValuer } from './valuer.ts';
 
 /**
  * The one loop, for every mode:
@@ -49,6 +54,8 @@ export interface EngineRunOptions {
    * the equity curve start here. Default: the first event.
    */
   tradeFromMs?: number;
+  /** At the end of the input, close every pair first (a session stopped with --flatten-on-exit). */
+  flattenAtEnd?: boolean;
 }
 
 export interface EngineResult {
@@ -56,13 +63,21 @@ export interface EngineResult {
   equity: EquityPoint[];
   fills: FillRecord[];
   funding: FundingCashFlow[];
-  roundTrips: RoundTrip[];
+  /** Every pair opened, closed or still open at the end (src/engine/roundTrip.ts). */
+  roundTrips: RoundTripRecord[];
+  /** Where the equity change came from, exact (src/engine/pnlBreakdown.ts); null when no equity point was taken. */
+  pnlBreakdown: PnlBreakdownMinor | null;
+  /** The cumulative breakdown at each equity point (charts). */
+  pnlSeries: PnlPoint[];
   execution: ExecutionEvent[];
   liquidations: LiquidationEvent[];
   fundingPnlUsd: number;
   feesPaidUsd: number;
   borrowPaidUsd: number;
+  liquidationFeesPaidUsd: number;
   finalEquityUsd: number;
+  /** The marks (`venue:symbol` -> price) the final equity point valued open positions and coins at. */
+  finalMarks: Record<string, number>;
   ledger: Ledger;
   /** Wall time of the run, ms. */
   elapsedMs: number;
@@ -79,15 +94,13 @@ export class Engine {
   private readonly equitySampleMs: number;
   private readonly context: StrategyContext;
   private readonly recorder: RunRecorder;
+  private readonly trips: RoundTripTracker;
+  private readonly breakdown: PnlBreakdownTracker;
   private nextSampleMs = Number.NEGATIVE_INFINITY;
   private lastEquity: EquityPoint | null = null;
   /** Whether anyone listens to market events (checked once per batch: building them costs). */
   private wantsMarket = false;
   private readonly marketEvent: { type: 'market'; cursor: ReplayCursor } = { type: 'market', cursor: null as unknown as ReplayCursor };
-  /** Equity just before the first fill of each pair still opening (its round trip starts there). */
-  private readonly tripStarts = new Map<string, number>();
-  private readonly openTrips = new Map<string, { entryTs: number; startEquity: number }>();
-  private readonly roundTrips: RoundTrip[] = [];
   private readonly marks = new Map<string, number>();
   private readonly valuation: Valuation = { marks: this.marks };
   /** `venue:symbol` of each instrument of the market view, built once. */
@@ -114,7 +127,13 @@ export class Engine {
     this.market = new EngineMarketView(options.instruments);
     this.instrumentIds = this.market.instrumentList.map((i) => `${i.venue}:${i.symbol}`);
     this.executor = new PairExecutor({ venues: options.venues, instruments: options.instruments, market: this.market });
-    this.executor.subscribe((e) => this.onExecution(e));
+    this.executor.subscribe((e) => events.emit({ type: 'execution', event: e }));
+    const valuer: RunValuer = {
+      usdValue: (asset, amount) => this.usdValueMinor(asset, amount),
+      markOf: (id) => this.marks.get(id),
+    };
+    this.trips = new RoundTripTracker(this.events, { strategy: options.strategy.name, ledger: this.ledger, valuer });
+    this.breakdown = new PnlBreakdownTracker(this.events, valuer);
     this.executor.subscribeOrders((o) => events.emit({ type: 'order', ts: o.ts, clientOrderId: o.clientOrderId, venue: o.venue, symbol: o.symbol, status: o.status, filledQuantity: 0, reason: o.reason }));
     for (const venue of options.venues) venue.subscribe((e) => this.onVenueEvent(e));
     const clock = this.clock;
@@ -147,7 +166,7 @@ export class Engine {
       if (this.events.wants('progress')) this.events.emit({ type: 'progress', stats: input.stats() });
     }
     const stats = input.stats();
-    if (stats.lastTime !== null) this.finish(stats.lastTime);
+    if (stats.lastTime !== null) this.finish(stats.lastTime, options.flattenAtEnd === true);
     return this.result(stats, performance.now() - began);
   }
 
@@ -170,10 +189,16 @@ export class Engine {
   }
 
   /** End of the data: due timers fire, venues process everything up to `timeMs`, and the last equity point is taken. */
-  finish(timeMs: number): void {
+  finish(timeMs: number, flatten = false): void {
     this.clock.fireDueUntil(timeMs);
+    if (flatten) this.flatten(timeMs);
     for (const venue of this.venues) venue.advanceTo(timeMs);
     this.sampleEquity(timeMs, true);
+  }
+
+  /** Closes every pair still open or opening, with the same two-leg execution (flatten on exit, `perp-arb flatten`). */
+  flatten(timeMs: number): void {
+    this.act(this.executor.activePairs().map((pair) => ({ kind: 'closePair', id: pair.id, reason: 'flatten', reasonCode: 'flatten' })), timeMs);
   }
 
   private act(intents: readonly Intent[], time: number): void {
@@ -199,17 +224,44 @@ export class Engine {
 
   /** Ledger equity at the current marks, USD. Samples at most once per interval (or a forced final point). */
   private sampleEquity(time: number, final = false): void {
-    const equityUsd = this.equityUsd();
-    if (equityUsd === null) {
+    const equityMinor = this.equityMinor();
+    if (equityMinor === null) {
       // No prices yet for an open position: try again on the next event.
       return;
     }
+    const equityUsd = minorToNumber(equityMinor);
     this.lastEquity = { ts: time, equityUsd };
-    this.events.emit({ type: 'equity', ts: time, equityUsd });
+    this.events.emit({ type: 'equity', ts: time, equityUsd, equityMinor });
     if (!final) this.nextSampleMs = (Math.floor(time / this.equitySampleMs) + 1) * this.equitySampleMs;
   }
 
   equityUsd(): number | null {
+    const minor = this.equityMinor();
+    return minor === null ? null : minorToNumber(minor);
+  }
+
+  /** The round trips so far, those still open valued at the current marks (a dashboard's view in paper and live runs). */
+  roundTripsNow(): RoundTripRecord[] {
+    this.refreshMarks();
+    return this.trips.records();
+  }
+
+  /** Where the equity change came from, as of the last equity point (null before the first). */
+  pnlBreakdownNow(): PnlBreakdownMinor | null {
+    return this.breakdown.breakdownMinor();
+  }
+
+  /** Ledger equity at the current marks, USD minor units (null while an open position has no mark). */
+  equityMinor(): Minor | null {
+    this.refreshMarks();
+    try {
+      return this.ledger.equityUsd(this.valuation);
+    } catch {
+      return null;
+    }
+  }
+
+  private refreshMarks(): void {
     this.marks.clear();
     const snaps = this.market.snapshotList;
     const instruments = this.market.instrumentList;
@@ -220,11 +272,13 @@ export class Engine {
       const mark = instruments[i].kind !== 'spot' ? s.valuePrice() : s.price;
       if (mark > 0) this.marks.set(this.instrumentIds[i], mark);
     }
-    try {
-      return minorToNumber(this.ledger.equityUsd(this.valuation));
-    } catch {
-      return null;
-    }
+  }
+
+  /** An amount in USD minor units at the current marks (USD-like assets exactly 1; valuation.ts). */
+  private usdValueMinor(asset: string, amount: Minor): Minor {
+    if (amount === 0n || USD_LIKE_ASSETS.includes(asset)) return amount;
+    this.refreshMarks();
+    return this.ledger.valueUsd({ [asset]: amount }, this.valuation);
   }
 
   private usd(asset: string, amount: number): number {
@@ -273,15 +327,28 @@ export class Engine {
   }
 
   private onFill(fill: Fill): void {
-    // A round trip's PnL starts before its pair's first fill, so the opening fees and crossing are in it.
-    const opening = this.executor.openingPairOf(fill.clientOrderId);
-    if (opening !== undefined && !this.tripStarts.has(opening)) this.tripStarts.set(opening, this.equityUsd() ?? Number.NaN);
-    this.ledger.recordFill(fill);
+    // The owner is looked up before the executor sees the fill (its last fill may end the order).
+    const order = this.executor.orderOwner(fill.clientOrderId) ?? null;
+    const entry = this.book(fill);
     this.executor.onFill(fill);
     const inst = this.market.instrument(fill.venue, fill.symbol);
     const contractSize = inst && inst.kind !== 'spot' && inst.linear === false ? 0 : 1;
     const notional = contractSize === 0 ? fill.quantity * (inst?.contractSize ?? 0) : this.usd(inst?.quote ?? 'USD', fill.quantity * fill.price);
-    this.events.emit({ type: 'fill', fill, notionalUsd: notional, feeUsd: this.usd(fill.feeAsset, fill.fee) });
+    const feeUsd = this.usd(fill.feeAsset, fill.fee);
+    const liquidation = fill.origin === 'liquidation';
+    this.events.emit({ type: 'fill', fill, notionalUsd: notional, feeUsd: liquidation ? 0 : feeUsd, liquidationFeeUsd: liquidation ? feeUsd : 0, entry, order });
+  }
+
+  /**
+   * A fill of ours is a trade with its fee; the venue's own closes are booked as what they are: a
+   * liquidation with its liquidation fee (the ledger's liquidation account, not a trading fee), or
+   * the expiry settlement of a dated future.
+   */
+  private book(fill: Fill): JournalEntry {
+    const ref = { venue: fill.venue, symbol: fill.symbol, price: fill.price, ts: fill.ts, ref: fill.fillId };
+    if (fill.origin === 'liquidation') return this.ledger.recordLiquidation({ ...ref, quantity: fill.quantity, penalty: fill.fee, penaltyAsset: fill.feeAsset });
+    if (fill.origin === 'expiry') return this.ledger.recordExpirySettlement(ref);
+    return this.ledger.recordFill(fill);
   }
 
   private onFunding(payment: FundingPayment): void {
@@ -290,42 +357,26 @@ export class Engine {
     this.events.emit({ type: 'funding', payment, amountUsd: this.usd(payment.asset, payment.amount) });
   }
 
-  private onExecution(event: ExecutionEvent): void {
-    this.events.emit({ type: 'execution', event });
-    if (event.type === 'pairOpened') {
-      const startEquity = this.tripStarts.get(event.id) ?? Number.NaN;
-      this.tripStarts.delete(event.id);
-      this.openTrips.set(event.id, { entryTs: event.ts, startEquity });
-    } else if (event.type === 'pairOpenFailed') {
-      // No round trip: its fees (and any unwind) are in the equity curve only.
-      this.tripStarts.delete(event.id);
-    } else if (event.type === 'pairClosed') {
-      const trip = this.openTrips.get(event.id);
-      if (trip) {
-        this.openTrips.delete(event.id);
-        this.roundTrips.push({ entryTs: trip.entryTs, exitTs: event.ts, pnlUsd: (this.equityUsd() ?? Number.NaN) - trip.startEquity });
-      }
-    }
-  }
-
   private result(stats: ReplayStats, elapsedMs: number): EngineResult {
     const totals = this.ledger.totals();
     const sumUsd = (amounts: Record<string, bigint>) => Object.entries(amounts).reduce((sum, [asset, minor]) => sum + this.usd(asset, minorToNumber(minor)), 0);
-    const roundTrips = [...this.roundTrips];
     const lastEquity = this.lastEquity?.equityUsd ?? Number.NaN;
-    for (const [, trip] of this.openTrips) roundTrips.push({ entryTs: trip.entryTs, exitTs: null, pnlUsd: lastEquity - trip.startEquity });
     return {
       stats,
       equity: this.recorder.equity,
       fills: this.recorder.fills,
       funding: this.recorder.funding,
-      roundTrips,
+      roundTrips: this.trips.records(),
+      pnlBreakdown: this.breakdown.breakdownMinor(),
+      pnlSeries: this.breakdown.series,
       execution: this.recorder.execution,
       liquidations: this.recorder.liquidations,
       fundingPnlUsd: sumUsd(totals.fundingNet),
       feesPaidUsd: sumUsd(totals.feesPaid),
       borrowPaidUsd: sumUsd(totals.borrowPaid),
+      liquidationFeesPaidUsd: sumUsd(totals.liquidationPenaltiesPaid),
       finalEquityUsd: lastEquity,
+      finalMarks: Object.fromEntries(this.marks),
       ledger: this.ledger,
       elapsedMs,
     };

@@ -1,8 +1,9 @@
 import type { ReplayCursor, ReplayStats } from '../data/replay/types.ts';
 import type { Instrument } from '../domain/instrument.ts';
 import type { Fill, FundingPayment, OrderStatus } from '../domain/trading.ts';
-import type { ExecutionEvent } from '../execution/pairExecutor.ts';
+import type { ExecutionEvent, OrderOwner } from '../execution/pairExecutor.ts';
 import type { JournalEntry } from '../portfolio/journal.ts';
+import type { Minor } from '../portfolio/money.ts';
 import type { Intent } from '../strategy/types.ts';
 import type { BorrowInterestEvent, ExpirySettlementEvent, LiquidationEvent } from '../venues/tradingTypes.ts';
 
@@ -23,13 +24,19 @@ export type EngineEvent =
   | { type: 'order'; ts: number; clientOrderId: string; venue: string; symbol: string; status: OrderEventStatus; filledQuantity: number; reason: string | null }
   /** The pair executor's account of a pair: opened, rehedged, failed, closed, retries, legs closed by the venue. */
   | { type: 'execution'; event: ExecutionEvent }
-  | { type: 'fill'; fill: Fill; notionalUsd: number; feeUsd: number }
+  /**
+   * A fill, booked: `entry` is its ledger entry (kind fill, or liquidation / settlement when the
+   * venue closed the position itself, fill.origin); `order` the executor's pair and leg it traded
+   * (null for the venue's own fills). feeUsd is the trading fee; a liquidation's fee is
+   * liquidationFeeUsd instead.
+   */
+  | { type: 'fill'; fill: Fill; notionalUsd: number; feeUsd: number; liquidationFeeUsd: number; entry: JournalEntry; order: OrderOwner | null }
   | { type: 'funding'; payment: FundingPayment; amountUsd: number }
   | { type: 'borrow'; interest: BorrowInterestEvent }
   | { type: 'liquidation'; liquidation: LiquidationEvent }
   | { type: 'expiry'; settlement: ExpirySettlementEvent }
   /** Equity at the current marks, sampled every equitySampleMs and at the end. */
-  | { type: 'equity'; ts: number; equityUsd: number }
+  | { type: 'equity'; ts: number; equityUsd: number; equityMinor: Minor }
   /** The ledger booked an entry (exact amounts) or registered an instrument: what a journal writes. */
   | { type: 'ledgerEntry'; entry: JournalEntry }
   | { type: 'ledgerInstrument'; instrument: Instrument }

@@ -48,6 +48,13 @@ export type OrderSendListener = (event: OrderSendEvent) => void;
 type Leg = 'long' | 'short';
 type Purpose = 'open' | 'rehedge' | 'close';
 
+/** Which pair and leg an order of the executor trades, and why (its fills belong to that pair). */
+export interface OrderOwner {
+  pairId: string;
+  leg: Leg;
+  purpose: Purpose;
+}
+
 interface PendingOrder {
   pairId: string;
   leg: Leg;
@@ -147,11 +154,10 @@ export class PairExecutor implements PositionView {
     return p ? refreshView(p) : undefined;
   }
 
-  /** The pair an order belongs to while that pair is still opening (its opening fills); undefined otherwise. */
-  openingPairOf(clientOrderId: string): string | undefined {
+  /** The pair, leg and purpose of an order the executor sent and that is not done yet; undefined for others (a venue's liquidation, say). */
+  orderOwner(clientOrderId: string): OrderOwner | undefined {
     const order = this.orders.get(clientOrderId);
-    if (order === undefined) return undefined;
-    return this.pairs.get(order.pairId)?.status === 'opening' ? order.pairId : undefined;
+    return order === undefined ? undefined : { pairId: order.pairId, leg: order.leg, purpose: order.purpose };
   }
 
   // ---- intents -------------------------------------------------------------------------------

@@ -140,6 +140,11 @@ export class Ledger {
     return terms;
   }
 
+  /** The contract terms the ledger books an instrument with (added before). */
+  terms(venue: string, symbol: string): ContractTerms {
+    return this.termsFor(venue, symbol);
+  }
+
   instruments(): Instrument[] {
     return [...this.instrumentsById.values()];
   }

@@ -111,7 +111,7 @@ export function readRun(db: Database.Database): LedgerRun | null {
 }
 
 /** 'running' only while the writing process is alive on this machine; a row left 'running' by a dead process is 'unfinished'. */
-export function runState(run: LedgerRun): RunState {
+export function runState(run: Pick<LedgerRun, 'status' | 'pid' | 'host'>): RunState {
   if (run.status !== 'running') return run.status;
   return run.host === hostname() && isProcessAlive(run.pid) ? 'running' : 'unfinished';
 }

@@ -107,7 +107,7 @@ export class FundingCarryStrategy implements Strategy {
       if (carryApr < this.config.exitApr) {
         const id = this.active.id;
         this.active = null;
-        return [{ kind: 'closePair', id, reason: `funding APR ${pct(carryApr)} (${perInterval(perp.fundingRatePerInterval, intervalMs)}) < exit ${pct(this.config.exitApr)}` }];
+        return [{ kind: 'closePair', id, reason: `funding APR ${pct(carryApr)} (${perInterval(perp.fundingRatePerInterval, intervalMs)}) < exit ${pct(this.config.exitApr)}`, reasonCode: 'fundingReversal' }];
       }
       return NO_INTENTS;
     }
@@ -126,8 +126,8 @@ export class FundingCarryStrategy implements Strategy {
     const reason = `funding APR ${pct(apr)} (${perInterval(perp.fundingRatePerInterval, intervalMs)}) vs cost ${pct(this.costApr)} + margin ${pct(this.config.entryMarginApr)}`;
     return [
       side === 'longSpot'
-        ? { kind: 'openPair', id, long: this.spot, short: this.perp, notionalUsd: this.config.notionalUsd, reason }
-        : { kind: 'openPair', id, long: this.perp, short: this.spot, notionalUsd: this.config.notionalUsd, reason },
+        ? { kind: 'openPair', id, long: this.spot, short: this.perp, notionalUsd: this.config.notionalUsd, reason, reasonCode: 'threshold' }
+        : { kind: 'openPair', id, long: this.perp, short: this.spot, notionalUsd: this.config.notionalUsd, reason, reasonCode: 'threshold' },
     ];
   }
 }

@@ -10,7 +10,7 @@ import type { OuParams } from '../model/ouParams.ts';
 import { reversionFraction } from '../model/ouExpectation.ts';
 import { decideStrategy1, roundTripCost, strategy1ShouldClose, type PositionSide } from '../model/strategy1.ts';
 import { decideStrategy2 } from '../model/strategy2.ts';
-import { NO_INTENTS, type InstrumentRef, type InstrumentSnapshot, type Intent, type MarketUpdate, type MarketView, type Strategy, type StrategyContext } from './types.ts';
+import { NO_INTENTS, type EntryReasonCode, type InstrumentRef, type InstrumentSnapshot, type Intent, type MarketUpdate, type MarketView, type Strategy, type StrategyContext } from './types.ts';
 
 /**
  * OU basis strategies of seed 004 (corrected, docs/spread-model.md and src/model/strategy1.ts, strategy2.ts).
@@ -242,14 +242,14 @@ export class OuBasisStrategy implements Strategy {
     }
   }
 
-  private open(side: PositionSide, fit: OuBasisFit, s: number, now: number, index: number, tau: number, upper: number, lower: number, reason: string): readonly Intent[] {
+  private open(side: PositionSide, fit: OuBasisFit, s: number, now: number, index: number, tau: number, upper: number, lower: number, reason: string, reasonCode: EntryReasonCode): readonly Intent[] {
     const id = `ou-${++this.pairSeq}`;
     this.active = { id, side, exitLevel: fit.mu, fit };
     this.decisions.push({ kind: 'open', id, timeMs: now, pointIndex: index, basis: s, side, fit, upper, lower, timeToFundingSeconds: tau, reason });
     return [
       side === 'shortPerpLongSpot'
-        ? { kind: 'openPair', id, long: this.spot, short: this.perp, notionalUsd: this.config.notionalUsd, reason }
-        : { kind: 'openPair', id, long: this.perp, short: this.spot, notionalUsd: this.config.notionalUsd, reason },
+        ? { kind: 'openPair', id, long: this.spot, short: this.perp, notionalUsd: this.config.notionalUsd, reason, reasonCode }
+        : { kind: 'openPair', id, long: this.perp, short: this.spot, notionalUsd: this.config.notionalUsd, reason, reasonCode },
     ];
   }
 
@@ -273,7 +273,7 @@ export class OuBasisStrategy implements Strategy {
     if (d.side === 'longPerpShortSpot' && !this.config.allowShortSpot) return NO_INTENTS;
     const { upper, lower } = d.thresholds;
     const reason = `s ${bps(s)} ${d.side === 'shortPerpLongSpot' ? `> upper ${bps(upper)}` : `< lower ${bps(lower)}`} (mu ${bps(fit.mu)}, tau ${Math.round(tau)} s, E[P] ${bps(d.expectedProfitFraction)})`;
-    return this.open(d.side, fit, s, now, index, tau, upper, lower, reason);
+    return this.open(d.side, fit, s, now, index, tau, upper, lower, reason, 'threshold');
   }
 
   private enterStrategy2(fit: OuBasisFit, s: number, now: number, index: number, tau: number, rate: number, intervalSeconds: number): readonly Intent[] {
@@ -299,7 +299,7 @@ export class OuBasisStrategy implements Strategy {
     });
     if (!d.open) return NO_INTENTS;
     const reason = `s ${bps(s)} vs mu ${bps(fit.mu)}, funding ${bps(fundingRate)}/interval: commit value ${bps(d.bestCommitValueFraction)} (close by window ${d.bestCloseByWindow})`;
-    return this.open(d.side, fit, s, now, index, tau, Number.NaN, Number.NaN, reason);
+    return this.open(d.side, fit, s, now, index, tau, Number.NaN, Number.NaN, reason, 'expectedProfit');
   }
 
   private exit(s: number, now: number, index: number, tau: number): readonly Intent[] {
@@ -310,7 +310,7 @@ export class OuBasisStrategy implements Strategy {
     const reason = reached ? `s ${bps(s)} back to mu ${bps(a.exitLevel)}` : `funding in ${Math.round(tau)} s`;
     this.decisions.push({ kind: 'close', id: a.id, timeMs: now, pointIndex: index, basis: s, side: a.side, fit: a.fit, upper: Number.NaN, lower: Number.NaN, timeToFundingSeconds: tau, reason });
     this.active = null;
-    return [{ kind: 'closePair', id: a.id, reason }];
+    return [{ kind: 'closePair', id: a.id, reason, reasonCode: reached ? 'meanReversion' : 'beforeFunding' }];
   }
 }
 

@@ -10,6 +10,8 @@ export interface StrategyEntry<T extends string = string, P extends z.ZodType = 
   summary: string;
   /** Where the strategy and its params are explained. */
   docs: string;
+  /** A backtest config that runs it (relative to the package), the start of `perp-arb config init`. */
+  example: string;
   paramsSchema: P;
   create(params: z.output<P>): Strategy;
 }
@@ -21,9 +23,9 @@ const defineStrategy = <T extends string, P extends z.ZodType>(e: StrategyEntry<
  * only through here, so a new strategy is one file plus one line below.
  */
 export const STRATEGIES = [
-  defineStrategy({ type: 'fundingCarry', summary: 'long spot / short perp while the annualised funding beats the round-trip cost', docs: 'src/strategy/fundingCarry.ts; README "perp-arb backtest"', paramsSchema: FundingCarryConfigSchema, create: (p) => new FundingCarryStrategy(p) }),
-  defineStrategy({ type: 'ouBasis', summary: 'the spot/perp basis as an OU process: enter beyond the fee-aware bands, close at the mean or before funding', docs: 'src/strategy/ouBasis.ts; docs/spread-model.md', paramsSchema: OuBasisConfigSchema, create: (p) => new OuBasisStrategy(p) }),
-  defineStrategy({ type: 'fundingDifferential', summary: 'short the perp with the high funding, long the one with the low, across venues', docs: 'src/strategy/fundingDifferential.ts; README "Cross-venue funding differential"', paramsSchema: FundingDifferentialConfigSchema, create: (p) => new FundingDifferentialStrategy(p) }),
+  defineStrategy({ type: 'fundingCarry', summary: 'long spot / short perp while the annualised funding beats the round-trip cost', docs: 'src/strategy/fundingCarry.ts; README "perp-arb backtest"', example: 'examples/backtest-carry-synthetic.json', paramsSchema: FundingCarryConfigSchema, create: (p) => new FundingCarryStrategy(p) }),
+  defineStrategy({ type: 'ouBasis', summary: 'the spot/perp basis as an OU process: enter beyond the fee-aware bands, close at the mean or before funding', docs: 'src/strategy/ouBasis.ts; docs/spread-model.md', example: 'examples/backtest-ou-synthetic.json', paramsSchema: OuBasisConfigSchema, create: (p) => new OuBasisStrategy(p) }),
+  defineStrategy({ type: 'fundingDifferential', summary: 'short the perp with the high funding, long the one with the low, across venues', docs: 'src/strategy/fundingDifferential.ts; README "Cross-venue funding differential"', example: 'examples/backtest-fundingdiff-aha.json', paramsSchema: FundingDifferentialConfigSchema, create: (p) => new FundingDifferentialStrategy(p) }),
 ] as const;
 
 type Entries = typeof STRATEGIES;

@@ -12,6 +12,26 @@ export interface InstrumentRef {
   symbol: string;
 }
 
+/**
+ * Why a strategy opens a pair, machine-readable (the intent's `reason` says it in words):
+ * - threshold: a signal crossed its entry threshold (funding APR above the cost hurdle, the basis
+ *   beyond its band, a funding differential above the margin);
+ * - expectedProfit: a model's expected profit over the holding horizon beats the minimum (OU strategy 2).
+ */
+export type EntryReasonCode = 'threshold' | 'expectedProfit';
+
+/**
+ * Why a pair is closed, machine-readable. Strategies close with:
+ * - meanReversion: the spread came back to its exit level;
+ * - beforeFunding: closing ahead of a funding settlement (OU strategy 1);
+ * - fundingReversal: the funding carry (or differential) fell below the exit level;
+ * - stopLoss, maxHolding: risk exits (reserved for the risk layer).
+ * The engine adds what no strategy decides: liquidation and expiry (the venue closed a leg) and
+ * endOfData (still open when the run ended; see src/engine/roundTrips.ts).
+ */
+export type StrategyExitReasonCode = 'meanReversion' | 'beforeFunding' | 'fundingReversal' | 'stopLoss' | 'maxHolding' | 'flatten';
+export type ExitReasonCode = StrategyExitReasonCode | 'liquidation' | 'expiry' | 'endOfData';
+
 /** Open a two-leg position: buy `long`, sell `short`, each leg worth about notionalUsd at current prices. */
 export interface OpenPairIntent {
   kind: 'openPair';
@@ -22,6 +42,7 @@ export interface OpenPairIntent {
   notionalUsd: number;
   /** Why (for logs and reports), e.g. 'funding APR 12.3% > entry 8%'. */
   reason: string;
+  reasonCode: EntryReasonCode;
 }
 
 /** Close both legs of a pair opened before. */
@@ -29,6 +50,7 @@ export interface ClosePairIntent {
   kind: 'closePair';
   id: string;
   reason: string;
+  reasonCode: StrategyExitReasonCode;
 }
 
 export type Intent = OpenPairIntent | ClosePairIntent;

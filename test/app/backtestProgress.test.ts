@@ -29,22 +29,21 @@ describe('backtest progress', () => {
     expect(formatDuration(3_725_000)).toBe('1h02m');
   });
 
-  it('on a terminal: one line redrawn in place, at most every 100 ms, erased at the end', () => {
+  it('on a terminal: a bar (cli-progress) redrawn in place with the line, erased at the end', () => {
     let now = 0;
     const stream = new FakeStream(true);
     const reporter = new ProgressReporter({ stream, nowMs: () => now });
     now = 50;
     reporter.update(progress(0.1, 100));
-    now = 120;
-    reporter.update(progress(0.2, 200)); // 70 ms later: skipped
+    // 10% of a 20-character bar, then the text.
+    expect(stream.text).toContain('##.................. backtest  10.0% 100 events');
     now = 160;
     reporter.update(progress(0.3, 300));
     reporter.finish(progress(1, 1000));
-    const draws = stream.text.split('\r').filter((s) => s.length > 0);
-    expect(draws).toHaveLength(3);
-    expect(draws[0]).toMatch(/^backtest  10\.0% .* 100 events .*\x1b\[K$/);
-    expect(draws[1]).toMatch(/^backtest  30\.0% /);
-    expect(draws[2]).toBe('\x1b[K');
+    // Erased (the line cleared) and the cursor shown again; no line of its own is left.
+    expect(stream.text).toContain('\x1b[2K');
+    expect(stream.text).toContain('\x1b[?25h');
+    expect(stream.text.endsWith('\x1b[2K')).toBe(true);
     expect(stream.text).not.toContain('\n');
   });
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -35,7 +35,18 @@ const CHARTS_IN_PAGE = `Array.from(document.querySelectorAll('figure.chart')).ma
   };
 })`;
 
-const CHARTS = ['Equity', 'Drawdown', 'Cumulative funding', 'Cumulative fees', 'Basis with entries and exits'];
+const CHARTS = ['Equity', 'Drawdown', 'Cumulative PnL by source', 'Basis with entries and exits', 'Holding times'];
+
+/** What the page shows of the round trips and the breakdown (computed in the browser). */
+const TABLES_IN_PAGE = `({
+  trips: Array.from(document.querySelectorAll('#round-trips tbody tr')).map((tr) => tr.getAttribute('data-trip')),
+  columns: Array.from(document.querySelectorAll('#round-trips thead th')).map((th) => th.textContent),
+  parts: Array.from(document.querySelectorAll('#pnl-breakdown tr[data-part]')).map((tr) => [tr.getAttribute('data-part'), tr.querySelector('td').textContent]),
+  notes: Array.from(document.querySelectorAll('#notes li')).map((li) => li.textContent),
+  legend: Array.from(document.querySelectorAll('figure[data-chart="Cumulative PnL by source"] text')).map((t) => t.textContent),
+})`;
+
+const usd = (x: number) => `${x > 0 ? '+' : ''}${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 describe('backtest HTML report', () => {
   const tempDir = useTempDirs();
@@ -53,8 +64,34 @@ describe('backtest HTML report', () => {
     const external = html.match(/<script|<link|<img|<iframe|@import|url\((?!#)|(src|href)=["']?(https?:)?\/\//gi);
     expect(external).toBeNull();
     for (const chart of CHARTS) expect(html).toContain(`data-chart="${chart}"`);
-    for (const metric of ['Total return', 'APR', 'Sharpe', 'Max drawdown', 'Funding PnL', 'Fees paid', 'Trades (round trips)']) expect(html).toContain(`<th>${metric}</th>`);
+    for (const metric of ['Total return', 'APR', 'Sharpe', 'Max drawdown', 'Funding PnL', 'Fees paid', 'Liquidation fees paid', 'Fees / (price + funding)', 'Trades (round trips)']) expect(html).toContain(`<th>${metric}</th>`);
+    // The breakdown, the turnover note and one row per round trip (12 on this example).
+    expect(html).toContain('<table class="breakdown" id="pnl-breakdown">');
+    expect(html).toMatch(/<tr data-part="feesUsd"><th>fees<\/th><td class="num neg">-1,378\.90<\/td><\/tr>/);
+    expect(html).toMatch(/<tr data-part="total"><th>equity change \(the sum, exact\)<\/th><td class="num neg">-597\.67<\/td><\/tr>/);
+    expect(html).toMatch(/<li>Fees of 1,378\.90 USD over 12 round trips/);
+    expect(html.match(/<tr data-trip="carry-\d+">/g)).toHaveLength(12);
+    expect(html).toContain('<td title="funding APR 33.62% vs cost 3.65% + margin 0.00%">threshold</td>');
     expect(html).toContain('&quot;fundingCarry&quot;');
+  }, 90_000);
+
+  it('a run with liquidations shows them as such: exit liquidation in the table, liquidation fees in the breakdown and the PnL chart', async () => {
+    const dir = tempDir();
+    const config = JSON.parse(readFileSync(SYNTHETIC_EXAMPLE, 'utf8'));
+    config.venues[0] = { ...config.venues[0], leverage: 10, marginMode: 'isolated' };
+    const configFile = join(dir, 'carry-10x.json');
+    writeFileSync(configFile, JSON.stringify(config));
+    const file = join(dir, 'report.html');
+    const result = await runCli(['backtest', '--config', configFile, '--report', file, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.liquidations).toBe(2);
+    const html = readFileSync(file, 'utf8');
+    expect(html.match(/<td title="">liquidation<\/td><\/tr>/g)).toHaveLength(2);
+    expect(html).toContain(`<tr data-part="liquidationFeesUsd"><th>liquidation fees</th><td class="num neg">${usd(summary.pnlBreakdown.liquidationFeesUsd)}</td></tr>`);
+    expect(summary.pnlBreakdown.liquidationFeesUsd.toFixed(2)).toBe('-437.50');
+    expect(html).toMatch(/<text[^>]*>liquidation fees<\/text>/); // the PnL chart's legend has the part
+    expect(html).toContain('<li>2 liquidations closed a leg at the venue: 437.50 USD of liquidation fees');
   }, 90_000);
 
   it('--json keeps stdout to the summary and --no-report writes nothing', async () => {
@@ -108,7 +145,8 @@ describe('backtest HTML report', () => {
     const file = join(tempDir(), 'report.html');
     const made = await runCli(['backtest', '--config', SYNTHETIC_EXAMPLE, '--report', file, '--json']);
     expect(made.code, made.stderr).toBe(0);
-    const execution = JSON.parse(made.stdout).execution as Record<string, number>;
+    const summary = JSON.parse(made.stdout);
+    const execution = summary.execution as Record<string, number>;
     const entriesAndExits = (execution.pairOpened ?? 0) + (execution.pairClosed ?? 0);
     expect(entriesAndExits).toBeGreaterThan(0);
     const { chromium } = await import('playwright-core');
@@ -140,11 +178,31 @@ describe('backtest HTML report', () => {
         expect(chart.width, chart.name).toBeGreaterThan(300);
         expect(chart.height, chart.name).toBeGreaterThan(100);
         expect(chart.marks, chart.name).toBeGreaterThan(0);
-        // A curve over hundreds of points, not an empty axis frame.
-        expect(chart.longest, chart.name).toBeGreaterThan(500);
+        // A curve over hundreds of points, not an empty axis frame (the histogram draws bars).
+        if (chart.name !== 'Holding times') expect(chart.longest, chart.name).toBeGreaterThan(500);
       }
+      // Three cumulative curves: price, funding and fees.
+      expect(charts[2].marks).toBe(3);
       // One symbol on the basis per entry and per exit of the run.
-      expect(charts[4].symbols).toBe(entriesAndExits);
+      expect(charts[3].symbols).toBe(entriesAndExits);
+      // The histogram's bars hold every round trip: at least one bar, at most one per trip.
+      expect(charts[4].marks).toBeGreaterThan(0);
+      expect(charts[4].marks).toBeLessThanOrEqual(summary.trades);
+      const tables = await page.evaluate<{ trips: string[]; columns: string[]; parts: [string, string][]; notes: string[]; legend: string[] }>(TABLES_IN_PAGE);
+      expect(tables.trips).toEqual(summary.roundTrips.map((t: { id: string }) => t.id));
+      expect(tables.columns).toEqual(['id', 'opened (UTC)', 'closed (UTC)', 'held', 'legs: quantity @ entry → exit', 'net', 'price', 'funding', 'fees', 'borrow', 'liq. fees', 'entry', 'exit']);
+      const b = summary.pnlBreakdown;
+      expect(tables.parts).toEqual([
+        ['priceUsd', usd(b.priceUsd)],
+        ['fundingUsd', usd(b.fundingUsd)],
+        ['feesUsd', usd(b.feesUsd)],
+        ['borrowUsd', usd(b.borrowUsd)],
+        ['liquidationFeesUsd', usd(b.liquidationFeesUsd)],
+        ['total', usd(summary.endEquityUsd - summary.startEquityUsd)],
+      ]);
+      expect(tables.notes).toEqual(summary.notes);
+      expect(tables.legend).toEqual(expect.arrayContaining(['price', 'funding', 'fees']));
+      expect(await page.isVisible('#round-trips')).toBe(true);
       expect(await page.isVisible('#synthetic')).toBe(true);
       expect(await page.textContent('table.metrics')).toContain('Sharpe');
       expect(errors).toEqual([]);

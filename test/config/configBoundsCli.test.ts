@@ -14,8 +14,8 @@ import { useTempDirs } from '../support/tempDir.ts';
 const tempDir = useTempDirs();
 const EXAMPLES = join(PROJECT_ROOT, 'examples');
 const DAYS_RANGE = '[0.000694444, 3650] days';
-/** A bad config is answered before any work: well under this. */
-const FAST_MS = 3000;
+// A bad config must be answered before any work: a 1e9-day backtest that started would never end,
+// so each test's timeout is the check (speed figures belong in the benchmarks, not in tests).
 
 const ouBase = () => JSON.parse(readFileSync(join(EXAMPLES, 'backtest-ou-synthetic.json'), 'utf8')) as Record<string, any>;
 
@@ -23,12 +23,6 @@ function writeJson(name: string, value: unknown): string {
   const file = join(tempDir(), name);
   writeFileSync(file, JSON.stringify(value));
   return file;
-}
-
-async function timed(args: string[]): Promise<CliResult & { ms: number }> {
-  const began = performance.now();
-  const result = await runCli(args);
-  return { ...result, ms: performance.now() - began };
 }
 
 /** The one error line of a --json run. */
@@ -39,33 +33,29 @@ describe('config bounds (exit 2, named path and range, before any work)', () => 
     const base = ouBase();
     base.data.days = 1e9;
     const file = writeJson('days.json', base);
-    const r = await timed(['backtest', '--config', file, '--json', '--no-report']);
+    const r = await runCli(['backtest', '--config', file, '--json', '--no-report']);
     expect(r.code, r.stderr).toBe(2);
     expect(errorOf(r)).toBe(`${file}: data.days: must be a number in ${DAYS_RANGE} (got 1e9)`);
-    expect(r.ms).toBeLessThan(FAST_MS);
   }, 20_000);
 
   it('sweep: days: 1e9 in the base (inline and as a file), and as a grid value', async () => {
     const base = ouBase();
     base.data.days = 1e9;
     const inline = writeJson('sweep.json', { base, grid: { 'venues.0.halfSpreadBps': [0.5, 1] }, walkForward: { trainDays: 10, testDays: 5 } });
-    const r1 = await timed(['sweep', '--config', inline, '--json']);
+    const r1 = await runCli(['sweep', '--config', inline, '--json']);
     expect(r1.code, r1.stderr).toBe(2);
     expect(errorOf(r1)).toBe(`${inline}: base.data.days: must be a number in ${DAYS_RANGE} (got 1e9)`);
-    expect(r1.ms).toBeLessThan(FAST_MS);
 
     const baseFile = writeJson('base.json', base);
     const byPath = writeJson('sweep.json', { base: baseFile, grid: { 'venues.0.halfSpreadBps': [0.5, 1] } });
-    const r2 = await timed(['sweep', '--config', byPath]);
+    const r2 = await runCli(['sweep', '--config', byPath]);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toBe(`error: ${baseFile}: data.days: must be a number in ${DAYS_RANGE} (got 1e9)\n`);
-    expect(r2.ms).toBeLessThan(FAST_MS);
 
     const inGrid = writeJson('sweep.json', { base: ouBase(), grid: { 'venues.0.halfSpreadBps': [0.5], 'data.days': [30, 1e9] }, walkForward: { trainDays: 10, testDays: 5 } });
-    const r3 = await timed(['sweep', '--config', inGrid, '--json']);
+    const r3 = await runCli(['sweep', '--config', inGrid, '--json']);
     expect(r3.code, r3.stderr).toBe(2);
     expect(errorOf(r3)).toBe(`${inGrid}: grid["data.days"][1] = 1000000000: data.days: must be a number in ${DAYS_RANGE} (got 1e9)`);
-    expect(r3.ms).toBeLessThan(FAST_MS);
   }, 30_000);
 
   it('a negative or absurd halfSpreadBps, an overflowing number (1e400 reads as Infinity) and an unsafe seed', async () => {
@@ -76,20 +66,20 @@ describe('config bounds (exit 2, named path and range, before any work)', () => 
       const base = ouBase();
       base.venues[0].halfSpreadBps = value;
       const file = writeJson('spread.json', base);
-      const r = await timed(['backtest', '--config', file, '--json', '--no-report']);
+      const r = await runCli(['backtest', '--config', file, '--json', '--no-report']);
       expect(r.code).toBe(2);
       expect(errorOf(r)).toBe(`${file}: venues.0.halfSpreadBps: must be a number in [0, 1000] bps (got ${shown})`);
     }
     const text = JSON.stringify(ouBase()).replace('"notionalUsd":40000', '"notionalUsd":1e400');
     const file = join(tempDir(), 'inf.json');
     writeFileSync(file, text);
-    const inf = await timed(['backtest', '--config', file, '--json', '--no-report']);
+    const inf = await runCli(['backtest', '--config', file, '--json', '--no-report']);
     expect(inf.code).toBe(2);
     expect(errorOf(inf)).toBe(`${file}: strategy.params.notionalUsd: must be a number in (0, 1e9] USD (got Infinity)`);
     const seeded = ouBase();
     seeded.data.seed = 2 ** 60;
     const seedFile = writeJson('seed.json', seeded);
-    const seed = await timed(['backtest', '--config', seedFile, '--json', '--no-report']);
+    const seed = await runCli(['backtest', '--config', seedFile, '--json', '--no-report']);
     expect(seed.code).toBe(2);
     expect(errorOf(seed)).toMatch(/data\.seed: must be an integer in \[-\(2\^53-1\), 2\^53-1\]/);
   }, 30_000);
@@ -99,7 +89,7 @@ describe('config bounds (exit 2, named path and range, before any work)', () => 
     base.data.options = { gbmVolAnual: 0.5 };
     base.venues[0].balances = { usdt: 100000 };
     const file = writeJson('keys.json', base);
-    const r = await timed(['backtest', '--config', file, '--json', '--no-report']);
+    const r = await runCli(['backtest', '--config', file, '--json', '--no-report']);
     expect(r.code).toBe(2);
     expect(errorOf(r)).toBe(
       `${file}: unknown key 'data.options.gbmVolAnual'; venues.0.balances.usdt: bad key: an asset code in capitals and digits, e.g. USDT or BTC (1 to 20 characters)`,
@@ -107,42 +97,39 @@ describe('config bounds (exit 2, named path and range, before any work)', () => 
     // data.options holds the generator's options, but not the ones data sets itself.
     const seeded = ouBase();
     seeded.data.options = { bars: 10 };
-    const r2 = await timed(['backtest', '--config', writeJson('bars.json', seeded), '--json', '--no-report']);
+    const r2 = await runCli(['backtest', '--config', writeJson('bars.json', seeded), '--json', '--no-report']);
     expect(errorOf(r2)).toMatch(/unknown key 'data\.options\.bars'/);
     // A sweep's grid path into an unknown key.
     const sweep = writeJson('sweep.json', { base: ouBase(), grid: { 'venues.0.fill.halfSpreadBps': [1] } });
-    const r3 = await timed(['sweep', '--config', sweep, '--json']);
+    const r3 = await runCli(['sweep', '--config', sweep, '--json']);
     expect(r3.code).toBe(2);
     expect(errorOf(r3)).toBe(`${sweep}: grid["venues.0.fill.halfSpreadBps"][0] = 1: unknown key 'venues.0.fill'`);
     const badPath = writeJson('sweep.json', { base: ouBase(), grid: { 'venues..x': [1] } });
-    expect(errorOf(await timed(['sweep', '--config', badPath, '--json']))).toMatch(/grid\["venues\.\.x"\]: bad key: a dotted path/);
+    expect(errorOf(await runCli(['sweep', '--config', badPath, '--json']))).toMatch(/grid\["venues\.\.x"\]: bad key: a dotted path/);
   }, 30_000);
 
   it('a huge grid, too many folds and too many simulated days are refused before anything runs', async () => {
     const values = (n: number, step: number) => Array.from({ length: n }, (_, k) => k * step);
     const huge = writeJson('huge.json', { base: ouBase(), grid: { 'venues.0.halfSpreadBps': values(100, 0.01), 'strategy.params.minExpectedProfitFraction': values(100, 1e-5), 'venues.0.leverage': values(100, 0.01).map((v) => 1 + v) } });
-    const r1 = await timed(['sweep', '--config', huge, '--json']);
+    const r1 = await runCli(['sweep', '--config', huge, '--json']);
     expect(r1.code).toBe(2);
     expect(errorOf(r1)).toBe(`${huge}: grid: 100 x 100 x 100 = 1000000 combinations; at most 10000 (split the sweep, or list fewer values)`);
-    expect(r1.ms).toBeLessThan(FAST_MS);
 
     const long = ouBase();
     long.data.days = 3650;
     const folds = writeJson('folds.json', { base: long, grid: { 'venues.0.halfSpreadBps': [1] }, walkForward: { trainDays: 0.001, testDays: 0.001 } });
-    const r2 = await timed(['sweep', '--config', folds, '--json']);
+    const r2 = await runCli(['sweep', '--config', folds, '--json']);
     expect(r2.code).toBe(2);
     expect(errorOf(r2)).toMatch(/^.*folds\.json: walkForward: 3649999 folds over 2024-01-01T00:00:00\.000Z \.\. 2033-12-29T00:00:00\.000Z with stepDays 0\.001; at most 5000/);
-    expect(r2.ms).toBeLessThan(FAST_MS);
 
     const days = writeJson('days.json', { base: long, grid: { 'venues.0.halfSpreadBps': values(400, 0.01) } });
-    const r3 = await timed(['sweep', '--config', days, '--json']);
+    const r3 = await runCli(['sweep', '--config', days, '--json']);
     expect(r3.code).toBe(2);
     expect(errorOf(r3)).toBe(`${days}: the sweep would simulate 1,460,000 days (400 combinations); at most 1,000,000 (fewer values, shorter data or a longer walkForward.stepDays)`);
-    expect(r3.ms).toBeLessThan(FAST_MS);
   }, 30_000);
 
   it('--workers beyond the documented range is a usage error', async () => {
-    const r = await timed(['sweep', '--config', join(EXAMPLES, 'sweep-ou-synthetic.json'), '--workers', '1000']);
+    const r = await runCli(['sweep', '--config', join(EXAMPLES, 'sweep-ou-synthetic.json'), '--workers', '1000']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--workers');
     expect(r.stderr).toContain('must be a whole number in [1, 64]');

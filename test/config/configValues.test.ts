@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { loadRunConfig } from '../../src/engine/runtime/runConfig.ts';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, UsageError } from '../../src/core/errors.ts';
@@ -92,6 +93,7 @@ describe('config values out of range are named with path and range', () => {
     for (const name of readdirSync(EXAMPLES).filter((n) => n.endsWith('.json'))) {
       const path = join(EXAMPLES, name);
       if (name.startsWith('sweep-')) expect(loadSweepConfig(path).grid.length, name).toBeGreaterThan(0);
+      else if (name.startsWith('run-')) expect(loadRunConfig(path).live.enabled, name).toBe(false);
       else expect(parseBacktestConfig(JSON.parse(readFileSync(path, 'utf8')), name).instruments.length, name).toBeGreaterThan(0);
     }
   });

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -64,6 +64,28 @@ describe('perp-arb backtest --ledger FILE', () => {
     } finally {
       store.close();
     }
+  }, 120_000);
+
+  it('journals a liquidation as kind liquidation with its fee in the liquidation account, not as a taker fill', async () => {
+    const dir = tempDir();
+    const config = JSON.parse(readFileSync(CARRY, 'utf8'));
+    config.venues[0] = { ...config.venues[0], leverage: 10, marginMode: 'isolated' }; // liquidated twice
+    const configFile = join(dir, 'carry-10x.json');
+    writeFileSync(configFile, JSON.stringify(config));
+    const file = join(dir, 'run.sqlite');
+    const { stdout, stderr, code } = await runCli(['backtest', '--config', configFile, '--json', '--no-report', '--ledger', file]);
+    expect(code, stderr).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(summary.liquidations).toBe(2);
+    const { byType, kinds } = postingSums(file);
+    expect(kinds.get('liquidation')).toBe(2);
+    // Every fill is journalled once: the venue's two liquidation fills as liquidations, the rest as fills.
+    expect(kinds.get('fill')).toBe(summary.fills - 2);
+    // Exact: the liquidation account holds the liquidation fees, the fee account only trading fees.
+    expect(minorToNumber(byType.get('liquidation')!)).toBe(summary.liquidationFeesPaid);
+    expect(minorToNumber(byType.get('fee')!)).toBe(summary.feesPaid);
+    expect(-summary.pnlBreakdown.liquidationFeesUsd).toBe(summary.liquidationFeesPaid);
+    expect(summary.liquidationFeesPaid.toFixed(2)).toBe('437.50');
   }, 120_000);
 
   it('runBacktest passes ledgerSink to the engine: one journal entry per ledger entry', async () => {

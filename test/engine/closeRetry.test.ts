@@ -44,8 +44,8 @@ describe('pair executor: a leg that fails to close is retried on the next market
     const strategy = new ScriptedStrategy(
       [legs.long, legs.short],
       [
-        { atMs: T0 + MINUTE, intent: { kind: 'openPair', id: 'p1', ...legs, notionalUsd: 10_000, reason: 'test' } },
-        { atMs: T0 + 3 * MINUTE, intent: { kind: 'closePair', id: 'p1', reason: 'test' } },
+        { atMs: T0 + MINUTE, intent: { kind: 'openPair', id: 'p1', ...legs, notionalUsd: 10_000, reason: 'test', reasonCode: 'threshold' } },
+        { atMs: T0 + 3 * MINUTE, intent: { kind: 'closePair', id: 'p1', reason: 'test', reasonCode: 'meanReversion' } },
       ],
     );
     const engine = new Engine({ venues: [venue], instruments, strategy, deposits: [{ venue: V, asset: 'USDT', amount: 100_000 }] });

@@ -17,8 +17,8 @@ function engineWithPair(): { engine: Engine; input: ReturnType<typeof replayInpu
   const instruments = [spot(V), perp(V)];
   const venue = new SimulatedVenue({ venue: V, instruments, balances: { USDT: 100_000 }, fill: EXACT_FILLS, margin: { defaults: { leverage: 2 } } });
   const strategy = new ScriptedStrategy(LEGS, [
-    { atMs: T0, intent: { kind: 'openPair', id: 'p1', long: LEGS[0], short: LEGS[1], notionalUsd: 1_000, reason: 'open' } },
-    { atMs: T0 + 5 * MINUTE, intent: { kind: 'closePair', id: 'p1', reason: 'close' } },
+    { atMs: T0, intent: { kind: 'openPair', id: 'p1', long: LEGS[0], short: LEGS[1], notionalUsd: 1_000, reason: 'open', reasonCode: 'threshold' } },
+    { atMs: T0 + 5 * MINUTE, intent: { kind: 'closePair', id: 'p1', reason: 'close', reasonCode: 'meanReversion' } },
   ]);
   const engine = new Engine({ venues: [venue], instruments, strategy, deposits: [{ venue: V, asset: 'USDT', amount: 100_000 }] });
   const rows = Array.from({ length: 10 }, (_, k) => ({ ts: T0 + k * MINUTE, close: 50_000 }));

@@ -28,11 +28,13 @@ describe('engine: a dated future settled at expiry closes the pair\'s other leg'
     const instruments = [spot(V), future]; // spot taker 0.1%
     const venue = new SimulatedVenue({ venue: V, instruments, balances: { USDT: 100_000 }, fill: EXACT_FILLS, margin: { defaults: { leverage: 2 } } });
     const legs = { long: { venue: V, symbol: SPOT }, short: { venue: V, symbol: FUTURE } };
-    const strategy = new ScriptedStrategy([legs.long, legs.short], [{ atMs: T0 + MINUTE, intent: { kind: 'openPair', id: 'cal-1', ...legs, notionalUsd: 10_000, reason: 'test' } }]);
+    const strategy = new ScriptedStrategy([legs.long, legs.short], [{ atMs: T0 + MINUTE, intent: { kind: 'openPair', id: 'cal-1', ...legs, notionalUsd: 10_000, reason: 'test', reasonCode: 'threshold' } }]);
     const engine = new Engine({ venues: [venue], instruments, strategy, deposits: [{ venue: V, asset: 'USDT', amount: 100_000 }] });
     // The future trades until its expiry (its last bar closes at T0+10m); the spot goes on.
     const spotBars = Array.from({ length: 13 }, (_, k) => ({ ts: T0 + k * MINUTE, close: k < 5 ? 50_000 : 50_100 }));
     const futureBars = Array.from({ length: 10 }, (_, k) => ({ ts: T0 + k * MINUTE, close: k < 5 ? 50_200 : 50_150 }));
+    const kinds: string[] = [];
+    engine.events.subscribe((e) => e.type === 'ledgerEntry' && kinds.push(e.entry.kind), { name: 'journal kinds', types: ['ledgerEntry'] });
     const result = await engine.run(replayInput([bars(V, SPOT, spotBars), bars(V, FUTURE, futureBars)]));
 
     expect(result.execution.map((e) => e.type)).toEqual(['pairOpened', 'legExpired', 'pairClosed']);
@@ -56,7 +58,11 @@ describe('engine: a dated future settled at expiry closes the pair\'s other leg'
     expect((await venue.balances()).find((b) => b.asset === 'USDT')!.walletBalance).toBeCloseTo(cash, 6);
     // One round trip, its PnL the whole change (opening fees included).
     expect(result.roundTrips).toHaveLength(1);
-    expect(result.roundTrips[0].pnlUsd).toBeCloseTo(19.9 + 9.95 - fees, 8);
+    // Exactly: price 19.9 + 9.95 = 29.85, fees -24.9148, net 4.9352; the venue's settlement ends it.
+    expect(result.roundTrips[0]).toMatchObject({ id: 'cal-1', pricePnlUsd: 29.85, feesUsd: -24.9148, netPnlUsd: 4.9352, exitReason: 'expiry', closedAt: EXPIRY + MINUTE });
+    expect(result.roundTrips[0].legs[1]).toEqual({ instrument: `${V}:${FUTURE}`, side: 'short', quantity: 0.199, averageEntryPrice: 50_200, averageExitPrice: 50_150 });
+    // The settlement is journalled as one, not as a taker fill.
+    expect(kinds.join(',')).toBe('deposit,fill,fill,settlement,fill');
     const summary = summarize(result);
     expect(summary.fills).toBe(4); // open x2, the venue's settlement, the spot sale
     expect(summary.execution).toEqual({ pairOpened: 1, legExpired: 1, pairClosed: 1 });

@@ -22,7 +22,7 @@ async function run(extra: ReturnType<typeof bars>[] = []) {
       { venue: V, symbol: SPOT },
       { venue: V, symbol: PERP },
     ],
-    [{ atMs: T0 + MINUTE, intent: { kind: 'openPair', id: 'p1', long: { venue: V, symbol: SPOT }, short: { venue: V, symbol: PERP }, notionalUsd: 10_000, reason: 'test' } }],
+    [{ atMs: T0 + MINUTE, intent: { kind: 'openPair', id: 'p1', long: { venue: V, symbol: SPOT }, short: { venue: V, symbol: PERP }, notionalUsd: 10_000, reason: 'test', reasonCode: 'threshold' } }],
   );
   const engine = new Engine({ venues: [venue], instruments, strategy, deposits: [{ venue: V, asset: 'USDT', amount: 100_000 }], equitySampleMs: MINUTE });
   const flat = (close: number) => [0, 1, 2, 3].map((k) => ({ ts: T0 + k * MINUTE, close: k < 3 ? 50_000 : close }));

@@ -95,6 +95,17 @@ describe('funding differential on a hand-built market: venue a settles every 8h,
     const summary = summarize(result);
     expect(summary.trades).toBe(1);
     expect(summary.fills).toBe(4);
+    // The breakdown, exactly: no price PnL, funding +0.6957836, fees -19.9199; net -19.2241164 = the cash change.
+    expect(summary.pnlBreakdown).toEqual({ priceUsd: 0, fundingUsd: 0.6957836, feesUsd: -19.9199, borrowUsd: 0, liquidationFeesUsd: 0 });
+    const b = result.pnlBreakdown!;
+    expect(b.endEquityUsd - b.startEquityUsd).toBe(-19_224_116_40n);
+    expect(summary.roundTrips).toEqual([
+      expect.objectContaining({ id: 'fdiff-1', strategy: 'fundingDifferential', openedAt: T0 + 8 * HOUR, closedAt: T0 + 16 * HOUR, holdingMs: 8 * HOUR, pricePnlUsd: 0, fundingUsd: 0.6957836, feesUsd: -19.9199, netPnlUsd: -19.2241164, entryReason: 'threshold', exitReason: 'fundingReversal' }),
+    ]);
+    expect(summary.roundTrips[0].legs).toEqual([
+      { instrument: `${B}:${SYMBOL}`, side: 'long', quantity: 0.199, averageEntryPrice: 50_100, averageExitPrice: 50_100 },
+      { instrument: `${A}:${SYMBOL}`, side: 'short', quantity: 0.199, averageEntryPrice: 50_000, averageExitPrice: 50_000 },
+    ]);
   });
 
   it('picks the best pair of three venues and annualises each rate by its own interval', async () => {

@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import { replayInput } from '../../src/data/replay/replay.ts';
 import { describe, expect, it } from 'vitest';
 import { sourceFromColumns } from '../../src/data/replay/sources.ts';
@@ -5,9 +7,11 @@ import { Engine } from '../../src/engine/engine.ts';
 import { summarize } from '../../src/engine/summary.ts';
 import { linearLiquidationPrice } from '../../src/model/liquidationPrice.ts';
 import { isBalanceSheetAccount, parseAccount } from '../../src/portfolio/accounts.ts';
-import { minorFromNumber, minorToNumber } from '../../src/portfolio/money.ts';
+import { decimalFromNumber, formatMinor, minorFromNumber, minorToNumber, mulToMinor } from '../../src/portfolio/money.ts';
+import { SqliteLedgerStore } from '../../src/portfolio/sqliteLedgerStore.ts';
 import { FundingCarryStrategy } from '../../src/strategy/fundingCarry.ts';
 import { SimulatedVenue } from '../../src/venues/sim/simulatedVenue.ts';
+import { useTempDirs } from '../support/tempDir.ts';
 import { bars, EXACT_FILLS, fundingRows, MINUTE, perp, spot, T0 } from './engineSupport.ts';
 
 const V = 'sim';
@@ -24,6 +28,8 @@ function ohlcBars(symbol: string, rows: { ts: number; open: number; high: number
 }
 
 describe('engine: a carry at 10x isolated whose short perp is liquidated by a price spike', () => {
+  const tempDir = useTempDirs();
+
   it('liquidates at the hand-computed price and loss, closes the naked spot leg, conserves value, counts 1 liquidation', async () => {
     const instruments = [spot(V), perp(V)]; // spot taker 0.1%, perp taker 0.05%, perp lot 0.001
     const venue = new SimulatedVenue({
@@ -34,7 +40,8 @@ describe('engine: a carry at 10x isolated whose short perp is liquidated by a pr
       margin: { defaults: { leverage: 10, marginMode: 'isolated' } }, // maintenance 0.4%, liquidation fee 0.5% (defaults)
     });
     const strategy = new FundingCarryStrategy({ spot: `${V}:BTC/USDT`, perp: `${V}:${PERP}`, notionalUsd: 10_000, roundTripCostRate: 0 });
-    const engine = new Engine({ venues: [venue], instruments, strategy, deposits: [{ venue: V, asset: 'USDT', amount: 100_000 }] });
+    const journal = SqliteLedgerStore.open(join(tempDir(), 'liquidation.sqlite'));
+    const engine = new Engine({ venues: [venue], instruments, strategy, deposits: [{ venue: V, asset: 'USDT', amount: 100_000 }], ledgerSink: journal });
     const result = await engine.run(replayInput([
       bars(V, 'BTC/USDT', [
         { ts: T0, close: 50_000 },
@@ -79,8 +86,11 @@ describe('engine: a carry at 10x isolated whose short perp is liquidated by a pr
     const perpLoss = (50_000 - liquidationPrice) * 0.2;
     expect(perpLoss.toFixed(6)).toBe('-956.175299');
     const realised = 1000 + perpLoss;
-    const fees = 0.001 * 10_000 + 0.0005 * 10_000 + liquidationFee + 0.001 * 11_000; // spot buy, perp sell, liquidation, spot sell
-    expect(result.feesPaidUsd).toBeCloseTo(fees, 8);
+    // Trading fees: spot buy 10, perp sell 5, spot sell 11 = 26; the liquidation fee is booked apart.
+    const tradingFees = 0.001 * 10_000 + 0.0005 * 10_000 + 0.001 * 11_000;
+    const fees = tradingFees + liquidationFee;
+    expect(result.feesPaidUsd).toBe(26);
+    expect(result.liquidationFeesPaidUsd).toBeCloseTo(liquidationFee, 8);
     const totals = engine.ledger.totals();
     expect(minorToNumber(totals.realisedPnl.USDT!)).toBeCloseTo(realised, 8);
     const cash = minorToNumber(engine.ledger.cashBalance(V, 'USDT'));
@@ -108,5 +118,52 @@ describe('engine: a carry at 10x isolated whose short perp is liquidated by a pr
     expect(summary.trades).toBe(1);
     expect(summary.fills).toBe(4);
     expect(summary.execution).toEqual({ pairOpened: 1, legLiquidated: 1, pairClosed: 1 });
+
+    // Defect 4d: journalled as a liquidation with its fee (the ledger's liquidation account), not as a taker fill.
+    const penalty = minorFromNumber(liq.liquidationFee);
+    expect(totals.liquidationPenaltiesPaid).toEqual({ USDT: penalty });
+    expect(totals.feesPaid).toEqual({ USDT: minorFromNumber(26) });
+    journal.close();
+    const reread = SqliteLedgerStore.open(journal.path, { readonly: true });
+    try {
+      const ledger = reread.loadLedger({ unfinished: 'allow' });
+      expect(ledger.totals().liquidationPenaltiesPaid).toEqual({ USDT: penalty });
+    } finally {
+      reread.close();
+    }
+    const db = new Database(journal.path, { readonly: true });
+    try {
+      const kinds = db.prepare('SELECT kind, memo FROM entries ORDER BY seq').all() as { kind: string; memo: string }[];
+      expect(kinds.map((k) => k.kind)).toEqual(['deposit', 'fill', 'fill', 'liquidation', 'fill']);
+      expect(kinds[3].memo).toMatch(/^0\.2 BTC\/USDT:USDT @ 54780\.87649\d* penalty 54\.78087649/);
+    } finally {
+      db.close();
+    }
+
+    // The breakdown: price = the realised PnL (flat at the end), fees -26, liquidation fees minus
+    // the penalty, no funding (the only settlement came before the pair), summing EXACTLY to the change.
+    const b = result.pnlBreakdown!;
+    expect(b.priceUsd).toBe(totals.realisedPnl.USDT);
+    // Spot +1000 exactly; perp short: -(0.2 P, rounded once) - (-10,000) at the liquidation price P.
+    expect(formatMinor(b.priceUsd)).toBe(formatMinor(minorFromNumber(1000) + minorFromNumber(10_000) - mulToMinor(decimalFromNumber(0.2), decimalFromNumber(liq.price))));
+    expect(minorToNumber(b.priceUsd).toFixed(6)).toBe((1000 + perpLoss).toFixed(6)); // 43.824701
+    expect(b.feesUsd).toBe(-minorFromNumber(26));
+    expect(b.liquidationFeesUsd).toBe(-penalty);
+    expect(b.fundingUsd).toBe(0n);
+    expect(b.borrowUsd).toBe(0n);
+    expect(b.priceUsd + b.fundingUsd + b.feesUsd + b.borrowUsd + b.liquidationFeesUsd).toBe(b.endEquityUsd - b.startEquityUsd);
+    expect(b.endEquityUsd - b.startEquityUsd).toBe(engine.ledger.cashBalance(V, 'USDT') - minorFromNumber(100_000));
+    expect(summary.pnlBreakdown).toEqual({ priceUsd: minorToNumber(b.priceUsd), fundingUsd: 0, feesUsd: -26, borrowUsd: 0, liquidationFeesUsd: -minorToNumber(penalty) });
+    expect(summary.liquidationFeesPaid).toBe(minorToNumber(penalty));
+    expect(summary.notes.some((n) => n.startsWith('1 liquidation closed a leg at the venue: 54.78 USD of liquidation fees'))).toBe(true);
+
+    // The round trip says how it ended, and its parts are the run's.
+    const [trip] = summary.roundTrips;
+    expect(trip).toMatchObject({ id: 'carry-1', exitReason: 'liquidation', entryReason: 'threshold', exitReasonText: null, closedAt: T0 + 4 * MINUTE, feesUsd: -26, fundingUsd: 0, borrowUsd: 0 });
+    expect(trip.liquidationFeesUsd).toBe(-minorToNumber(penalty));
+    expect(trip.pricePnlUsd).toBe(minorToNumber(b.priceUsd));
+    expect(minorFromNumber(trip.netPnlUsd)).toBe(b.endEquityUsd - b.startEquityUsd);
+    expect(trip.legs[1]).toMatchObject({ instrument: `${V}:${PERP}`, side: 'short', quantity: 0.2, averageEntryPrice: 50_000 });
+    expect(trip.legs[1].averageExitPrice).toBeCloseTo(liquidationPrice, 6);
   });
 });

@@ -252,7 +252,7 @@ describe('OU basis strategy: fits and config', () => {
   it('rejects unknown keys, naming them, in the strategy and in the backtest config', () => {
     expect(() => parseOuBasisConfig({ ...baseParams, fitWindow: 10 })).toThrow(/fitWindow/);
     expect(() => parseOuBasisConfig({ ...baseParams, mode: 'sometimes' })).toThrow(/mode/);
-    const config = { strategy: { type: 'ouBasis', params: { ...baseParams, feeRates: 0.1 } }, data: { source: 'synthetic', seed: 1 }, instruments: [{ id: SPOT }], venues: [{ venue: SYNTHETIC_VENUE, balances: {} }] };
+    const config = { strategy: { type: 'ouBasis', params: { ...baseParams, feeRates: 0.1 } }, data: { source: 'synthetic', seed: 1 }, instruments: [{ id: SPOT, makerFeeRate: 0.001, takerFeeRate: 0.001 }], venues: [{ venue: SYNTHETIC_VENUE, balances: {} }] };
     expect(() => parseBacktestConfig(config)).toThrow(/feeRates/);
     const ok = parseBacktestConfig({ ...config, strategy: { type: 'ouBasis', params: baseParams } });
     expect(ok.strategy.type).toBe('ouBasis');

@@ -26,7 +26,7 @@ class TimerStrategy implements Strategy {
     context.setTimer(context.nowMs + 90_000, 'first');
     const never = context.setTimer(context.nowMs + 1_000, 'cancelled');
     context.cancelTimer(never);
-    return [{ kind: 'openPair', id: 'p1', long: LEGS[0], short: LEGS[1], notionalUsd: 1_000, reason: 'test' }];
+    return [{ kind: 'openPair', id: 'p1', long: LEGS[0], short: LEGS[1], notionalUsd: 1_000, reason: 'test', reasonCode: 'threshold' }];
   }
   onTimer(timer: StrategyTimer, context: StrategyContext): readonly Intent[] {
     this.calls.push(`${timer.tag}@${(timer.atMs - T0) / 1000}s now ${(context.nowMs - T0) / 1000}s`);
@@ -34,7 +34,7 @@ class TimerStrategy implements Strategy {
       context.setTimer(timer.atMs + 5 * MINUTE, `every5m-${this.calls.length}`);
       return NO_INTENTS;
     }
-    return [{ kind: 'closePair', id: 'p1', reason: 'third timer' }];
+    return [{ kind: 'closePair', id: 'p1', reason: 'third timer', reasonCode: 'meanReversion' }];
   }
 }
 

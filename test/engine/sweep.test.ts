@@ -175,6 +175,9 @@ function summary(partial: Partial<JobSummary>): JobSummary {
     fundingPnl: 0,
     feesPaid: 0,
     borrowPaid: 0,
+    liquidationFeesPaid: 0,
+    pnlBreakdown: { priceUsd: 0, fundingUsd: 0, feesUsd: 0, borrowUsd: 0, liquidationFeesUsd: 0 },
+    feesShareOfGrossProfit: null,
     turnover: null,
     fills: 0,
     trades: 2,
@@ -183,6 +186,7 @@ function summary(partial: Partial<JobSummary>): JobSummary {
     liquidations: 0,
     events: 0,
     execution: {},
+    notes: [],
     pnlUsd: 0,
     ...partial,
   };

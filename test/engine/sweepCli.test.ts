@@ -63,13 +63,20 @@ describe('perp-arb sweep', () => {
   }, 60_000);
 
   it('exits 1 when every backtest fails, listing each failure with its combination', async () => {
-    // Valid configs (checked before anything runs) whose backtests fail when they start: no such synthetic market.
-    const all = await runCli(['sweep', '--config', writeSweep({ base: ouBase(1), grid: { 'instruments.0.id': ['synthetic:AAA/USDT', 'synthetic:BBB/USDT'] }, rankBy: 'totalReturn' })]);
+    // Valid configs (checked before anything runs) whose backtests fail when they start: markets the (empty) store does not hold.
+    // (A synthetic market the generator does not make is a config error now, exit 2 before anything runs.)
+    const base = ouBase(1);
+    base.data = { source: 'store' };
+    base.instruments = base.instruments.map((i: { id: string }) => ({ ...i, id: i.id.replace('synthetic:SYN', 'binance:BTC') }));
+    base.venues[0].venue = 'binance';
+    Object.assign(base.strategy.params, { spot: 'binance:BTC/USDT', perp: 'binance:BTC/USDT:USDT' });
+    const sweep = writeSweep({ base, grid: { 'instruments.0.id': ['binance:AAA/USDT', 'binance:BBB/USDT'] }, rankBy: 'totalReturn' });
+    const all = await runCli(['sweep', '--config', sweep, '--store', tempDir()]);
     expect(all.code).toBe(1);
     expect(all.stdout).toMatch(/ranked by\s+totalReturn over the whole span/);
     expect(all.stdout).toMatch(/failures\s+2 of 2 backtests/);
-    expect(all.stdout).toMatch(/run combo 0 \(instruments\.0\.id=synthetic:AAA\/USDT\): .*the synthetic market has/);
-    expect(all.stdout).toMatch(/run combo 1 \(instruments\.0\.id=synthetic:BBB\/USDT\): .*the synthetic market has/);
+    expect(all.stdout).toMatch(/run combo 0 \(instruments\.0\.id=binance:AAA\/USDT\): .*is not in the store/);
+    expect(all.stdout).toMatch(/run combo 1 \(instruments\.0\.id=binance:BBB\/USDT\): .*is not in the store/);
     expect(all.stderr).toMatch(/every backtest failed/);
   }, 60_000);
 

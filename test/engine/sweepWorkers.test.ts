@@ -72,14 +72,16 @@ describe('sweep on worker threads', () => {
 
   it('reports a job that fails in a worker with its combination, and goes on with the others', async () => {
     const spec = smallSpec();
-    const failing = parseSweepConfig({ base: { ...spec.baseRaw, data: { source: 'synthetic', seed: 11, days: 1 } }, grid: { 'instruments.0.id': ['synthetic:SYN/USDT', 'synthetic:XYZ/USDT'] }, rankBy: 'totalReturn' }, 'failing sweep', EXAMPLES);
+    // Combination 1 passes validation but fails when it runs: a store sweep run without a store.
+    const synthetic = { source: 'synthetic', seed: 11, days: 1 };
+    const failing = parseSweepConfig({ base: { ...spec.baseRaw, data: synthetic }, grid: { data: [synthetic, { source: 'store' }] }, rankBy: 'totalReturn' }, 'failing sweep', EXAMPLES);
     const pool = new WorkerPool(2);
     try {
       const result = await runSweep(failing, { runner: pool.runner });
       expect(result.jobs).toEqual({ total: 2, failed: 1 });
       expect(result.ranking.rows.map((r) => r.combo)).toEqual([0]);
       expect(result.ranking.rows[0].summary.events).toBeGreaterThan(2 * 1440);
-      expect(result.failures).toEqual([{ phase: 'run', fold: null, combo: 1, params: { 'instruments.0.id': 'synthetic:XYZ/USDT' }, window: null, error: expect.stringMatching(/the synthetic market has/) }]);
+      expect(result.failures).toEqual([{ phase: 'run', fold: null, combo: 1, params: { data: { source: 'store' } }, window: null, error: expect.stringMatching(/needs a store directory/) }]);
     } finally {
       await pool.close();
     }

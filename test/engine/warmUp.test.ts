@@ -21,7 +21,7 @@ class EagerStrategy implements Strategy {
     this.seen.push(update.timeMs);
     if (context.positions.activePairs().length > 0) return NO_INTENTS;
     if (!(context.market.get(V, legs.long.symbol)!.price > 0 && context.market.get(V, legs.short.symbol)!.price > 0)) return NO_INTENTS;
-    return [{ kind: 'openPair', id: `p${++this.n}`, ...legs, notionalUsd: 10_000, reason: 'test' }];
+    return [{ kind: 'openPair', id: `p${++this.n}`, ...legs, notionalUsd: 10_000, reason: 'test', reasonCode: 'threshold' }];
   }
 }
 

@@ -106,7 +106,7 @@ describe('MarketStore', () => {
   it('allows one writer at a time', () => {
     const store = new MarketStore(tempDir());
     const tx = store.begin();
-    expect(() => store.begin()).toThrow(/being written by process/);
+    expect(() => store.begin()).toThrow(/the store is in use by process/);
     tx.rollback();
     store.begin().rollback();
   });

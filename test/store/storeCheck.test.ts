@@ -198,7 +198,7 @@ describe('perp-arb data check and --repair: a deleted, a truncated and an orphan
     const { report } = await inspectStore(root);
     expect(report.problems).toEqual([]);
     expect(report.notes).toEqual([`process ${process.pid} holds the store lock: 1 files not in the manifest may be its transaction's and are not reported; check again when it is done`]);
-    await expect(repairStore(root)).rejects.toThrow(`the store is being written by process ${process.pid}`);
+    await expect(repairStore(root)).rejects.toThrow(`the store is in use by process ${process.pid}`);
     expect(existsSync(join(root, staged))).toBe(true);
     // Once the writer is gone, the file is an orphan.
     rmSync(join(root, '.lock'));

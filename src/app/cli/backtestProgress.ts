@@ -1,13 +1,7 @@
 import { isoUtc } from '../../core/time.ts';
 import type { BacktestProgress } from '../../engine/backtest.ts';
 import { formatCount } from './output.ts';
-
-/**
- * Progress of `perp-arb backtest` on stderr. On a terminal: one line redrawn in place (at most
- * every `ttyIntervalMs`) with the share of the data span replayed, events, events/s and the ETA,
- * erased when the run ends. Elsewhere (a pipe, a log file, CI): a plain line at most every
- * `plainIntervalMs`, and a last one when the run ends if any was printed.
- */
+import { TerminalProgress } from './terminalProgress.ts';
 
 export interface ProgressStream {
   write(text: string): unknown;
@@ -19,7 +13,6 @@ export interface ProgressReporterOptions {
   stream: ProgressStream;
   /** Wall clock, ms (performance.now by default). */
   nowMs?: () => number;
-  ttyIntervalMs?: number;
   plainIntervalMs?: number;
 }
 
@@ -46,44 +39,36 @@ export function progressLine(p: BacktestProgress, elapsedMs: number, barWidth = 
   return `backtest ${parts.join(' ')}`;
 }
 
+/**
+ * Progress of a backtest or paper replay on stderr (terminalProgress.ts): on a terminal a bar with
+ * the share of the data span replayed, events, events/s, simulated time and ETA; elsewhere a plain
+ * line at most every `plainIntervalMs` and a last `... done` line.
+ */
 export class ProgressReporter {
-  private readonly stream: ProgressStream;
+  private readonly terminal: TerminalProgress;
   private readonly now: () => number;
-  private readonly tty: boolean;
-  private readonly intervalMs: number;
   private readonly startedMs: number;
-  private lastDrawMs = Number.NEGATIVE_INFINITY;
-  private drawn = false;
+  private latest: BacktestProgress | null = null;
 
   constructor(options: ProgressReporterOptions) {
-    this.stream = options.stream;
     this.now = options.nowMs ?? (() => performance.now());
-    this.tty = options.stream.isTTY === true;
-    this.intervalMs = this.tty ? (options.ttyIntervalMs ?? 100) : (options.plainIntervalMs ?? 5000);
     this.startedMs = this.now();
+    this.terminal = new TerminalProgress({
+      stream: options.stream,
+      nowMs: this.now,
+      plainIntervalMs: options.plainIntervalMs,
+      describe: () => (this.latest === null ? 'backtest' : progressLine(this.latest, this.now() - this.startedMs, 0)),
+    });
   }
 
   update(progress: BacktestProgress): void {
-    const now = this.now();
-    const elapsed = now - this.startedMs;
-    // The first plain line only after one interval: a short run prints nothing.
-    if (!this.tty && elapsed < this.intervalMs) return;
-    if (now - this.lastDrawMs < this.intervalMs) return;
-    this.lastDrawMs = now;
-    this.drawn = true;
-    if (this.tty) {
-      const width = Math.max(20, (this.stream.columns ?? 80) - 1);
-      this.stream.write(`\r${progressLine(progress, elapsed).slice(0, width)}\x1b[K`);
-    } else {
-      this.stream.write(`${progressLine(progress, elapsed, 0)}\n`);
-    }
+    this.latest = progress;
+    this.terminal.update(Math.round((progress.fraction ?? 0) * 1000), 1000);
   }
 
-  /** The run ended: erase the terminal line, or print the last plain line. */
+  /** The run ended: the bar is erased, or a plain log gets its last line. */
   finish(progress: BacktestProgress | null): void {
-    if (!this.drawn) return;
-    if (this.tty) this.stream.write('\r\x1b[K');
-    else if (progress) this.stream.write(`${progressLine(progress, this.now() - this.startedMs, 0)} done\n`);
-    this.drawn = false;
+    if (progress) this.latest = progress;
+    this.terminal.finish();
   }
 }

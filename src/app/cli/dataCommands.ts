@@ -1,4 +1,5 @@
 import { cliIo, setExitCode } from './cliIo.ts';
+import { TerminalProgress } from './terminalProgress.ts';
 import { Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { escapeForTerminal } from '../../core/terminal.ts';
@@ -42,6 +43,8 @@ interface ImportCliOptions extends CommonOptions {
   force: boolean;
   skipBadFiles: boolean;
   quiet: boolean;
+  /** false with --no-progress. */
+  progress: boolean;
 }
 
 interface ShowCliOptions extends CommonOptions {
@@ -74,6 +77,7 @@ export async function registerDataCommands(program: Command, argv: readonly stri
     .option('--force', 'let --rejects overwrite an existing file', false)
     .option('--skip-bad-files', 'exit 0 when files of a directory could not be read (they are still listed)', false)
     .option('--quiet', 'no progress on stderr', false)
+    .option('--no-progress', 'no progress on stderr (as --quiet)')
     .addHelpText(
       'after',
       `\nFormats:\n${IMPORTERS.map((i) => `  ${i.id.padEnd(17)} ${i.description}`).join('\n')}\n\nExamples:\n` +
@@ -97,7 +101,7 @@ export async function registerDataCommands(program: Command, argv: readonly stri
           symbol: options.symbol,
           timezone: options.timezone,
           csvMapping,
-          onProgress: options.quiet ? undefined : printProgress,
+          onProgress: options.quiet || !options.progress ? undefined : importProgress(),
         });
         if (options.rejects !== undefined) {
           writeRejectsFile(options.rejects, report.files.flatMap((f) => f.rejections.map((r) => JSON.stringify(r))), options.force);
@@ -197,6 +201,20 @@ const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 
 /** A table of values read from the store (the manifest is a file from outside too): every cell escaped. */
 function formatSafeTable(header: string[], rows: string[][]): string {
   return formatTable(header.map(escapeForTerminal), rows.map((row) => row.map(escapeForTerminal)));
+}
+
+/** A bar over the files on a terminal; elsewhere a line per file read and done. */
+function importProgress(): (progress: ImportProgress) => void {
+  const stream = cliIo().stderr;
+  if (stream.isTTY !== true) return printProgress;
+  let current = '';
+  const bar = new TerminalProgress({ stream, describe: (done, total) => `import ${done}/${total} files ${current}` });
+  return (progress) => {
+    current = progress.report || progress.failure ? '' : escapeForTerminal(progress.source);
+    const done = progress.fileIndex + (progress.report || progress.failure ? 1 : 0);
+    bar.update(done, progress.fileCount);
+    if (done === progress.fileCount) bar.finish();
+  };
 }
 
 function printProgress(progress: ImportProgress): void {

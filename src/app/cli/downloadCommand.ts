@@ -1,4 +1,5 @@
 import { cliIo, onFirstSignal, setExitCode } from './cliIo.ts';
+import { TerminalProgress } from './terminalProgress.ts';
 import { Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { isoUtc, parseTimeArg } from '../../core/time.ts';
@@ -22,6 +23,8 @@ interface DownloadCliOptions extends CommonOptions {
   batchRows: string;
   retries: string;
   quiet: boolean;
+  /** false with --no-progress. */
+  progress: boolean;
 }
 
 /**
@@ -135,6 +138,7 @@ export function registerDownloadCommand(data: Command): void {
     .option('--batch-rows <n>', 'commit to the store every this many rows', String(DEFAULT_BATCH_ROWS))
     .option('--retries <n>', 'retries of a request that failed for a passing reason (rate limit, timeout, outage)', '3')
     .option('--quiet', 'no progress on stderr', false)
+    .option('--no-progress', 'no progress on stderr (as --quiet)')
     .option('--store <dir>', `market-data store directory (default: $PERP_ARB_STORE or ${defaultStoreDir(cliIo().env)})`)
     .option('--json', 'print one JSON object on stdout and nothing else there', false)
     .addHelpText('after', HELP_AFTER)
@@ -161,19 +165,28 @@ export function registerDownloadCommand(data: Command): void {
         });
         const label = `${venue.venue} ${options.symbol} ${options.kind}${options.kind === 'funding' ? '' : ` ${options.timeframe}`}`;
         let lastPrintMs = 0;
-        const onProgress = options.quiet
+        const describe = (p: DownloadProgress) => `${label}: ${(p.fraction * 100).toFixed(1)}%, ${formatCount(p.rowsFetched)} rows fetched, ${formatCount(p.rowsAdded)} committed, ${plural(p.requests, 'request')}, at ${isoUtc(p.atMs)}`;
+        let latest: DownloadProgress | null = null;
+        const bar = !options.quiet && options.progress && cliIo().stderr.isTTY === true ? new TerminalProgress({ stream: cliIo().stderr, describe: () => (latest ? describe(latest) : label) }) : null;
+        const onProgress = options.quiet || !options.progress
           ? undefined
-          : (p: DownloadProgress) => {
+          : bar
+            ? (p: DownloadProgress) => {
+                latest = p;
+                bar.update(Math.round(p.fraction * 1000), 1000);
+              }
+            : (p: DownloadProgress) => {
               const t = Date.now();
               if (t - lastPrintMs < 1_000) return;
               lastPrintMs = t;
-              printError(`${label}: ${(p.fraction * 100).toFixed(1)}%, ${formatCount(p.rowsFetched)} rows fetched, ${formatCount(p.rowsAdded)} committed, ${plural(p.requests, 'request')}, at ${isoUtc(p.atMs)}`);
+              printError(describe(p));
             };
         let summary: DownloadSummary;
         try {
           summary = await downloadSeries(venue, request, { store, pageLimit, batchRows, retry: { retries }, signal: controller.signal, onProgress });
         } finally {
           removeSignal();
+          bar?.finish();
           await venue.close();
         }
         if (!summary.complete) setExitCode(130);

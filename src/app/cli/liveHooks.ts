@@ -1,5 +1,5 @@
 import { UsageError } from '../../core/errors.ts';
-import { timeframeToMs } from '../../core/time.ts';
+import ms, { type StringValue } from 'ms';
 
 /**
  * Test hook: PERP_ARB_TEST_LOOPBACK_URL (REST) and PERP_ARB_TEST_LOOPBACK_WS_URL (websocket) point
@@ -26,11 +26,9 @@ export function loopbackFromEnv(env: NodeJS.ProcessEnv): LoopbackHooks {
   return rest === undefined ? {} : { loopbackBaseUrl: rest, loopbackWsBaseUrl: ws };
 }
 
-/** A duration option ('30s', '5m', '2h', '1d') in ms; a usage error naming the option otherwise. */
+/** A duration option ('30s', '5m', '2h', '1.5d', '30d'; parsed by the ms library) in ms; a usage error naming the option otherwise. */
 export function durationOption(option: string, text: string): number {
-  try {
-    return timeframeToMs(text);
-  } catch {
-    throw new UsageError(`${option}: '${text}' is not a duration (e.g. 30s, 5m, 2h, 1d)`);
-  }
+  const value = /^\s*\d+(\.\d+)?\s*[a-z]+\s*$/i.test(text) ? ms(text as StringValue) : Number.NaN;
+  if (!(value > 0) || !Number.isFinite(value)) throw new UsageError(`${option}: '${text}' is not a duration (e.g. 30s, 5m, 2h, 1d)`);
+  return Math.round(value);
 }

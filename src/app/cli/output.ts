@@ -1,3 +1,4 @@
+import Table from 'cli-table3';
 import { UsageError } from '../../core/errors.ts';
 import { escapeForTerminal, escapeLinesForTerminal } from '../../core/terminal.ts';
 import { cliIo, setExitCode } from './cliIo.ts';
@@ -21,11 +22,22 @@ export function printError(text: string): void {
   cliIo().stderr.write(`${escapeLinesForTerminal(text)}\n`);
 }
 
-/** Formats a table of strings with aligned columns. */
-export function formatTable(header: string[], rows: string[][]): string {
+/** No borders: columns two spaces apart, a dashed rule under the header (easy to read, grep and diff). */
+const PLAIN_CHARS = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+};
+
+/** Formats a table of strings with aligned columns (cli-table3); numbers right-aligned where `align` says so. */
+export function formatTable(header: string[], rows: string[][], align: readonly ('left' | 'right')[] = []): string {
   const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
-  const line = (cells: string[]) => cells.map((c, k) => c.padEnd(widths[k])).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  const table = new Table({ chars: PLAIN_CHARS, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true }, colAligns: header.map((_, k) => align[k] ?? 'left') });
+  table.push(header, widths.map((w) => '-'.repeat(w)), ...rows);
+  return table
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n');
 }
 
 export const formatCount = (n: number) => n.toLocaleString('en-US');

@@ -3,7 +3,7 @@ import { cliIo, onFirstSignal } from './cliIo.ts';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { InputError, UsageError } from '../../core/errors.ts';
-import { isoUtc, parseTimeArg, timeframeToMs } from '../../core/time.ts';
+import { isoUtc, parseTimeArg } from '../../core/time.ts';
 import { defaultStoreDir } from '../../data/store/layout.ts';
 import { MarketStore } from '../../data/store/marketStore.ts';
 import type { OuParams } from '../../model/ouParams.ts';
@@ -66,7 +66,7 @@ function scanConfig(options: ScanCliOptions): ScannerConfig {
   if (notional !== undefined) overrides.notionalUsd = notional;
   if (options.holding !== undefined) {
     try {
-      overrides.holdingPeriodMs = timeframeToMs(options.holding);
+      overrides.holdingPeriodMs = durationOption('--holding', options.holding);
     } catch (error) {
       throw new UsageError(`--holding: ${(error as Error).message}`);
     }

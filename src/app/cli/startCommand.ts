@@ -6,8 +6,13 @@ import { defaultStoreDir } from '../../data/store/layout.ts';
 import { MarketStore } from '../../data/store/marketStore.ts';
 import { existsSync } from 'node:fs';
 import { writeBacktestReport } from '../report/backtestReport.ts';
+import { recordRun, RunRecording } from '../runs/runRecording.ts';
+import { runsDbPath } from '../runs/runsDbPath.ts';
+import { backtestRunStart } from '../runs/runStarts.ts';
+import { describeRecording } from './runOutputOptions.ts';
 import { spreadSeriesOf } from '../report/spreadSeries.ts';
-import { headline } from './backtestCommand.ts';
+import { summaryLines } from './backtestCommand.ts';
+import { DEFAULT_TRADES_SHOWN, parseTradesShown } from './roundTripText.ts';
 import { printJson, printLine, runAction, type CommonOptions } from './output.ts';
 
 /**
@@ -20,7 +25,12 @@ import { printJson, printLine, runAction, type CommonOptions } from './output.ts
 
 interface StartOptions extends CommonOptions {
   reportDir?: string;
+  trades?: string;
+  /** A path, or false with --no-runs-db. */
+  runsDb?: string | false;
 }
+
+const START_CONFIG_SOURCE = 'perp-arb start (built-in defaults)';
 
 const COSTS = {
   instruments: (venue: string, spot: string, perp: string) => [
@@ -115,8 +125,12 @@ export function registerStartCommand(program: Command): void {
     .option('--store <dir>', `store to look in for Binance BTC 1m bars and funding (default: $PERP_ARB_STORE or ${defaultStoreDir(cliIo().env)})`)
     .option('--report-dir <dir>', 'write the HTML reports here (default: ./reports)')
     .option('--json', 'print one JSON object: { data, runs: [{ strategy, summary, report }] }')
+    .option('--trades <n>', 'round trips listed per run, the best n and the worst n by net PnL (0: none)', String(DEFAULT_TRADES_SHOWN))
+    .option('--runs-db <file>', 'record the runs in this runs database (default: $PERP_ARB_RUNS_DB or ~/.perp-arb/runs.sqlite; see perp-arb runs)')
+    .option('--no-runs-db', 'record nothing in the runs database')
     .action(
       runAction(async (options: StartOptions) => {
+        const tradesShown = parseTradesShown(options.trades);
         const storeDir = options.store ?? defaultStoreDir(cliIo().env);
         const real = realStartConfigs(storeDir);
         const configs = real ?? syntheticStartConfigs();
@@ -126,16 +140,26 @@ export function registerStartCommand(program: Command): void {
         const dir = resolve(options.reportDir ?? 'reports');
         const runs = [];
         for (const config of configs) {
-          const run = await runBacktest(config, { storeDir });
-          const spread = await spreadSeriesOf(config, run.instruments, storeDir);
           const path = join(dir, `start-${stamp}-${config.strategy.type}.html`);
-          await writeBacktestReport(path, { config, run, spread, configSource: 'perp-arb start (built-in defaults)' });
+          const context = { configSource: START_CONFIG_SOURCE, storeDir: resolve(storeDir), cwd: cliIo().cwd, options: { ...options } };
+          const recording = RunRecording.start(runsDbPath(options.runsDb, cliIo().env), backtestRunStart(config, context));
+          const run = await recordRun(
+            recording,
+            async () => {
+              const done = await runBacktest(config, { storeDir });
+              const spread = await spreadSeriesOf(config, done.instruments, storeDir);
+              await writeBacktestReport(path, { config, run: done, spread, configSource: START_CONFIG_SOURCE });
+              return done;
+            },
+            (done) => ({ summary: done.summary, dataFromMs: done.span?.fromMs ?? null, dataToMs: done.span?.toMs ?? null, report: path }),
+          );
           runs.push({ strategy: config.strategy.type, summary: run.summary, report: path });
           if (!options.json) {
             printLine();
             printLine(`strategy       ${config.strategy.type}`);
-            for (const line of headline(run.summary)) printLine(line);
+            for (const line of summaryLines(run.summary, tradesShown)) printLine(line);
             printLine(`report         ${path}`);
+            if (recording.id !== null) printLine(`run            ${describeRecording(recording)}`);
           }
         }
         if (options.json) printJson({ data: real ? 'store' : 'synthetic', runs });

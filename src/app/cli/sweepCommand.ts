@@ -1,4 +1,5 @@
 import { cliIo, onFirstSignal, setExitCode } from './cliIo.ts';
+import { TerminalProgress } from './terminalProgress.ts';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -10,13 +11,27 @@ import { configHash } from '../../domain/config/hash.ts';
 import { WORKER_RANGE } from '../../domain/config/ranges.ts';
 import { EXIT, formatTable, printJson, printLine, runAction, type CommonOptions } from './output.ts';
 import { writeSweepOut, type SweepOutRun, type SweepOutStatus } from './sweepOutFile.ts';
+import { EXPORT_FORMATS, openOutDir, REPORT_FILE } from '../export/outDir.ts';
+import { writeSweepExport } from '../export/sweepExport.ts';
+import { defaultReportPath } from '../report/backtestReport.ts';
+import { writeSweepReport } from '../report/sweepReport.ts';
+import { RunRecording } from '../runs/runRecording.ts';
+import { runsDbPath } from '../runs/runsDbPath.ts';
+import { sweepHashInput, sweepResultSpan, sweepRunStart, sweepRunSummary } from '../runs/runStarts.ts';
+import { checkExportOptions, describeExport, describeRecording, type ExportOptions } from './runOutputOptions.ts';
 import { checkPathOptions } from './pathOption.ts';
 
-interface SweepOptions extends CommonOptions {
+interface SweepOptions extends CommonOptions, ExportOptions {
   config: string;
   workers?: number;
   top: number;
   out?: string;
+  /** A path, or false with --no-report. */
+  report?: string | false;
+  /** A path, or false with --no-runs-db. */
+  runsDb?: string | false;
+  /** false with --no-progress. */
+  progress: boolean;
 }
 
 const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : `${(x * 100).toFixed(2)}%`);
@@ -132,17 +147,26 @@ export function registerSweepCommand(program: Command): void {
     .option('--top <n>', 'rows of the ranked table (0: all)', wholeNumber(0), 10)
     .option('--store <dir>', `market-data store for data.source "store" (default: $PERP_ARB_STORE or ${defaultStoreDir(cliIo().env)})`)
     .option('--json', 'print one JSON object (the full results); progress goes to stderr')
+    .option('--no-progress', 'no progress on stderr')
     .option('--out <file>', 'also write the full results as JSON to this file (atomically; run.status says running, finished, failed or interrupted)')
+    .option('--report <file>', 'write the HTML report here (default: ./reports/sweep-<UTC time>.html, or report.html in --out-dir)')
+    .option('--no-report', 'write no HTML report')
+    .option('--out-dir <dir>', 'write the ranking, folds and out-of-sample curve (tables), summary.json and report.html into this new or empty directory')
+    .option('--format <format>', `table format of --out-dir: ${EXPORT_FORMATS.join(' or ')} (default csv)`)
+    .option('--force', 'let --out-dir be a directory that is not empty (its export files are replaced)')
+    .option('--runs-db <file>', 'record the sweep in this runs database (default: $PERP_ARB_RUNS_DB or ~/.perp-arb/runs.sqlite; see perp-arb runs)')
+    .option('--no-runs-db', 'record nothing in the runs database')
     .addHelpText(
       'after',
       '\nExamples:\n  perp-arb sweep --config examples/sweep-ou-synthetic.json\n  perp-arb sweep --config examples/sweep-carry-synthetic.json --workers 2 --json --out sweep.json',
     )
     .action(
       runAction(async (options: SweepOptions) => {
-        checkPathOptions({ '--config': options.config, '--store': options.store });
+        checkPathOptions({ '--config': options.config, '--store': options.store, '--out-dir': options.outDir, '--runs-db': options.runsDb === false ? undefined : options.runsDb });
         const spec = loadSweepConfig(options.config);
         const storeDir = resolve(options.store ?? defaultStoreDir(cliIo().env));
         const plan = planSweep(spec, storeDir);
+        const exportTo = checkExportOptions(options);
         const workers = options.workers ?? Math.max(1, Math.min(availableParallelism(), plan.combos.length));
         const outPath = options.out === undefined ? null : resolve(options.out);
         const startedAt = new Date().toISOString();
@@ -151,7 +175,7 @@ export function registerSweepCommand(program: Command): void {
           status,
           startedAt,
           finishedAt: status === 'running' ? null : new Date().toISOString(),
-          configHash: configHash({ base: spec.baseRaw, grid: spec.grid, walkForward: spec.walkForward, rankBy: spec.rankBy, minTrades: spec.minTrades }),
+          configHash: configHash(sweepHashInput(spec)),
           workers,
           done: progress.done,
           total: progress.total,
@@ -159,18 +183,30 @@ export function registerSweepCommand(program: Command): void {
           error,
         });
         // Before any backtest: a stale result from an earlier sweep must not pass for this one's.
-        if (outPath) writeSweepOut(outPath, marker('running'));
+        const recording = RunRecording.start(runsDbPath(options.runsDb, cliIo().env), sweepRunStart(spec, plan.span, { configSource: resolve(options.config), storeDir, cwd: cliIo().cwd, options: { ...options } }));
+        try {
+          if (outPath) writeSweepOut(outPath, marker('running'));
+        } catch (error) {
+          recording.end({ status: 'failed', error: `--out ${options.out}: ${(error as Error).message}` });
+          throw error;
+        }
         const pool = new WorkerPool(workers);
         const began = performance.now();
         let lastPrint = Number.NEGATIVE_INFINITY;
+        const describe = (done: number, total: number) => {
+          const elapsed = performance.now() - began;
+          const eta = done > 0 && done < total ? `, ETA ${duration((elapsed / done) * (total - done))}` : '';
+          return `sweep: ${done}/${total} backtests, ${duration(elapsed)}${eta}`;
+        };
+        const bar = options.progress && cliIo().stderr.isTTY === true ? new TerminalProgress({ stream: cliIo().stderr, describe }) : null;
         const onProgress = (done: number, total: number) => {
           progress = { done, total };
+          if (!options.progress) return;
+          if (bar) return bar.update(done, total);
           const now = performance.now();
           if (done < total && now - lastPrint < 1000) return;
           lastPrint = now;
-          const elapsed = now - began;
-          const eta = done > 0 && done < total ? `, ETA ${duration((elapsed / done) * (total - done))}` : '';
-          cliIo().stderr.write(`sweep: ${done}/${total} backtests, ${duration(elapsed)}${eta}\n`);
+          cliIo().stderr.write(`${describe(done, total)}\n`);
         };
         let interrupted = false;
         const removeSignal = onFirstSignal(['SIGINT', 'SIGTERM'], () => {
@@ -184,16 +220,19 @@ export function registerSweepCommand(program: Command): void {
           const elapsedMs = Math.round(performance.now() - began);
           if (!interrupted) {
             if (outPath) writeSweepOut(outPath, marker('failed', (error as Error).message, elapsedMs));
+            recording.end({ status: 'failed', error: (error as Error).message });
             throw error;
           }
           const message = `interrupted after ${progress.done} of ${progress.total} backtests; the workers were stopped`;
           if (outPath) writeSweepOut(outPath, marker('interrupted', message, elapsedMs));
+          recording.end({ status: 'interrupted', error: message });
           if (options.json) printJson({ error: message });
           else cliIo().stderr.write(`sweep: ${message}\n`);
           setExitCode(EXIT.interrupted);
           return;
         } finally {
           removeSignal();
+          bar?.finish();
           await pool.close();
         }
         const elapsedMs = Math.round(performance.now() - began);
@@ -203,9 +242,31 @@ export function registerSweepCommand(program: Command): void {
           writeSweepOut(outPath, run, result as unknown as Record<string, unknown>);
           cliIo().stderr.write(`sweep: results written to ${outPath}\n`);
         }
+        const allFailed = result.jobs.total > 0 && result.jobs.failed === result.jobs.total;
+        const summary = sweepRunSummary(result, { workers, elapsedMs });
+        let reportPath: string | null = null;
+        let exported: Awaited<ReturnType<typeof writeSweepExport>> | null = null;
+        try {
+          if (exportTo) openOutDir(exportTo.dir);
+          if (options.report !== false) {
+            const path = resolve(options.report ?? (exportTo ? resolve(exportTo.dir, REPORT_FILE) : defaultReportPath(cliIo().cwd, new Date(), 'sweep')));
+            reportPath = (await writeSweepReport(path, { result, workers, elapsedMs })).path;
+          }
+          if (exportTo) exported = await writeSweepExport(exportTo.dir, exportTo.format, { result, summary, configSource: options.config, configHash: run.configHash, runId: recording.id, reportPath });
+        } catch (error) {
+          recording.end({ status: 'failed', error: `the sweep finished, but writing its outputs failed: ${error instanceof Error ? error.message : String(error)}` });
+          throw error;
+        }
+        const span = sweepResultSpan(result);
+        if (allFailed) recording.end({ status: 'failed', error: `every backtest failed (first: ${result.failures[0].error})`, outDir: exportTo?.dir ?? null, report: reportPath });
+        else recording.end({ status: 'finished', summary, dataFromMs: span?.fromMs ?? null, dataToMs: span?.toMs ?? null, outDir: exportTo?.dir ?? null, report: reportPath });
         if (options.json) printJson(full);
         else printText(result, options.top, workers, elapsedMs);
-        if (result.jobs.total > 0 && result.jobs.failed === result.jobs.total) {
+        const where = (line: string, label: string) => (options.json ? cliIo().stderr.write(`${label}: ${line}\n`) : printLine(`${label.padEnd(14)} ${line}`));
+        if (reportPath) where(reportPath, 'report');
+        if (exportTo && exported) where(describeExport(exportTo.dir, exported), options.json ? 'out-dir' : 'out dir');
+        if (recording.id !== null) where(describeRecording(recording), 'run');
+        if (allFailed) {
           cliIo().stderr.write(`sweep: every backtest failed (first: ${result.failures[0].error})\n`);
           setExitCode(1);
         }

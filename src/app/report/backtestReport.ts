@@ -5,7 +5,11 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { isoUtc } from '../../core/time.ts';
 import type { BacktestConfig, BacktestRun } from '../../engine/backtest.ts';
 import type { BacktestSummary } from '../../engine/summary.ts';
-import { downsampleMinMax } from '../plot/downsample.ts';
+import { escapeHtml } from './html.ts';
+import { breakdownTableHtml } from './breakdownTable.ts';
+import { cumulativePnlSpec, holdingTimeSpec } from './pnlCharts.ts';
+import { roundTripTableHtml } from './roundTripTable.ts';
+import { chartConfig, FONT, HEIGHT, reduce, timeAxis, VEGA_LITE_SCHEMA, WIDTH, type Points } from './chartStyle.ts';
 import type { SpreadSeries } from './spreadSeries.ts';
 
 /**
@@ -23,12 +27,6 @@ export interface BacktestReportInput {
   title?: string;
 }
 
-const FONT = 'DejaVu Sans, Arial, Helvetica, sans-serif';
-const WIDTH = 960;
-const HEIGHT = 220;
-const MAX_POINTS = 2000;
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : `${(x * 100).toFixed(2)}%`);
 const num = (x: number | null, digits = 2) => (x === null || !Number.isFinite(x) ? 'n/a' : x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
 const days = (ms: number) => `${(ms / 86_400_000).toFixed(2)} d`;
@@ -37,45 +35,16 @@ export function isSyntheticRun(config: BacktestConfig): boolean {
   return config.data.source === 'synthetic';
 }
 
-interface Points {
-  t: number;
-  v: number;
-}
-
-function reduce(ts: Float64Array, values: Float64Array): Points[] {
-  const r = ts.length > MAX_POINTS ? downsampleMinMax(ts, values, MAX_POINTS / 2) : { tsMs: ts, values };
-  return Array.from(r.tsMs, (t, k) => ({ t, v: r.values[k] }));
-}
-
-function cumulative(records: readonly { ts: number; amount: number }[], startTs: number, endTs: number): Points[] {
-  const out: Points[] = [{ t: startTs, v: 0 }];
-  let sum = 0;
-  for (const r of records) {
-    if (!Number.isFinite(r.amount)) continue;
-    sum += r.amount;
-    out.push({ t: r.ts, v: sum });
-  }
-  out.push({ t: Math.max(endTs, out[out.length - 1].t), v: sum });
-  const ts = Float64Array.from(out, (p) => p.t);
-  const vs = Float64Array.from(out, (p) => p.v);
-  return reduce(ts, vs);
-}
-
-function timeAxis(spanMs: number) {
-  const format = spanMs >= 4 * 86_400_000 ? '%b %d' : spanMs >= 86_400_000 ? '%b %d %H:%M' : '%H:%M';
-  return { field: 't', type: 'temporal' as const, scale: { type: 'utc' as const }, axis: { title: 'time (UTC)', format, labelAngle: 0, tickCount: 8 } };
-}
-
-function lineSpec(title: string, yTitle: string, points: Points[], color: string, spanMs: number, area = false, step = false): TopLevelSpec {
+function lineSpec(title: string, yTitle: string, points: Points[], color: string, spanMs: number, area = false): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: VEGA_LITE_SCHEMA,
     width: WIDTH,
     height: HEIGHT,
     background: 'white',
     title: { text: title, anchor: 'start' },
-    config: { font: FONT, axis: { labelFontSize: 11, titleFontSize: 12 } },
+    config: chartConfig,
     data: { values: points },
-    mark: area ? { type: 'area', line: { color, strokeWidth: 1 }, color, opacity: 0.35 } : { type: 'line', strokeWidth: 1.2, color, ...(step ? { interpolate: 'step-after' as const } : {}) },
+    mark: area ? { type: 'area', line: { color, strokeWidth: 1 }, color, opacity: 0.35 } : { type: 'line', strokeWidth: 1.2, color },
     encoding: {
       x: timeAxis(spanMs),
       y: { field: 'v', type: 'quantitative', scale: { zero: area }, axis: { title: yTitle } },
@@ -101,12 +70,12 @@ function spreadSpec(spread: SpreadSeries, marks: { t: number; kind: string; v: n
     });
   }
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: VEGA_LITE_SCHEMA,
     width: WIDTH,
     height: HEIGHT + 60,
     background: 'white',
     title: { text: `Basis ${spread.perp} vs ${spread.spot}, with entries and exits`, anchor: 'start' },
-    config: { font: FONT, axis: { labelFontSize: 11, titleFontSize: 12 } },
+    config: chartConfig,
     layer: layers,
   };
 }
@@ -148,6 +117,8 @@ function metricsRows(s: BacktestSummary): [string, string][] {
     ['Funding PnL', `${num(s.fundingPnl)} USD`],
     ['Fees paid', `${num(s.feesPaid)} USD`],
     ['Borrow paid', `${num(s.borrowPaid)} USD`],
+    ['Liquidation fees paid', `${num(s.liquidationFeesPaid)} USD`],
+    ['Fees / (price + funding)', s.feesShareOfGrossProfit === null ? `n/a (price + funding ${num(s.pnlBreakdown.priceUsd + s.pnlBreakdown.fundingUsd)} USD)` : pct(s.feesShareOfGrossProfit)],
     ['Turnover', num(s.turnover)],
     ['Trades (round trips)', String(s.trades)],
     ['Fills', String(s.fills)],
@@ -180,8 +151,7 @@ export async function buildBacktestReport(input: BacktestReportInput): Promise<B
   const charts: { title: string; spec: TopLevelSpec }[] = [
     { title: 'Equity', spec: lineSpec('Equity (USD)', 'equity, USD', reduce(eqTs, eqV), '#1f5fa8', spanMs) },
     { title: 'Drawdown', spec: lineSpec('Drawdown from the running peak (%)', 'drawdown, %', reduce(eqTs, ddV), '#c0392b', spanMs, true) },
-    { title: 'Cumulative funding', spec: lineSpec('Cumulative funding (USD; received > 0)', 'funding, USD', cumulative(run.result.funding.map((f) => ({ ts: f.ts, amount: f.amountUsd })), s.startTs, s.endTs), '#27ae60', spanMs, false, true) },
-    { title: 'Cumulative fees', spec: lineSpec('Cumulative fees paid (USD)', 'fees, USD', cumulative(run.result.fills.map((f) => ({ ts: f.ts, amount: f.feeUsd })), s.startTs, s.endTs), '#8e44ad', spanMs, false, true) },
+    { title: 'Cumulative PnL by source', spec: cumulativePnlSpec(run.result.pnlSeries, spanMs) },
   ];
   if (spread) {
     const marks = run.result.execution
@@ -189,6 +159,7 @@ export async function buildBacktestReport(input: BacktestReportInput): Promise<B
       .map((e) => ({ t: e.ts, kind: e.type === 'pairOpened' ? 'entry' : 'exit', v: basisAt(spread, e.ts) * 1e4 }));
     charts.push({ title: 'Basis with entries and exits', spec: spreadSpec(spread, marks, spanMs) });
   }
+  if (s.roundTrips.length > 0) charts.push({ title: 'Holding times', spec: holdingTimeSpec(s.roundTrips) });
   const svgs = await Promise.all(charts.map((c) => specToSvg(c.spec)));
   const title = input.title ?? `perp-arb backtest: ${config.strategy.type}${synthetic ? ' (SYNTHETIC data)' : ''}`;
   const dataLine = synthetic
@@ -205,13 +176,23 @@ export async function buildBacktestReport(input: BacktestReportInput): Promise<B
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>
-body{font-family:${FONT};margin:24px auto;max-width:1000px;color:#222;padding:0 12px}
+body{font-family:${FONT};margin:24px auto;max-width:1280px;color:#222;padding:0 12px}
 h1{font-size:22px;margin-bottom:4px}
 .banner{background:#fff3cd;border:2px solid #d39e00;color:#6b4f00;padding:10px 14px;font-weight:bold;margin:12px 0}
 .source{color:#555;font-size:14px}
 table.metrics{border-collapse:collapse;margin:12px 0;font-size:14px}
 table.metrics th{text-align:left;font-weight:normal;color:#555;padding:3px 16px 3px 0}
 table.metrics td{font-variant-numeric:tabular-nums;padding:3px 0}
+table.breakdown{border-collapse:collapse;margin:12px 0;font-size:13px}
+table.trips{border-collapse:collapse;margin:12px 0;font-size:12px}
+table.breakdown th,table.breakdown td,table.trips th,table.trips td{padding:3px 6px;border-bottom:1px solid #e4e4e4;text-align:left;vertical-align:top}
+table.trips caption{caption-side:top;text-align:left;color:#555;font-size:13px;padding-bottom:6px}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.neg{color:#b03a2e}
+td.legs{color:#333;white-space:nowrap}
+td.nowrap{white-space:nowrap}
+div.scroll{overflow-x:auto}
+ul.notes li{margin:4px 0}
 figure{margin:18px 0}
 svg{max-width:100%;height:auto}
 pre{background:#f6f6f6;padding:12px;overflow:auto;font-size:12px}
@@ -225,6 +206,10 @@ ${synthetic ? `<div class="banner" id="synthetic">SYNTHETIC DATA — ${escapeHtm
 <table class="metrics">
 ${table}
 </table>
+<h2>Where the money came from</h2>
+${breakdownTableHtml(s)}
+<h2>Round trips</h2>
+${roundTripTableHtml(s.roundTrips)}
 <h2>Charts</h2>
 ${figures}
 <h2>Config</h2>

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { unzipSync } from 'fflate';
 import { InputError } from '../../core/errors.ts';
+import { escapeForTerminal } from '../../core/terminal.ts';
 import { checkVenueId } from '../store/layout.ts';
 import { DAY_MS } from '../../core/time.ts';
 import { instrumentFromSymbol } from '../../domain/instrument.ts';
@@ -55,6 +56,17 @@ function leanVenue(path: string, market: string): string {
   return venue;
 }
 
+/** A member name as a message shows it: a damaged zip's names are any bytes (line breaks, escapes), so escaped and cut short. */
+function memberLabel(name: string): string {
+  return `'${escapeForTerminal(name.length > 80 ? `${name.slice(0, 80)}...` : name)}'`;
+}
+
+/** The names a message lists: a forged central directory can claim thousands. */
+function memberList(names: readonly string[]): string {
+  const shown = names.slice(0, 5).map(memberLabel).join(', ');
+  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
+}
+
 /** LEAN's largest minute file is a day of quote bars (~200 KB); a member claiming more is not one. */
 const MAX_MEMBER_BYTES = 64 * 1024 * 1024;
 
@@ -73,7 +85,7 @@ function readMinuteZipMember(path: string, zip: Uint8Array, day: string, ticker:
       filter: (file) => {
         if (file.name.endsWith('/')) return false;
         names.push(file.name);
-        if (file.originalSize > MAX_MEMBER_BYTES) throw new InputError({ source: path }, `zip member '${file.name}' claims ${file.originalSize} bytes; expected a LEAN minute CSV (at most ${MAX_MEMBER_BYTES})`);
+        if (file.originalSize > MAX_MEMBER_BYTES) throw new InputError({ source: path }, `zip member ${memberLabel(file.name)} claims ${file.originalSize} bytes; expected a LEAN minute CSV (at most ${MAX_MEMBER_BYTES})`);
         return expectedRe.test(file.name);
       },
     });
@@ -82,7 +94,7 @@ function readMinuteZipMember(path: string, zip: Uint8Array, day: string, ticker:
     throw new InputError({ source: path }, `not a readable zip archive (${(error as Error).message}: truncated or damaged?); expected a LEAN minute zip holding one CSV named ${expected}`);
   }
   const matched = Object.entries(files);
-  const holds = names.length === 0 ? 'nothing' : names.map((n) => `'${n}'`).join(', ');
+  const holds = names.length === 0 ? 'nothing' : memberList(names);
   if (matched.length !== 1 || names.length !== 1) {
     throw new InputError({ source: path }, `expected one CSV named ${expected} in the zip, it holds ${holds}`);
   }

@@ -2,7 +2,7 @@ import { openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { isProcessAlive } from '../../core/process.ts';
 
 /** An exclusive writer lock: a file holding the writer's pid; a lock left by a dead process is taken over. */
-export function acquireLock(path: string): () => void {
+export function acquireLock(path: string, what = 'the store'): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx');
@@ -13,7 +13,7 @@ export function acquireLock(path: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSync(path, 'utf8'));
       if (Number.isInteger(holder) && holder > 0 && isProcessAlive(holder)) {
-        throw new Error(`the store is being written by process ${holder} (lock file ${path}); wait for it to finish`);
+        throw new Error(`${what} is in use by process ${holder} (lock file ${path}); wait for it to finish`);
       }
       rmSync(path, { force: true });
     }

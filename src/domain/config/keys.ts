@@ -12,4 +12,9 @@ export const venueIdSchema = z.string().regex(VENUE_ID_RE, 'a venue id in lower 
 
 /** A dotted sweep grid path: names and list indexes, e.g. venues.0.halfSpreadBps. */
 export const GRID_PATH_RE = /^(?:[A-Za-z_][A-Za-z0-9_]*|\d+)(?:\.(?:[A-Za-z_][A-Za-z0-9_]*|\d+)){0,15}$/;
-export const gridPathSchema = z.string().regex(GRID_PATH_RE, 'a dotted path of names and list indexes, e.g. venues.0.halfSpreadBps');
+/** Names every JS object inherits: a path through them would write into the objects all others are made from. */
+export const INHERITED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const gridPathSchema = z
+  .string()
+  .regex(GRID_PATH_RE, 'a dotted path of names and list indexes, e.g. venues.0.halfSpreadBps')
+  .refine((path) => !path.split('.').some((segment) => INHERITED_KEYS.has(segment)), 'a path of config keys (__proto__, constructor and prototype are none)');

@@ -125,6 +125,9 @@ export const RANGES = {
   sampleSeconds: { min: 0, minExclusive: true, max: 86_400, unit: 's', why: 'a basis point per bar: bars are 1 s to 1 day' },
   closeBeforeFundingSeconds: { min: 0, max: 86_400, unit: 's', why: 'longer than a funding interval (24 h at most) would close every position at once' },
   expectedProfitFraction: { min: -1, max: 1, unit: 'fraction of notional', why: 'a profit or loss beyond the whole notional is no threshold' },
+  speed: { min: 0, minExclusive: true, max: 1_000_000, unit: 'x wall time', why: 'a replay from slower than real time up to a million times faster (a year in 32 s); max replays as fast as the engine goes' },
+  legTimeoutMs: { min: 100, max: 10 * MINUTE_MS, integer: true, unit: 'ms', why: 'a leg answered in milliseconds to seconds; after 10 minutes a naked leg has been naked too long' },
+  reconcileEveryMs: { min: 1_000, max: DAY_MS, integer: true, unit: 'ms', why: 'from every second (rate limits allow it) to once a day' },
   minTrades: { min: 0, max: 1_000_000, integer: true, unit: 'round trips', why: 'a million round trips is more than any backtest here makes' },
 
   // Scanner

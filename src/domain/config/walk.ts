@@ -26,6 +26,8 @@ export interface ConfigField {
   maxLength: number | null;
   /** Objects: unknown keys are rejected. Records: keys are checked (a pattern or an enum). */
   strict: boolean;
+  /** Enums and literals: the values allowed. */
+  values?: readonly string[];
 }
 
 interface Def {
@@ -135,6 +137,12 @@ function walk(schema: z.core.$ZodType, path: string, wrap: Wrapping, out: Config
       return;
     case 'union':
       def.options!.forEach((option, k) => walk(option, join(path, branchLabel(option, k)), wrap, out));
+      return;
+    case 'enum':
+      out.push(field('other', { values: Object.values((def as Def & { entries?: Record<string, string> }).entries ?? {}).map(String) }));
+      return;
+    case 'literal':
+      out.push(field('other', { values: ((def as Def & { values?: unknown[] }).values ?? []).map(String) }));
       return;
     default:
       out.push(field('other'));

@@ -1,4 +1,5 @@
 import { ConfigError } from '../../core/errors.ts';
+import { INHERITED_KEYS } from '../../domain/config/keys.ts';
 import { SWEEP_LIMITS } from '../../domain/config/ranges.ts';
 import { parseBacktestConfig, type BacktestConfig } from '../backtestConfig.ts';
 
@@ -33,9 +34,11 @@ export function setPath(target: Record<string, unknown>, path: string, value: un
       if (last) node[index] = value;
       else node = node[index];
     } else if (isRecord(node)) {
+      // Writing through an inherited name ('__proto__.x') would change every object of the process.
+      if (INHERITED_KEYS.has(segment)) throw new Error(`grid path "${path}": "${segment}" is not a config key`);
       if (last) node[segment] = value;
       else {
-        if (node[segment] === undefined) node[segment] = {};
+        if (!Object.hasOwn(node, segment)) node[segment] = {};
         node = node[segment];
       }
     } else {

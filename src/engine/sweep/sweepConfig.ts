@@ -5,7 +5,8 @@ import { parseConfig } from '../../domain/config/issue.ts';
 import { gridPathSchema } from '../../domain/config/keys.ts';
 import { numberIn } from '../../domain/config/range.ts';
 import { RANGES, SWEEP_LIMITS } from '../../domain/config/ranges.ts';
-import { parseBacktestConfig, readConfigJson, type BacktestConfig } from '../backtestConfig.ts';
+import { parseBacktestConfig, type BacktestConfig } from '../backtestConfig.ts';
+import { editorSchemaField, readConfigFile } from '../../domain/config/configFile.ts';
 import { RANK_METRICS } from './ranking.ts';
 
 /**
@@ -51,6 +52,7 @@ const GridSchema = z
   });
 
 export const SweepConfigSchema = z.strictObject({
+  $schema: editorSchemaField,
   base: z.union([z.string().min(1).max(4096), z.custom<Record<string, unknown>>(isObject)], { error: 'must be a backtest config (an object) or the path of one' }),
   grid: GridSchema,
   walkForward: WalkForwardSchema.optional(),
@@ -90,7 +92,7 @@ export function parseSweepConfig(value: unknown, where: string, baseDir: string)
   let baseConfig: BacktestConfig;
   if (typeof s.base === 'string') {
     baseSource = resolve(baseDir, s.base);
-    baseRaw = readConfigJson(baseSource);
+    baseRaw = readConfigFile(baseSource);
     if (!isObject(baseRaw)) throw new ConfigError(baseSource, ['the base backtest config must be a JSON object']);
     baseConfig = parseBacktestConfig(baseRaw, baseSource);
   } else {
@@ -118,5 +120,5 @@ export function parseSweepConfig(value: unknown, where: string, baseDir: string)
 }
 
 export function loadSweepConfig(file: string): SweepSpec {
-  return parseSweepConfig(readConfigJson(file), file, dirname(resolve(file)));
+  return parseSweepConfig(readConfigFile(file), file, dirname(resolve(file)));
 }

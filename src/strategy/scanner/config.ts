@@ -3,9 +3,8 @@
  * documented, the seed's thresholds as defaults (funding 0.01% per 8 h, spread 0.1%, basis 0.2%).
  * Units are in the names: fractions are `...Rate`/`...Fraction`, basis points `...Bps`, times `...Ms`.
  */
-import { readFileSync } from 'node:fs';
+import { editorSchemaField, readConfigFile } from '../../domain/config/configFile.ts';
 import { z } from 'zod';
-import { ConfigError } from '../../core/errors.ts';
 import { DAY_MS, MINUTE_MS } from '../../core/time.ts';
 import { parseConfig } from '../../domain/config/issue.ts';
 import { venueIdSchema } from '../../domain/config/keys.ts';
@@ -22,6 +21,7 @@ const venueFeesSchema = z.strictObject({
 });
 
 export const scannerConfigSchema = z.strictObject({
+  $schema: editorSchemaField,
   /** Target size of every leg, in quote currency (USD, or the USD stablecoin the market is quoted in). */
   notionalUsd: numberIn(RANGES.notionalUsd).default(10_000),
   /** How long a carry, basis, spread or funding-differential position is assumed to be held (calendar spreads are held to expiry). */
@@ -100,19 +100,7 @@ export function parseScannerConfig(value: unknown, source = 'config'): ScannerCo
 
 /** Reads and validates a JSON config file. */
 export function loadScannerConfigFile(path: string): ScannerConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(path, [`cannot read config: ${(error as Error).message}`]);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(path, [`not valid JSON (${(error as Error).message})`]);
-  }
-  return parseScannerConfig(value, path);
+  return parseScannerConfig(readConfigFile(path), path);
 }
 
 /** A config with some fields replaced (e.g. from command-line options), validated again. */

@@ -6,16 +6,23 @@ import { bookTopProblem, priceProblem } from '../../domain/plausibility.ts';
 import { stampTimes } from './eventTime.ts';
 import { finiteOrNull, requirePlausible } from './validate.ts';
 
-function levels(raw: unknown[][], venue: string, symbol: string, side: 'bids' | 'asks', depth: number | undefined, sizeMultiplier: number): BookLevel[] {
+/** A value from the answer, short (JSON.stringify gives undefined for some values and throws for none here). */
+const shown = (value: unknown): string => (JSON.stringify(value) ?? String(value)).slice(0, 100);
+
+function levels(raw: unknown, venue: string, symbol: string, side: 'bids' | 'asks', depth: number | undefined, sizeMultiplier: number): BookLevel[] {
+  if (!Array.isArray(raw)) throw new InputError({ source: `${venue} orderBook ${symbol}` }, `${side} is not a list of [price, size] levels: ${shown(raw)}`);
   const out: BookLevel[] = [];
   for (const [index, level] of raw.entries()) {
     if (depth !== undefined && out.length >= depth) break;
-    const [price, size] = level;
+    const [price, size] = Array.isArray(level) ? (level as unknown[]) : [];
     if (typeof price !== 'number' || !(price > 0) || typeof size !== 'number' || !(size >= 0) || !Number.isFinite(price) || !Number.isFinite(size)) {
-      throw new InputError({ source: `${venue} orderBook ${symbol}` }, `${side}[${index}] is not [price > 0, size >= 0]: ${JSON.stringify(level)}`);
+      throw new InputError({ source: `${venue} orderBook ${symbol}` }, `${side}[${index}] is not [price > 0, size >= 0]: ${shown(level)}`);
     }
     requirePlausible(priceProblem(`${side}[${index}] price`, price), `${venue} orderBook ${symbol}`, '');
-    out.push({ price, size: sizeMultiplier === 1 ? size : Number((size * sizeMultiplier).toPrecision(12)) });
+    const units = sizeMultiplier === 1 ? size : Number((size * sizeMultiplier).toPrecision(12));
+    // A finite amount of contracts can still overflow in base units (1.8e308 x 100): garbage, not a size.
+    if (!Number.isFinite(units)) throw new InputError({ source: `${venue} orderBook ${symbol}` }, `${side}[${index}] size ${size} x contract size ${sizeMultiplier} is not a finite amount`);
+    out.push({ price, size: units });
   }
   for (let k = 1; k < out.length; k++) {
     const ordered = side === 'bids' ? out[k].price < out[k - 1].price : out[k].price > out[k - 1].price;
@@ -35,8 +42,8 @@ export type LiveBookSnapshotEvent = BookSnapshotEvent & { tsSource: TsSource };
  * contracts) turns them into base units, as the domain wants (inverse books stay in contracts).
  */
 export function toBookSnapshot(venue: string, symbol: string, book: OrderBook, receivedAt: EpochMs, depth?: number, sizeMultiplier = 1): LiveBookSnapshotEvent {
-  const bids = levels(book.bids as unknown[][], venue, symbol, 'bids', depth, sizeMultiplier);
-  const asks = levels(book.asks as unknown[][], venue, symbol, 'asks', depth, sizeMultiplier);
+  const bids = levels(book.bids, venue, symbol, 'bids', depth, sizeMultiplier);
+  const asks = levels(book.asks, venue, symbol, 'asks', depth, sizeMultiplier);
   if (bids.length && asks.length) requirePlausible(bookTopProblem(bids[0].price, asks[0].price), `${venue} orderBook ${symbol}`, '');
   return {
     type: 'book',

@@ -16,7 +16,7 @@ export function toFundingQuote(venue: string, rate: FundingRate, receivedAt: Epo
   const symbol = requireSymbol(rate.symbol, venue, method);
   const source = `${venue} ${method}`;
   const times = stampTimes(rate.timestamp, receivedAt, source, symbol);
-  const fundingRatePerInterval = requireFinite(rate.fundingRate, venue, method, `${rate.symbol} fundingRate`);
+  const fundingRatePerInterval = requireFinite(rate.fundingRate, venue, method, `${symbol} fundingRate`);
   requirePlausible(fundingRateProblem('fundingRate', fundingRatePerInterval), source, symbol);
   // ccxt: fundingTimestamp is the settlement the current fundingRate applies to (the next one).
   const nextFundingTimeMs = finiteOrNull(rate.fundingTimestamp);
@@ -41,10 +41,10 @@ export function toFundingSettlement(venue: string, row: FundingRateHistory, fund
   const source = `${venue} ${method}`;
   const rawRate: unknown = rateInfoField === undefined ? row.fundingRate : Number((row.info as Record<string, unknown> | undefined)?.[rateInfoField]);
   const symbol = requireSymbol(row.symbol, venue, method);
-  const ts = requireFinite(row.timestamp, venue, method, `${row.symbol} timestamp`);
+  const ts = requireFinite(row.timestamp, venue, method, `${symbol} timestamp`);
   requirePlausible(eventTimeProblem('timestamp', ts, nowMs), source, symbol);
   const rateField = rateInfoField ?? 'fundingRate';
-  const fundingRatePerInterval = requireFinite(rawRate, venue, method, `${row.symbol} ${rateField}`);
+  const fundingRatePerInterval = requireFinite(rawRate, venue, method, `${symbol} ${rateField}`);
   requirePlausible(fundingRateProblem(rateField, fundingRatePerInterval), source, `${symbol} settlement at ${isoUtc(ts)}:`);
   return { type: 'funding', venue, symbol, ts, receivedAt: null, fundingRatePerInterval, fundingIntervalMs, markPrice: null };
 }

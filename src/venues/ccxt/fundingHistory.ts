@@ -40,6 +40,13 @@ interface Collected {
  */
 const implausible = (ts: number, nowMs: EpochMs) => eventTimeProblem('ts', ts, nowMs) !== null;
 
+/** By time, rows without a finite time last: a NaN in a subtraction comparator leaves the others unsorted. */
+function oldestFirst(a: FundingRateHistory, b: FundingRateHistory): number {
+  const at = (r: FundingRateHistory) => (typeof r.timestamp === 'number' && Number.isFinite(r.timestamp) ? r.timestamp : Infinity);
+  const [x, y] = [at(a), at(b)];
+  return x === y ? 0 : x < y ? -1 : 1;
+}
+
 function collect(into: Map<number, FundingRateHistory>, page: FundingRateHistory[], sinceMs: EpochMs, untilMs: EpochMs, nowMs: EpochMs): Collected {
   let added = 0;
   let oldest = Infinity;
@@ -95,13 +102,18 @@ export async function fetchFundingHistoryPaged(
       endInclusive = got.oldest - 1;
     }
   } else {
+    // Pages newer than the window add no row to it yet are new; a page of times all seen before means
+    // the venue ignores the page number, and asking on would send maxPages requests for nothing.
+    const seen = new Set<unknown>();
     for (let page = 1; page <= paging.maxPages; page++) {
       const answer = await fetch(undefined, limit, { [mode.pageParam]: page });
+      const before = seen.size;
+      for (const row of answer) seen.add(row.timestamp);
       const got = collect(rows, answer, sinceMs, untilMs, nowMs);
-      if (answer.length < limit || got.oldest < sinceMs) break;
+      if (answer.length < limit || got.oldest < sinceMs || seen.size === before) break;
     }
   }
-  return [...rows.values()].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
+  return [...rows.values()].sort(oldestFirst);
 }
 
 /**
@@ -162,6 +174,6 @@ export class NumberedFundingPages {
       if (ts < untilMs) rows.push(row);
       this.waiting.delete(ts);
     }
-    return rows.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
+    return rows.sort(oldestFirst);
   }
 }

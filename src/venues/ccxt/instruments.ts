@@ -27,8 +27,9 @@ export function marketToInstrument(venue: string, market: Market, precisionMode:
   const kind = marketKind(market);
   if (kind === null) return { symbol: market.symbol, reason: `market type '${market.type}' is not spot, swap or future` };
   let expiryMs: number | null = null;
+  let parts: ReturnType<typeof parseSymbol>;
   try {
-    const parts = parseSymbol(market.symbol);
+    parts = parseSymbol(market.symbol);
     if (parts.kind !== kind) return { symbol: market.symbol, reason: `ccxt says ${market.type} but the symbol reads as ${parts.kind}` };
     if (kind === 'future') {
       expiryMs = finiteOrNull(market.expiry);
@@ -45,11 +46,13 @@ export function marketToInstrument(venue: string, market: Market, precisionMode:
   return {
     venue,
     symbol: market.symbol,
-    venueSymbol: typeof market.id === 'string' ? market.id : null,
+    venueSymbol: typeof market.id === 'string' && market.id !== '' ? market.id : null,
     kind,
-    base: market.base,
-    quote: market.quote,
-    settle: derivative ? (market.settle ?? null) : null,
+    // From the unified symbol, which ccxt writes from them: checked names, where the market's own fields could be any value
+    // (and a non-string one would make the store's manifest unreadable once the instrument is noted).
+    base: parts.base,
+    quote: parts.quote,
+    settle: derivative ? parts.settle : null,
     linear: derivative ? (typeof market.linear === 'boolean' ? market.linear : null) : null,
     // Linear: base units per contract (quantities are base units anyway); inverse: quote units per unit of quantity.
     contractSize: !derivative ? 1 : finiteOrNull(market.contractSize) === null ? null : amountUnitSize(venue, market),

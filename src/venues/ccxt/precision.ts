@@ -18,6 +18,10 @@ export function precisionToStep(precision: number | undefined | null, mode: numb
   if (precision === undefined || precision === null || !Number.isFinite(precision)) return null;
   const name = precisionModeName(mode);
   if (name === 'tickSize') return precision > 0 ? precision : null;
-  if (name === 'decimalPlaces') return Number.isInteger(precision) ? Number(`1e${-precision}`) : null;
+  if (name === 'decimalPlaces') {
+    // 400 decimals is 1e-400, which is 0 as a double (and -400 is Infinity): no step.
+    const step = Number.isInteger(precision) ? Number(`1e${-precision}`) : Number.NaN;
+    return Number.isFinite(step) && step > 0 ? step : null;
+  }
   return null;
 }

@@ -1,7 +1,7 @@
 import { isoUtc, HOUR_MS } from '../../core/time.ts';
 import type { ReplayCursor } from '../../data/replay/types.ts';
 import type { Instrument } from '../../domain/instrument.ts';
-import type { Fill, Liquidity, OrderRequest, OrderStatus, OrderUpdate } from '../../domain/trading.ts';
+import type { Fill, FillOrigin, Liquidity, OrderRequest, OrderStatus, OrderUpdate } from '../../domain/trading.ts';
 import type { MarginMode, TradingVenue, TradingVenueEvent, TradingVenueListener, VenueBalance, VenueOrder, VenuePosition } from '../tradingTypes.ts';
 import { VenueError } from '../types.ts';
 import { positionInitialMargin, positionMaintenanceMargin, SimAccount, unrealisedPnl, type PositionState } from './account.ts';
@@ -472,7 +472,7 @@ export class SimulatedVenue implements TradingVenue {
       const side = qty > 0 ? 'sell' : 'buy';
       this.cancelBook(p.spec.symbol, 'canceled', 'canceled by liquidation');
       this.account.applyFill(p.spec, side, Math.abs(qty), at, fee);
-      const fillId = this.emitFill(`liquidation:${p.spec.symbol}:${this.fillSeq + 1}`, p.spec, side, Math.abs(qty), at, fee, 'taker', ts);
+      const fillId = this.emitFill(`liquidation:${p.spec.symbol}:${this.fillSeq + 1}`, p.spec, side, Math.abs(qty), at, fee, 'taker', ts, 'liquidation');
       this.emit({
         type: 'liquidation',
         liquidation: {
@@ -525,7 +525,7 @@ export class SimulatedVenue implements TradingVenue {
     const qty = position.quantity;
     const side = qty > 0 ? 'sell' : 'buy';
     this.account.applyFill(spec, side, Math.abs(qty), price, 0);
-    const fillId = this.emitFill(`expiry:${symbol}`, spec, side, Math.abs(qty), price, 0, 'taker', this.nowMs);
+    const fillId = this.emitFill(`expiry:${symbol}`, spec, side, Math.abs(qty), price, 0, 'taker', this.nowMs, 'expiry');
     this.emit({ type: 'expiry', settlement: { venue: this.venue, symbol, ts: this.nowMs, fillId, positionQty: qty, price } });
   }
 
@@ -590,12 +590,11 @@ export class SimulatedVenue implements TradingVenue {
     return update;
   }
 
-  private emitFill(clientOrderId: string, spec: SimInstrumentSpec, side: Fill['side'], quantity: number, price: number, fee: number, liquidity: Liquidity, ts: number): string {
+  private emitFill(clientOrderId: string, spec: SimInstrumentSpec, side: Fill['side'], quantity: number, price: number, fee: number, liquidity: Liquidity, ts: number, origin: FillOrigin = 'order'): string {
     const fillId = `${this.venue}-${++this.fillSeq}`;
-    this.emit({
-      type: 'fill',
-      fill: { fillId, clientOrderId, venue: this.venue, symbol: spec.symbol, side, quantity, price, fee, feeAsset: spec.settleAsset, liquidity, ts },
-    });
+    const fill: Fill = { fillId, clientOrderId, venue: this.venue, symbol: spec.symbol, side, quantity, price, fee, feeAsset: spec.settleAsset, liquidity, ts };
+    if (origin !== 'order') fill.origin = origin;
+    this.emit({ type: 'fill', fill });
     return fillId;
   }
 

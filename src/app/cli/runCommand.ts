@@ -1,0 +1,175 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { UsageError } from '../../core/errors.ts';
+import { configHash } from '../../domain/config/hash.ts';
+import { rangeProblem } from '../../domain/config/range.ts';
+import { RANGES } from '../../domain/config/ranges.ts';
+import type { BacktestProgress, BacktestRun } from '../../engine/backtest.ts';
+import { loadRunConfig } from '../../engine/runtime/runConfig.ts';
+import { runPaperSession, storeTimeOption, type PaperMarket } from '../../engine/runtime/paperSession.ts';
+import { SessionState, type SessionMode } from '../../engine/runtime/sessionState.ts';
+import { CcxtMarketDataVenue } from '../../venues/ccxt/ccxtMarketDataVenue.ts';
+import { venueSpec } from '../../venues/ccxt/supportedVenues.ts';
+import { ProgressReporter } from './backtestProgress.ts';
+import { summaryLines } from './backtestCommand.ts';
+import { cliIo, onFirstSignal } from './cliIo.ts';
+import { durationOption, loopbackFromEnv } from './liveHooks.ts';
+import { printError, printJson, printLine, runAction, type CommonOptions } from './output.ts';
+import { checkPathOptions } from './pathOption.ts';
+import { DEFAULT_TRADES_SHOWN, parseTradesShown } from './roundTripText.ts';
+
+interface RunOptions extends CommonOptions {
+  config: string;
+  mode: SessionMode;
+  state: string;
+  replay?: string;
+  from?: string;
+  to?: string;
+  speed: string;
+  flattenOnExit: boolean;
+  confirmLive: boolean;
+  exchangeUrl?: string;
+  progress: boolean;
+  trades: string;
+  for?: string;
+}
+
+function speedOf(text: string): number | 'max' {
+  if (text === 'max') return 'max';
+  const value = Number(text);
+  const problem = rangeProblem('--speed', value, RANGES.speed);
+  if (text.trim() === '' || problem) throw new UsageError(`${problem ?? `--speed must be a number or max, got '${text}'`} (or max)`);
+  return value;
+}
+
+function marketOf(options: RunOptions): PaperMarket {
+  const replay = options.replay;
+  if (replay === undefined) {
+    if (options.from !== undefined || options.to !== undefined) throw new UsageError('--from and --to choose the span of a --replay STORE_DIR');
+    return { kind: 'live', venues: [], onReport: (line) => printError(`market: ${line}`) };
+  }
+  if (replay === 'synthetic') {
+    if (options.from !== undefined || options.to !== undefined) throw new UsageError('--from and --to choose the span of a store replay; the synthetic market is the config\'s data (seed, days)');
+    return { kind: 'replay', source: 'synthetic' };
+  }
+  if (!existsSync(replay) || !statSync(replay).isDirectory()) throw new UsageError(`--replay ${replay}: not 'synthetic' and not a store directory`);
+  return { kind: 'replay', source: 'store', storeDir: resolve(replay), from: storeTimeOption('--from', options.from), to: storeTimeOption('--to', options.to) };
+}
+
+const HELP = `
+Modes:
+  paper    orders fill on simulated venues (the backtest's fill, fee, funding and margin models)
+           against the live market (the config's venues through ccxt; needs internet) or a replay
+           (--replay synthetic or --replay STORE_DIR, --speed N|max). On a replay at --speed max
+           the session makes exactly the fills, ledger and summary of 'perp-arb backtest' of the
+           same config: the same engine runs, only the input differs.
+  testnet  the venues' sandboxes through ccxt, and live: real orders, which need live.enabled in the
+           config AND --confirm-live. Both need the ccxt trading venue, not built yet: refused.
+
+Stopping: Ctrl-C or SIGTERM stops new entries and ends the session with its summary (open pairs are
+kept, or closed with --flatten-on-exit); a second Ctrl-C leaves at once (the ledger journal is
+durable). --state DIR holds the session: ledger.sqlite (every entry, WAL, with its run marker) and
+session.json (mode, status, summary); a directory in use by another session is refused.
+
+Examples:
+  perp-arb run --config examples/run-paper-synthetic.json --mode paper --state /tmp/s1 --replay synthetic --speed max
+  perp-arb run --config examples/run-paper-synthetic.json --mode paper --state /tmp/s2 --replay synthetic --speed 600`;
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('trade a strategy: paper on the live market or a replay (testnet and live need the ccxt trading venue, coming)')
+    .requiredOption('--config <file>', 'session config: a backtest config plus live, execution and reconcileEveryMs (examples/run-*.json)')
+    .addOption(new Option('--mode <mode>', 'paper, testnet or live').choices(['paper', 'testnet', 'live']).makeOptionMandatory())
+    .requiredOption('--state <dir>', 'state directory of the session (created; one session per directory)')
+    .option('--replay <source>', "paper: replay 'synthetic' (the config's synthetic market) or a store directory instead of the live market")
+    .option('--from <time>', 'with --replay STORE_DIR: first time (ISO-8601 or epoch ms; default: the config data.from)')
+    .option('--to <time>', 'with --replay STORE_DIR: end, exclusive (default: the config data.to)')
+    .option('--speed <n>', 'replay speed: times faster than wall time, or max', 'max')
+    .option('--for <duration>', 'stop after this long (30s, 10m, 8h; wall time), as Ctrl-C would')
+    .option('--flatten-on-exit', 'close every open pair when the session stops', false)
+    .option('--confirm-live', 'confirm real orders (with live.enabled in the config)', false)
+    .option('--exchange-url <url>', "point every venue's ccxt client at this base URL (a loopback exchange-sim)")
+    .option('--trades <n>', 'round trips listed at the end, the best n and the worst n by net PnL (0: none)', String(DEFAULT_TRADES_SHOWN))
+    .option('--no-progress', 'no progress on stderr')
+    .option('--json', 'print one JSON object (the summary) at the end')
+    .addHelpText('after', HELP)
+    .action(
+      runAction(async (options: RunOptions) => {
+        checkPathOptions({ '--config': options.config, '--state': options.state, '--replay': options.replay === 'synthetic' ? undefined : options.replay });
+        const config = loadRunConfig(options.config);
+        const tradesShown = parseTradesShown(options.trades);
+        if (options.mode !== 'paper') {
+          throw new UsageError(`--mode ${options.mode} sends orders to the venues through the ccxt trading venue, which is not built yet; no order was sent (use --mode paper)`);
+        }
+        if (options.confirmLive) throw new UsageError('--confirm-live is for --mode live');
+        if (config.live.enabled) printError('note: live.enabled has no effect in paper mode: every order fills on the simulated venues');
+        const speed = speedOf(options.speed);
+        const forMs = options.for === undefined ? null : durationOption('--for', options.for);
+        let market = marketOf(options);
+        if (market.kind === 'replay' && options.exchangeUrl !== undefined) throw new UsageError('--exchange-url is for the live market, not a --replay');
+        if (market.kind === 'live') {
+          const hooks = options.exchangeUrl === undefined ? loopbackFromEnv(cliIo().env) : { loopbackBaseUrl: options.exchangeUrl };
+          const venueIds = [...new Set(config.venues.map((v) => v.venue))];
+          market = {
+            ...market,
+            venues: venueIds.map((id) => new CcxtMarketDataVenue(venueSpec(id)?.ccxtId ?? id, hooks)),
+            // A loopback REST server without its websocket: poll the books.
+            forcePolling: hooks.loopbackBaseUrl !== undefined && !('loopbackWsBaseUrl' in hooks && hooks.loopbackWsBaseUrl),
+          };
+        }
+        const state = SessionState.create(options.state, {
+          mode: options.mode,
+          configHash: configHash(config),
+          config: JSON.stringify(config),
+          market: market.kind === 'live' ? `live: ${config.venues.map((v) => v.venue).join(', ')}` : market.source === 'synthetic' ? 'replay: synthetic' : `replay: ${market.storeDir}`,
+        });
+        const stop = new AbortController();
+        const leaveAtOnce = () => process.exit(130);
+        const removeSignal = onFirstSignal(['SIGINT', 'SIGTERM'], (signal) => {
+          printError(`stopping (${signal}): no new entries; the session ends with its summary (Ctrl-C again to leave at once)`);
+          stop.abort(signal);
+          // The journal is durable: a second signal leaves without the summary.
+          process.once('SIGINT', leaveAtOnce).once('SIGTERM', leaveAtOnce);
+        });
+        const timer = forMs === null ? null : setTimeout(() => stop.abort(`--for ${options.for}`), forMs);
+        const reporter = options.progress && market.kind === 'replay' ? new ProgressReporter({ stream: cliIo().stderr }) : null;
+        let last: BacktestProgress | null = null;
+        let run: BacktestRun;
+        try {
+          run = await runPaperSession(config, {
+            state,
+            market,
+            speed,
+            stop: stop.signal,
+            flattenOnExit: options.flattenOnExit,
+            onProgress: reporter
+              ? (progress) => {
+                  last = progress;
+                  reporter.update(progress);
+                }
+              : undefined,
+          });
+          state.end(stop.signal.aborted ? 'stopped' : 'finished', run.summary);
+        } catch (error) {
+          state.end('failed', null, error instanceof Error ? error.message : String(error));
+          throw error;
+        } finally {
+          removeSignal();
+          if (timer) clearTimeout(timer);
+          process.off('SIGINT', leaveAtOnce).off('SIGTERM', leaveAtOnce);
+          reporter?.finish(last);
+          state.close();
+          if (market.kind === 'live') await Promise.all(market.venues.map((v) => v.close()));
+        }
+        if (options.json) {
+          printJson({ mode: options.mode, state: state.dir, stopped: stop.signal.aborted, summary: run.summary });
+          return;
+        }
+        printLine(`session        ${options.mode} on ${market.kind === 'live' ? 'the live market' : market.source === 'synthetic' ? 'the SYNTHETIC market (seeded generator, not market prices), replayed' : `${market.storeDir}, replayed`}${speed === 'max' ? '' : ` at ${speed}x`}${stop.signal.aborted ? ', stopped' : ''}`);
+        for (const line of summaryLines(run.summary, tradesShown)) printLine(line);
+        printLine(`state          ${state.dir} (ledger.sqlite, session.json)`);
+      }),
+    );
+}
