@@ -198,10 +198,10 @@ describe('perp-arb fit (CLI, real Binance BTC 1m spot and USD-M perp)', () => {
     expect(flat.code).toBe(1);
     expect(JSON.parse(flat.stdout).error).toMatch(/constant/);
 
-    const noPerp = await runCli(['fit', '--spot', 'binance:BTC/USDT', '--perp', 'binance:ETH/USDT:USDT', '--store', store]);
+    const noPerp = await runCli(['fit', '--spot', 'binance:BTC/USDT', '--perp', 'binance:BTC/USDC:USDC', '--store', store]);
     expect(noPerp.code).toBe(1);
     expect(noPerp.stderr.trim().split('\n')).toHaveLength(1);
-    expect(noPerp.stderr).toContain('binance:ETH/USDT:USDT');
+    expect(noPerp.stderr).toContain('binance:BTC/USDC:USDC');
 
     const badPlot = await runCli(['fit', '--csv', JOINED_CSV, '--spot-column', 'spot_close', '--perp-column', 'perp_close', '--dt-seconds', '60', '--plot', join(work, 'x.jpg')]);
     expect(badPlot.code).toBe(2);
