@@ -4,18 +4,9 @@
  * strategies set timers through it, so they behave the same in every mode.
  */
 
-export type TimerCallback = (atMs: number) => void;
+import type { Clock, TimerCallback, TimerId } from '../core/timers.ts';
 
-/** Identifies a timer for cancelTimer (unique per clock). */
-export type TimerId = number;
-
-export interface Clock {
-  nowMs(): number;
-  /** Calls `callback(atMs)` once the clock reaches `atMs` (at once when it is already past). */
-  setTimer(atMs: number, callback: TimerCallback): TimerId;
-  /** A timer that has not fired is dropped; cancelling a fired or unknown timer does nothing. */
-  cancelTimer(id: TimerId): void;
-}
+export type { Clock, TimerCallback, TimerId };
 
 /** What the engine drives: market events move a simulated clock; a wall clock moves by itself. */
 export interface EngineClock extends Clock {

@@ -2,7 +2,7 @@ import { HOUR_MS } from '../core/time.ts';
 import type { MarketInput, ReplayCursor, ReplayStats } from '../data/replay/types.ts';
 import type { Instrument } from '../domain/instrument.ts';
 import type { Fill, FundingPayment } from '../domain/trading.ts';
-import { PairExecutor, type ExecutionEvent } from '../execution/pairExecutor.ts';
+import { PairExecutor, type ExecutionEvent, type PairExecutorOptions } from '../execution/pairExecutor.ts';
 import type { EquityPoint, FillRecord, FundingCashFlow } from '../model/performanceMetrics.ts';
 import { Ledger } from '../portfolio/ledger.ts';
 import type { LedgerSink } from '../portfolio/ledgerTypes.ts';
@@ -45,6 +45,12 @@ export interface EngineOptions {
   equitySampleMs?: number;
   /** Optional persistent journal (e.g. the SQLite ledger store): subscribed to the ledger's events. */
   ledgerSink?: LedgerSink;
+  /**
+   * Live execution (testnet and live sessions): the leg policy and timeout of the run config's
+   * `execution` (timers on this engine's clock), the pair journal, and client order ids valid on
+   * every venue. Absent (backtests, paper): the executor's defaults, no timers, no journal.
+   */
+  execution?: Pick<PairExecutorOptions, 'legPolicy' | 'journal' | 'clientOrderId'>;
 }
 
 export interface EngineRunOptions {
@@ -126,7 +132,7 @@ export class Engine {
     });
     this.market = new EngineMarketView(options.instruments);
     this.instrumentIds = this.market.instrumentList.map((i) => `${i.venue}:${i.symbol}`);
-    this.executor = new PairExecutor({ venues: options.venues, instruments: options.instruments, market: this.market });
+    this.executor = new PairExecutor({ venues: options.venues, instruments: options.instruments, market: this.market, ...options.execution, clock: this.clock });
     this.executor.subscribe((e) => events.emit({ type: 'execution', event: e }));
     const valuer: RunValuer = {
       usdValue: (asset, amount) => this.usdValueMinor(asset, amount),

@@ -1,7 +1,10 @@
+import type { Clock, TimerId } from '../core/timers.ts';
 import type { Instrument } from '../domain/instrument.ts';
 import type { Fill, OrderSide, OrderUpdate } from '../domain/trading.ts';
 import type { ClosePairIntent, InstrumentRef, Intent, MarketView, OpenPairIntent, PairStatus, PairView, PositionView } from '../strategy/types.ts';
 import type { ExpirySettlementEvent, LiquidationEvent, PositionClosedByVenue, TradingVenue } from '../venues/tradingTypes.ts';
+import type { PairJournal, PairOrderPurpose, PairSnapshot } from './pairJournal.ts';
+import { lotSizeOf, preTradeProblems } from './preTradeChecks.ts';
 
 /**
  * Two-leg execution. An openPair intent becomes two market IOC orders sent AT ONCE (neither waits for
@@ -15,11 +18,30 @@ import type { ExpirySettlementEvent, LiquidationEvent, PositionClosedByVenue, Tr
  * `maxCloseRetries`), and every outcome is reported as an ExecutionEvent. When a venue closes a
  * leg itself (a liquidation, onLiquidation, or a dated future's expiry settlement, onExpiry), the
  * pair loses that leg and the executor closes the other one at once, so no naked leg remains.
+ *
+ * Before sending either leg, both are checked against their venues' order rules (minimum and
+ * maximum quantity, minimum notional) and the funds they draw together (preTradeChecks.ts); venues
+ * that state none (the simulated venue) answer for themselves.
+ *
+ * With a leg policy (live and testnet sessions: `execution` of the run config) a lone leg is
+ * handled by `onLegFailure`: 'unwind' takes the excess off at once, as above; 'complete' sends the
+ * missing quantity on the lagging leg (a new order under a new id: the first one is known to have
+ * ended), retried on the next market events, until `legTimeoutMs` after the open; then the excess
+ * is unwound. At that timeout an order still resting is cancelled, and an order in flight is waited
+ * for: a leg whose outcome is unknown is never unwound (nor its partner) until the venue says what
+ * happened. Without a policy (backtests) the excess is unwound at once and no timer is set.
+ *
+ * With a journal, the pair's state and the order are journalled before every send
+ * (pairJournal.ts), and order ends and state changes after.
  */
 
 export type ExecutionEvent =
   | { type: 'pairOpened'; id: string; ts: number; quantity: number; longPrice: number; shortPrice: number }
   | { type: 'pairRehedged'; id: string; ts: number; leg: 'long' | 'short'; excess: number; longFilled: number; shortFilled: number; reasons: string[] }
+  /** onLegFailure 'complete': the missing quantity is sent on the lagging leg (attempt 1, 2, ...). */
+  | { type: 'legCompletion'; id: string; ts: number; leg: 'long' | 'short'; quantity: number; attempt: number; longFilled: number; shortFilled: number; reasons: string[] }
+  /** legTimeoutMs passed with the pair still opening: resting orders are cancelled; orders in flight are waited for. */
+  | { type: 'legTimeout'; id: string; ts: number; inFlight: string[]; cancelling: string[] }
   | { type: 'pairOpenFailed'; id: string; ts: number; reasons: string[]; longFilled: number; shortFilled: number }
   | { type: 'pairClosed'; id: string; ts: number }
   | { type: 'closeRetry'; id: string; ts: number; leg: 'long' | 'short'; remaining: number; reason: string }
@@ -46,7 +68,7 @@ export interface OrderSendEvent {
 export type OrderSendListener = (event: OrderSendEvent) => void;
 
 type Leg = 'long' | 'short';
-type Purpose = 'open' | 'rehedge' | 'close';
+type Purpose = PairOrderPurpose;
 
 /** Which pair and leg an order of the executor trades, and why (its fills belong to that pair). */
 export interface OrderOwner {
@@ -61,8 +83,10 @@ interface PendingOrder {
   purpose: Purpose;
   side: OrderSide;
   filled: number;
+  /** 'sent': no update yet (the reply is coming, or the send failed without one: in flight). */
   status: OrderUpdate['status'] | 'sent';
   reason: string | null;
+  venue: string;
 }
 
 interface PairState {
@@ -81,6 +105,12 @@ interface PairState {
   closeRetries: number;
   needsCloseRetry: boolean;
   retryDue: boolean;
+  /** Completion orders sent (onLegFailure 'complete'). */
+  completions: number;
+  /** The leg timeout's timer (with a leg policy, while opening). */
+  legTimer: TimerId | null;
+  /** legTimeoutMs has passed: no more completions, the excess is unwound. */
+  timedOut: boolean;
   /** What pair() returns: the same object every time, refreshed by each call. */
   view: MutablePairView;
 }
@@ -90,11 +120,25 @@ type MutablePairView = { -readonly [K in keyof PairView]: PairView[K] };
 const TERMINAL = new Set(['rejected', 'filled', 'canceled', 'expired']);
 const QTY_EPS = 1e-12;
 
+/** What to do with a lone leg, and how long a pair's legs may take (the run config's `execution`). */
+export interface LegPolicy {
+  onLegFailure: 'complete' | 'unwind';
+  legTimeoutMs: number;
+}
+
 export interface PairExecutorOptions {
   venues: readonly TradingVenue[];
   instruments: readonly Instrument[];
   market: MarketView;
   maxCloseRetries?: number;
+  /** Leg failure policy and timeout (needs `clock`); absent: the excess is unwound at once and no timer is set (backtests). */
+  legPolicy?: LegPolicy;
+  /** The engine's clock: the leg timeouts are its timers. */
+  clock?: Clock;
+  /** Journalled before every send (and after order ends and state changes); absent: none. */
+  journal?: PairJournal;
+  /** Client order ids for the venue (live: ClientOrderIds, valid on every venue and unique across restarts); default `<pair>/<purpose>/<leg>/<n>`. */
+  clientOrderId?: (venue: string) => string;
 }
 
 /** Rounds q down to a multiple of every given lot size (lot sizes of two legs; null: unchecked). */
@@ -124,12 +168,22 @@ export class PairExecutor implements PositionView {
   private readonly maxCloseRetries: number;
   private orderSeq = 0;
   private nowMs = 0;
+  private readonly legPolicy: LegPolicy | null;
+  private readonly clock: Clock | null;
+  private readonly journal: PairJournal | null;
+  private readonly newClientOrderId: ((venue: string) => string) | null;
 
   constructor(options: PairExecutorOptions) {
     for (const v of options.venues) this.venues.set(v.venue, v);
     for (const i of options.instruments) this.instruments.set(`${i.venue}:${i.symbol}`, i);
     this.market = options.market;
     this.maxCloseRetries = options.maxCloseRetries ?? 10;
+    this.legPolicy = options.legPolicy ?? null;
+    this.clock = options.clock ?? null;
+    if (this.legPolicy !== null && this.clock === null) throw new Error('PairExecutor: a leg policy needs the clock (its timeouts are clock timers)');
+    if (this.legPolicy !== null && !(this.legPolicy.legTimeoutMs > 0)) throw new Error(`PairExecutor: legTimeoutMs must be > 0 (got ${this.legPolicy.legTimeoutMs})`);
+    this.journal = options.journal ?? null;
+    this.newClientOrderId = options.clientOrderId ?? null;
   }
 
   subscribe(listener: ExecutionListener): void {
@@ -193,6 +247,7 @@ export class PairExecutor implements PositionView {
     if (!TERMINAL.has(update.status)) return;
     this.orders.delete(update.clientOrderId);
     const pair = this.pairs.get(order.pairId)!;
+    this.journal?.append({ kind: 'orderDone', ts: update.ts, pairId: pair.id, clientOrderId: update.clientOrderId, status: update.status, filledQuantity: order.filled });
     pair.openOrders.delete(update.clientOrderId);
     if (update.status === 'rejected' || (update.status !== 'filled' && order.filled < QTY_EPS)) {
       pair.reasons.push(`${order.leg} ${order.purpose}: ${update.status}${order.reason ? ` (${order.reason})` : ''}`);
@@ -268,7 +323,9 @@ export class PairExecutor implements PositionView {
     if (!this.venues.has(intent.long.venue) || !this.venues.has(intent.short.venue)) return fail('unknown venue');
     if (!longSnap || !shortSnap || !(longSnap.price > 0) || !(shortSnap.price > 0)) return fail('no price for a leg');
     const price = Math.max(longSnap.price, shortSnap.price);
-    const quantity = roundDownToLots(intent.notionalUsd / price, [longInst.lotSize, shortInst.lotSize]);
+    const longVenue = this.venues.get(intent.long.venue)!;
+    const shortVenue = this.venues.get(intent.short.venue)!;
+    const quantity = roundDownToLots(intent.notionalUsd / price, [lotSizeOf(longVenue, longInst), lotSizeOf(shortVenue, shortInst)]);
     const pair: PairState = {
       id: intent.id,
       seq: ++this.pairSeq,
@@ -283,12 +340,27 @@ export class PairExecutor implements PositionView {
       closeRetries: 0,
       needsCloseRetry: false,
       retryDue: false,
+      completions: 0,
+      legTimer: null,
+      timedOut: false,
       view: { id: intent.id, long: intent.long, short: intent.short, status: 'opening', longQty: 0, shortQty: 0, openedAtMs: null },
     };
     this.pairs.set(intent.id, pair);
     if (!(quantity > 0)) {
       pair.status = 'failed';
       return this.emit({ type: 'pairOpenFailed', id: intent.id, ts: this.nowMs, reasons: ['quantity rounds to zero at the lot sizes'], longFilled: 0, shortFilled: 0 });
+    }
+    const problems = preTradeProblems([
+      { leg: 'long', venue: longVenue, instrument: longInst, side: 'buy', quantity, price: longSnap.price },
+      { leg: 'short', venue: shortVenue, instrument: shortInst, side: 'sell', quantity, price: shortSnap.price },
+    ]);
+    if (problems.length > 0) {
+      pair.status = 'failed';
+      return this.emit({ type: 'pairOpenFailed', id: intent.id, ts: this.nowMs, reasons: problems, longFilled: 0, shortFilled: 0 });
+    }
+    if (this.legPolicy !== null) {
+      const clock = this.clock!;
+      pair.legTimer = clock.setTimer(clock.nowMs() + this.legPolicy.legTimeoutMs, (atMs) => this.onLegTimeout(pair, atMs));
     }
     // Both legs at once: register both before sending either (a synchronous venue may reply inside submit).
     const longId = this.register(pair, 'long', 'open', 'buy');
@@ -314,6 +386,7 @@ export class PairExecutor implements PositionView {
     if (Math.abs(pair.shortQty) > QTY_EPS) legs.push({ leg: 'short', ref: pair.short, side: pair.shortQty > 0 ? 'buy' : 'sell', qty: Math.abs(pair.shortQty) });
     if (legs.length === 0) {
       pair.status = 'closed';
+      this.journalPair(pair, this.nowMs);
       return this.emit({ type: 'pairClosed', id: pair.id, ts: this.nowMs });
     }
     const ids = legs.map((l) => this.register(pair, l.leg, 'close', l.side));
@@ -327,16 +400,20 @@ export class PairExecutor implements PositionView {
     if (pair.status === 'opening') {
       const excess = longFilled - shortFilled;
       if (Math.abs(excess) <= QTY_EPS) {
+        this.endLegTimer(pair);
         if (longFilled <= QTY_EPS) {
           pair.status = 'failed';
+          this.journalPair(pair, ts);
           return this.emit({ type: 'pairOpenFailed', id: pair.id, ts, reasons: pair.reasons.splice(0), longFilled, shortFilled });
         }
         pair.status = 'open';
         pair.openedAtMs = ts;
+        this.journalPair(pair, ts);
         const l = this.market.get(pair.long.venue, pair.long.symbol);
         const s = this.market.get(pair.short.venue, pair.short.symbol);
         return this.emit({ type: 'pairOpened', id: pair.id, ts, quantity: longFilled, longPrice: l?.price ?? Number.NaN, shortPrice: s?.price ?? Number.NaN });
       }
+      if (this.legPolicy?.onLegFailure === 'complete' && !pair.timedOut) return this.completeLag(pair, excess, ts);
       // Unequal legs: take the excess off the bigger leg (an unwind when the other got nothing).
       // The first attempt goes at once; a failed one is retried on the next market event.
       if (pair.closeRetries > 0 && !pair.retryDue) {
@@ -352,7 +429,10 @@ export class PairExecutor implements PositionView {
       const side: OrderSide = leg === 'long' ? 'sell' : 'buy';
       const reasons = [...pair.reasons];
       this.emit({ type: 'pairRehedged', id: pair.id, ts, leg, excess: Math.abs(excess), longFilled, shortFilled, reasons });
-      if (Math.min(longFilled, shortFilled) <= QTY_EPS) pair.status = 'closing';
+      if (Math.min(longFilled, shortFilled) <= QTY_EPS) {
+        pair.status = 'closing';
+        this.endLegTimer(pair);
+      }
       const id = this.register(pair, leg, 'rehedge', side);
       this.send(id, ref, side, Math.abs(excess), this.isDerivative(ref));
       return;
@@ -362,6 +442,7 @@ export class PairExecutor implements PositionView {
       if (flat) {
         const failedOpen = pair.openedAtMs === null;
         pair.status = failedOpen ? 'failed' : 'closed';
+        this.journalPair(pair, ts);
         if (failedOpen) return this.emit({ type: 'pairOpenFailed', id: pair.id, ts, reasons: pair.reasons.splice(0), longFilled: 0, shortFilled: 0 });
         return this.emit({ type: 'pairClosed', id: pair.id, ts });
       }
@@ -384,8 +465,10 @@ export class PairExecutor implements PositionView {
   }
 
   private register(pair: PairState, leg: Leg, purpose: Purpose, side: OrderSide): string {
-    const id = `${pair.id}/${purpose}/${leg}/${++this.orderSeq}`;
-    this.orders.set(id, { pairId: pair.id, leg, purpose, side, filled: 0, status: 'sent', reason: null });
+    const venue = (leg === 'long' ? pair.long : pair.short).venue;
+    ++this.orderSeq;
+    const id = this.newClientOrderId !== null ? this.newClientOrderId(venue) : `${pair.id}/${purpose}/${leg}/${this.orderSeq}`;
+    this.orders.set(id, { pairId: pair.id, leg, purpose, side, filled: 0, status: 'sent', reason: null, venue });
     pair.openOrders.add(id);
     return id;
   }
@@ -393,6 +476,11 @@ export class PairExecutor implements PositionView {
   private send(clientOrderId: string, ref: InstrumentRef, side: OrderSide, quantity: number, reduceOnly: boolean): void {
     const venue = this.venues.get(ref.venue)!;
     const sentAt = this.nowMs;
+    const order = this.orders.get(clientOrderId)!;
+    if (this.journal !== null) {
+      const pair = this.pairs.get(order.pairId)!;
+      this.journal.append({ kind: 'send', ts: sentAt, pair: snapshotOf(pair), order: { clientOrderId, pairId: pair.id, leg: order.leg, purpose: order.purpose, venue: ref.venue, symbol: ref.symbol, side, quantity, reduceOnly } });
+    }
     for (const l of this.orderListeners) l({ status: 'submitted', clientOrderId, venue: ref.venue, symbol: ref.symbol, ts: sentAt, reason: null });
     // Not awaited: order events report the outcome (see the class comment).
     venue.submit({ clientOrderId, venue: ref.venue, symbol: ref.symbol, side, type: 'market', quantity, limitPrice: null, timeInForce: 'IOC', reduceOnly, ts: sentAt }).then(
@@ -408,6 +496,67 @@ export class PairExecutor implements PositionView {
     );
   }
 
+  /**
+   * onLegFailure 'complete': send the lagging leg's missing quantity. The first attempt goes at
+   * once, a failed one is retried on the next market event; the leg timeout ends the attempts.
+   */
+  private completeLag(pair: PairState, excess: number, ts: number): void {
+    if (pair.completions > 0 && !pair.retryDue) {
+      this.flagRetry(pair);
+      pair.retryDue = true;
+      return;
+    }
+    pair.retryDue = false;
+    pair.completions++;
+    const leg: Leg = excess > 0 ? 'short' : 'long';
+    const ref = leg === 'long' ? pair.long : pair.short;
+    const side: OrderSide = leg === 'long' ? 'buy' : 'sell';
+    this.emit({ type: 'legCompletion', id: pair.id, ts, leg, quantity: Math.abs(excess), attempt: pair.completions, longFilled: pair.longQty, shortFilled: pair.shortQty, reasons: [...pair.reasons] });
+    const id = this.register(pair, leg, 'complete', side);
+    this.send(id, ref, side, Math.abs(excess), false);
+  }
+
+  /**
+   * legTimeoutMs after the open, the pair still opening: no more completions. Orders resting on a
+   * venue are cancelled (their updates settle the pair); orders in flight are waited for, never
+   * assumed failed; with nothing outstanding the excess is unwound now.
+   */
+  private onLegTimeout(pair: PairState, atMs: number): void {
+    pair.legTimer = null;
+    if (pair.status !== 'opening') return;
+    if (atMs > this.nowMs) this.nowMs = atMs;
+    pair.timedOut = true;
+    const outstanding = [...pair.openOrders].map((id) => ({ id, order: this.orders.get(id)! }));
+    const resting = outstanding.filter((o) => o.order.status === 'accepted' || o.order.status === 'partiallyFilled').map((o) => o.id);
+    const inFlight = outstanding.filter((o) => o.order.status === 'sent').map((o) => o.id);
+    this.emit({ type: 'legTimeout', id: pair.id, ts: atMs, inFlight, cancelling: resting });
+    for (const id of resting) {
+      this.venues.get(this.orders.get(id)!.venue)!.cancel(id).then(
+        (update) => {
+          if (this.orders.has(id) && TERMINAL.has(update.status)) this.onOrderUpdate(update);
+        },
+        () => {},
+      );
+    }
+    if (pair.openOrders.size === 0) {
+      // A completion was waiting for its retry: the unwind goes now instead.
+      pair.needsCloseRetry = false;
+      this.retries.delete(pair);
+      pair.retryDue = false;
+      this.settle(pair, atMs);
+    }
+  }
+
+  private endLegTimer(pair: PairState): void {
+    if (pair.legTimer === null) return;
+    this.clock!.cancelTimer(pair.legTimer);
+    pair.legTimer = null;
+  }
+
+  private journalPair(pair: PairState, ts: number): void {
+    this.journal?.append({ kind: 'pair', ts, pair: snapshotOf(pair) });
+  }
+
   private isDerivative(ref: InstrumentRef): boolean {
     return this.instruments.get(`${ref.venue}:${ref.symbol}`)?.kind !== 'spot';
   }
@@ -415,6 +564,10 @@ export class PairExecutor implements PositionView {
   private emit(event: ExecutionEvent): void {
     for (const l of this.listeners) l(event);
   }
+}
+
+function snapshotOf(p: PairState): PairSnapshot {
+  return { id: p.id, status: p.status, long: p.long, short: p.short, longQty: p.longQty, shortQty: p.shortQty, openedAtMs: p.openedAtMs };
 }
 
 function refreshView(p: PairState): PairView {

@@ -37,6 +37,8 @@ export interface VenueBalance {
   available: number;
   /** Amount borrowed (max(0, -walletBalance)). */
   borrowed: number;
+  /** The wallet it is in, where a venue has several (a live Binance: `binance:spot`, `binance:swap`); absent: the venue's one account. */
+  wallet?: string;
 }
 
 /** An open derivative position (spot holdings are balances). */
@@ -136,6 +138,11 @@ export interface TradingVenue {
    * which is only returned, so that it cannot be mistaken for news of the original order). With
    * latency the reply comes when the order reaches the venue, so do not await it before letting
    * market data (the clock) move on.
+   *
+   * A live venue whose send ended without a reply that proves what happened (a timeout, a 5xx, a
+   * dropped connection, a lost reply) rejects with an OrderInFlightError instead: the order stays in
+   * flight, is never re-sent under a new id, and its outcome arrives later as 'order' (and 'fill')
+   * events. Fills of an order are emitted before the update that reports them.
    */
   submit(order: OrderRequest): Promise<OrderUpdate>;
   /**
@@ -165,6 +172,10 @@ export interface TradingVenue {
   onMarketData(cursor: ReplayCursor): void;
   /** Tells the venue that all market data up to and including `timeMs` has been delivered (end of a replay, timers). */
   advanceTo(timeMs: number): void;
+  /** Order-size rules of a symbol as the venue states them (synchronous: the pre-trade check of both legs). Absent or null: none stated. */
+  orderRules?(symbol: string): OrderRules | null;
+  /** What a new order would tie up and what the account has for it, as last known. Absent or null: the balance is not checked. */
+  orderNeed?(order: OrderSketch): OrderNeed | null;
 }
 
 /** One-way: one net position per symbol; hedged: a long and a short position side by side. */
@@ -242,3 +253,78 @@ export interface AccountOrder {
 
 /** Which order: the venue's id or the client order id given at creation. */
 export type OrderRef = { orderId: string } | { clientOrderId: string };
+
+/**
+ * One trade (execution) of the account as a live venue reports it. Quantity in base units for spot
+ * and linear contracts, contracts for inverse ones (as OrderRequest). Null: the answer did not say.
+ */
+export interface AccountTrade {
+  venue: string;
+  symbol: string;
+  /** The venue's trade (execution) id: unique per venue and symbol, the key that books a fill once. */
+  tradeId: string;
+  orderId: string | null;
+  clientOrderId: string | null;
+  side: import('../domain/trading.ts').OrderSide;
+  quantity: number;
+  price: number;
+  /** Fee paid (positive) or rebate (negative), in feeAsset; null when the answer has none. */
+  fee: number | null;
+  feeAsset: string | null;
+  liquidity: import('../domain/trading.ts').Liquidity | null;
+  venueTimeMs: number | null;
+}
+
+/**
+ * One funding settlement of the account's history (Binance income FUNDING_FEE, Bybit executions of
+ * type Funding, OKX bills of type 8). `amount` is received (positive) or paid (negative), in
+ * `asset`. Rate, mark and position where the venue's row gives them (Bybit), else null.
+ */
+export interface AccountFundingRow {
+  venue: string;
+  symbol: string;
+  /** The venue's id of the row (or its time when it has none). */
+  id: string;
+  venueTimeMs: number;
+  amount: number;
+  asset: string;
+  fundingRatePerInterval: number | null;
+  markPrice: number | null;
+  /** Signed position the settlement was paid on, in OrderRequest units. */
+  positionQty: number | null;
+}
+
+/** What a venue requires of an order's size (from its market rules: ccxt `limits`); null: not stated, not checked. */
+export interface OrderRules {
+  symbol: string;
+  /** Step of the quantity (the instrument's lot size). */
+  lotSize: number | null;
+  minQuantity: number | null;
+  maxQuantity: number | null;
+  /** Smallest quantity x price, in the quote currency (Binance MIN_NOTIONAL / NOTIONAL, Bybit minOrderAmt / minNotionalValue). */
+  minNotional: number | null;
+}
+
+/** An order the pre-trade check sizes (no id yet). */
+export interface OrderSketch {
+  symbol: string;
+  side: import('../domain/trading.ts').OrderSide;
+  quantity: number;
+  /** The price it is expected to fill at. */
+  price: number;
+  reduceOnly: boolean;
+}
+
+/**
+ * What a new order would tie up, and what the account has for it, as the venue last knew. Orders
+ * that draw on the same `wallet` and `asset` add up (a pair's two legs on one unified account).
+ */
+export interface OrderNeed {
+  /** The pool of funds that pays: Binance's spot and USDⓈ-M wallets are apart; a unified account (Bybit, OKX) is one. */
+  wallet: string;
+  asset: string;
+  /** A spot buy's cost plus its fee, a spot sell's base quantity, a derivative's initial margin plus the fee. 0 for a reduce-only order. */
+  amount: number;
+  /** Free for new orders, as last known; null: unknown (not checked). */
+  available: number | null;
+}

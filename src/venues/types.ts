@@ -145,13 +145,16 @@ export class VenueError extends Error {
   readonly kind: VenueErrorKind;
   /** Worth retrying after a pause (rate limit, timeout, network, unavailable). */
   readonly retryable: boolean;
-  constructor(venue: string, method: string, kind: VenueErrorKind, detail: string, retryable: boolean) {
+  /** The ccxt error class the call failed with (e.g. 'OrderNotFound', 'InvalidOrder'); null when it was not a ccxt error. */
+  readonly ccxtClass: string | null;
+  constructor(venue: string, method: string, kind: VenueErrorKind, detail: string, retryable: boolean, ccxtClass: string | null = null) {
     super(`${venue} ${method}: ${kind}: ${detail}`);
     this.name = 'VenueError';
     this.venue = venue;
     this.method = method;
     this.kind = kind;
     this.retryable = retryable;
+    this.ccxtClass = ccxtClass;
   }
 }
 

@@ -13,5 +13,6 @@ export const COMMANDS: readonly LazyCommand[] = [
   { name: 'venues', summary: 'list the supported venues (ccxt exchanges) and what each can do', load: async () => (await import('./venuesCommand.ts')).registerVenuesCommand },
   { name: 'record', summary: "stream a venue's live books, funding and marks into the store", load: async () => (await import('./recordCommand.ts')).registerRecordCommand },
   { name: 'config', summary: 'config files: their JSON Schema, and a documented starting config for a strategy', load: async () => (await import('./configCommand.ts')).registerConfigCommand },
+  { name: 'exchange-sim', summary: 'a local Binance + Bybit exchange (REST and websockets) for rehearsals and tests, with injected faults', load: async () => (await import('./exchangeSimCommand.ts')).registerExchangeSimCommand },
   { name: 'account', summary: 'show balances, positions and open orders of a venue account (read-only)', load: async () => (await import('./accountCommand.ts')).registerAccountCommand },
 ];

@@ -27,7 +27,7 @@ const INSUFFICIENT_FUNDS_CODES: Record<string, readonly string[]> = {
  * The codes a venue's error body carries: Binance, Bitget and Deribit (error.code) "code", Bybit
  * "retCode", OKX "sCode" (per order) and "code", Gate "label".
  */
-function errorCodes(message: string): string[] {
+export function errorCodes(message: string): string[] {
   const codes: string[] = [];
   for (const match of message.matchAll(/"(?:code|retCode|sCode)"\s*:\s*"?(-?\d+)"?/g)) codes.push(match[1]);
   for (const match of message.matchAll(/"label"\s*:\s*"([A-Z_]+)"/g)) codes.push(match[1]);
@@ -42,5 +42,5 @@ export function toAccountVenueError(error: unknown, ccxtId: string, venue: strin
   if (!errorCodes(error.message).some((c) => codes.includes(c))) return mapped;
   const kind: VenueErrorKind = 'insufficientFunds';
   const detail = mapped.message.slice(`${venue} ${method}: ${mapped.kind}: `.length);
-  return new VenueError(venue, method, kind, detail, false);
+  return new VenueError(venue, method, kind, detail, false, mapped.ccxtClass);
 }

@@ -1,18 +1,21 @@
-import type { Exchange, MarketInterface as Market, Order, Position } from 'ccxt';
+import type { Exchange, FundingHistory, MarketInterface as Market, Order, Position, Trade } from 'ccxt';
 import { inspect } from 'node:util';
 import { InputError } from '../../core/errors.ts';
 import type { OrderRequest } from '../../domain/trading.ts';
-import type { AccountBalance, AccountOrder, AccountPosition, MarginMode, OrderRef, PositionMode } from '../tradingTypes.ts';
+import type { AccountBalance, AccountFundingRow, AccountOrder, AccountPosition, AccountTrade, MarginMode, OrderRef, OrderRules, PositionMode } from '../tradingTypes.ts';
 import { UnsupportedMethodError, VenueError } from '../types.ts';
+import { isCcxtError } from './errors.ts';
+import { toAccountFundingRow, toAccountTrade } from './accountTrades.ts';
 import { quantityToContracts, toAccountBalances, toAccountOrder, toAccountPosition, venueBalanceFields, venueOrderFields, venuePositionFields } from './accountMapping.ts';
 import { hasMethod } from './capabilities.ts';
 import { requiredCredentialFields, type VenueCredentials } from './credentials.ts';
 import { toAccountVenueError } from './accountErrors.ts';
-import { createCcxtExchange, type CcxtExchangeOptions } from './exchangeFactory.ts';
+import { createCcxtExchange, hasProClass, type CcxtExchangeOptions } from './exchangeFactory.ts';
 import { rewriteApiUrls } from './loopbackUrls.ts';
 import { venueSpec } from './supportedVenues.ts';
 import { TradingDisabledError, type AccountMode } from './tradingMode.ts';
 import { amountUnitSize } from './amountUnits.ts';
+import { precisionToStep } from './precision.ts';
 
 /** The private methods perp-arb uses, by ccxt name. */
 export const ACCOUNT_METHODS = [
@@ -25,6 +28,12 @@ export const ACCOUNT_METHODS = [
   'setLeverage',
   'setMarginMode',
   'setPositionMode',
+  'fetchClosedOrders',
+  'fetchMyTrades',
+  'fetchFundingHistory',
+  'fetchFundingRateHistory',
+  'watchOrders',
+  'watchMyTrades',
 ] as const;
 export type AccountMethod = (typeof ACCOUNT_METHODS)[number];
 
@@ -65,6 +74,9 @@ const CLIENT_ID_RULES: Record<string, ClientIdRule> = {
   },
 };
 
+/** The fetchMyTrades parameter that names one order (ccxt passes it on to the venue). */
+const ORDER_TRADES_PARAM: Record<string, string> = { binance: 'orderId', bybit: 'orderId', okx: 'ordId', gate: 'order_id', bitget: 'orderId' };
+
 /** Extra parameters some venues require on fetchOrder. */
 const FETCH_ORDER_PARAMS: Record<string, Record<string, unknown>> = {
   // ccxt refuses bybit's fetchOrder (it only sees the last 500 orders) unless told the caller knows.
@@ -95,6 +107,8 @@ const LEVERAGE_MARGIN_MODE: Record<string, { required: boolean; params: (mode: M
 };
 
 export interface CcxtAccountOptions extends Omit<CcxtExchangeOptions, 'pro'> {
+  /** Build the ccxt.pro client, so watchOrders / watchMyTrades can stream (REST calls are the same). Default false. */
+  streams?: boolean;
   /** Required, never defaulted to a trading mode: 'readOnly' refuses every call that changes the account. */
   mode: AccountMode;
   credentials: VenueCredentials;
@@ -113,7 +127,10 @@ export class CcxtAccount {
   readonly venue: string;
   readonly mode: AccountMode;
   readonly accountType: 'swap' | 'spot';
+  /** Built on ccxt.pro (see CcxtAccountOptions.streams). */
+  readonly streams: boolean;
   readonly #exchange: Exchange;
+  #agentLoaded = false;
   readonly #secrets: string[];
 
   constructor(ccxtId: string, options: CcxtAccountOptions) {
@@ -124,9 +141,11 @@ export class CcxtAccount {
     this.venue = options.venue ?? spec?.venue ?? ccxtId;
     this.mode = options.mode;
     this.accountType = options.accountType ?? 'swap';
-    const { loopbackBaseUrl, loopbackWsBaseUrl, ...rest } = options;
+    const { loopbackBaseUrl, loopbackWsBaseUrl, streams, ...rest } = options;
+    this.streams = streams === true && hasProClass(ccxtId);
     const exchange = createCcxtExchange(ccxtId, {
       ...rest,
+      pro: this.streams,
       options: { ...spec?.options, ...ACCOUNT_CCXT_OPTIONS[ccxtId], defaultType: this.accountType, ...options.options },
     });
     if (options.mode === 'testnet') exchange.setSandboxMode(true);
@@ -235,6 +254,125 @@ export class CcxtAccount {
   }
 
   /**
+   * The order with that id, or null when the venue answers that it has none (ccxt's OrderNotFound).
+   * Bybit is asked through its order lists (the recent orders, then the history), which answer an
+   * empty list for an unknown id where ccxt 4.5.84's fetchOrder fails on it.
+   */
+  async findOrder(ref: OrderRef, symbol: string): Promise<AccountOrder | null> {
+    if (this.#exchange.id === 'bybit') {
+      await this.loadMarkets();
+      const params = 'orderId' in ref ? { orderId: ref.orderId } : { orderLinkId: ref.clientOrderId };
+      const market = this.market('fetchOpenOrders', symbol);
+      for (const [method, run] of [
+        ['fetchOpenOrders', () => this.#exchange.fetchOpenOrders(symbol, undefined, undefined, params)],
+        ['fetchClosedOrders', () => this.#exchange.fetchClosedOrders(symbol, undefined, undefined, params)],
+      ] as const) {
+        const found = (await this.call(method, run)).filter((o) => ('orderId' in ref ? o.id === ref.orderId : o.clientOrderId === ref.clientOrderId));
+        if (found.length > 0) return this.toOrder(method, found[0], market);
+      }
+      return null;
+    }
+    try {
+      return await this.fetchOrder(ref, symbol);
+    } catch (error) {
+      if (isCcxtError(error, 'OrderNotFound')) return null;
+      throw error;
+    }
+  }
+
+  /** The account's trades on a symbol: of one order (by the venue's order id), or since a time; oldest first. */
+  async fetchMyTrades(symbol: string, options: { orderId?: string; sinceMs?: number; limit?: number } = {}): Promise<AccountTrade[]> {
+    await this.loadMarkets();
+    const market = this.market('fetchMyTrades', symbol);
+    const param = ORDER_TRADES_PARAM[this.#exchange.id];
+    const params = options.orderId !== undefined && param !== undefined ? { [param]: options.orderId } : {};
+    const trades = await this.call('fetchMyTrades', () => this.#exchange.fetchMyTrades(symbol, options.sinceMs, options.limit, params));
+    return this.toTrades('fetchMyTrades', trades, market).filter((t) => options.orderId === undefined || t.orderId === options.orderId);
+  }
+
+  /** The account's funding settlements on a perp since a time, oldest first. */
+  async fetchFundingHistory(symbol: string, sinceMs?: number): Promise<AccountFundingRow[]> {
+    await this.loadMarkets();
+    const market = this.market('fetchFundingHistory', symbol);
+    const rows = await this.call('fetchFundingHistory', () => this.#exchange.fetchFundingHistory(symbol, sinceMs) as Promise<FundingHistory[]>);
+    return rows
+      .filter((r) => r.symbol === undefined || r.symbol === symbol)
+      .map((r) => toAccountFundingRow(this.#exchange.id, this.venue, r, market))
+      .sort((a, b) => a.venueTimeMs - b.venueTimeMs);
+  }
+
+  /** The settled rate and mark of a perp's settlement at `timeMs` (public funding history), null when the venue lists none there. */
+  async fetchSettledFunding(symbol: string, timeMs: number): Promise<{ fundingRatePerInterval: number; markPrice: number | null } | null> {
+    const rows = await this.call('fetchFundingRateHistory', () => this.#exchange.fetchFundingRateHistory(symbol, timeMs - 1000, 5));
+    const row = rows.find((r) => r.timestamp === timeMs);
+    const rate = row?.fundingRate;
+    if (row === undefined || typeof rate !== 'number' || !Number.isFinite(rate)) return null;
+    const mark = Number((row.info as Record<string, unknown> | undefined)?.markPrice);
+    return { fundingRatePerInterval: rate, markPrice: Number.isFinite(mark) && mark > 0 ? mark : null };
+  }
+
+  /** Whether order and trade streams are there (ccxt.pro client with watchOrders and watchMyTrades). */
+  canStream(): boolean {
+    return this.streams && hasMethod(this.#exchange, 'watchOrders') && hasMethod(this.#exchange, 'watchMyTrades');
+  }
+
+  /** The next batch of order updates of the account type (ccxt.pro): resolves when the venue pushes some. */
+  async watchOrders(): Promise<AccountOrder[]> {
+    await this.streamReady();
+    const orders = await this.call('watchOrders', () => this.#exchange.watchOrders());
+    return orders.filter((o) => typeof o.symbol === 'string' && this.#exchange.markets?.[o.symbol] !== undefined).map((o) => this.toOrder('watchOrders', o, this.market('watchOrders', o.symbol)));
+  }
+
+  /** The next batch of the account's trades (ccxt.pro). */
+  async watchMyTrades(): Promise<AccountTrade[]> {
+    await this.streamReady();
+    const trades = await this.call('watchMyTrades', () => this.#exchange.watchMyTrades());
+    return trades.filter((t) => typeof t.symbol === 'string' && this.#exchange.markets?.[t.symbol] !== undefined).flatMap((t) => this.toTrades('watchMyTrades', [t], this.market('watchMyTrades', t.symbol!)));
+  }
+
+  /** The venue's order-size rules of a market in OrderRequest units (ccxt `limits`, the lot from its amount precision); null when the market is unknown (markets not loaded). */
+  orderRules(symbol: string): OrderRules | null {
+    const market = this.#exchange.markets?.[symbol];
+    if (!market) return null;
+    const limits = market.limits ?? {};
+    const unit = market.contract && !market.inverse ? amountUnitSize(this.venue, market) : 1;
+    const units = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Number((v * unit).toPrecision(12)) : null);
+    const cost = limits.cost?.min;
+    return {
+      symbol,
+      lotSize: units(precisionToStep(market.precision?.amount, this.precisionMode)),
+      minQuantity: units(limits.amount?.min),
+      maxQuantity: units(limits.amount?.max),
+      minNotional: typeof cost === 'number' && Number.isFinite(cost) && cost > 0 ? cost : null,
+    };
+  }
+
+  get ccxtId(): string {
+    return this.#exchange.id;
+  }
+
+  /** The ccxt market of a symbol (markets loaded), undefined when unknown. */
+  marketOf(symbol: string): Market | undefined {
+    return this.#exchange.markets?.[symbol];
+  }
+
+  /** Every market ccxt loaded (loadMarkets first). */
+  markets(): Market[] {
+    return Object.values(this.#exchange.markets ?? {});
+  }
+
+  /** ccxt's precision mode (for marketToInstrument). */
+  get precisionMode(): number {
+    return this.#exchange.precisionMode ?? Number.NaN;
+  }
+
+  /** The venue's receive window, ms: a signed request older than this when it arrives is refused (Binance, Bybit); null where ccxt sends none. */
+  get recvWindowMs(): number | null {
+    const value = (this.#exchange.options as Record<string, unknown>).recvWindow;
+    return typeof value === 'number' && value > 0 ? value : null;
+  }
+
+  /**
    * The margin mode is taken where the venue's leverage call sets it too: OKX (optional, ccxt's
    * default cross) and Gate (required: cross sends leverage 0 with cross_leverage_limit, isolated the
    * leverage itself; Gate has no other margin-mode call in ccxt). Elsewhere it is refused: set it with
@@ -308,6 +446,18 @@ export class CcxtAccount {
   /** A ccxt order, with the venue's own reading of the client id (Gate's "t-" prefix, Deribit's label) applied. */
   private toOrder(method: string, order: Order, market: Market): AccountOrder {
     return toAccountOrder(this.venue, method, venueOrderFields(this.#exchange.id, order) as Order, market);
+  }
+
+  private toTrades(method: string, trades: Trade[], market: Market): AccountTrade[] {
+    return trades.map((t) => toAccountTrade(this.#exchange.id, this.venue, method, t, market)).sort((a, b) => (a.venueTimeMs ?? 0) - (b.venueTimeMs ?? 0));
+  }
+
+  private async streamReady(): Promise<void> {
+    if (!this.streams) throw new UnsupportedMethodError(this.venue, 'watchOrders', this.#exchange.id);
+    await this.loadMarkets();
+    // ccxt needs an http agent for plain ws:// URLs (a loopback exchange); harmless for wss://.
+    if (!this.#agentLoaded) await this.#exchange.loadHttpProxyAgent();
+    this.#agentLoaded = true;
   }
 
   /** Acknowledgements that do not echo the client id (Binance's cancel does; OKX's may not) keep the one sent. */

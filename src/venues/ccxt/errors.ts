@@ -1,8 +1,6 @@
 import { errors } from 'ccxt';
 import { VenueError, type VenueErrorKind } from '../types.ts';
 
-
-
 /** ccxt error classes in the order to test them (subclasses before their parents). */
 const KINDS: [new (...args: never[]) => Error, VenueErrorKind, boolean][] = [
   [errors.RateLimitExceeded, 'rateLimited', true],
@@ -49,5 +47,13 @@ export function toVenueError(error: unknown, venue: string, method: string, secr
   let detail = redactSecrets(`${className}: ${err.message}`, secrets);
   if (detail.length > MAX_DETAIL_CHARS) detail = `${detail.slice(0, MAX_DETAIL_CHARS)}...`;
   // The ccxt error is not attached as `cause`: its message and request may carry credentials.
-  return new VenueError(venue, method, kind, detail, retryable);
+  return new VenueError(venue, method, kind, detail, retryable, err instanceof errors.BaseError ? className : null);
+}
+
+/** Whether a VenueError came from ccxt's error class `name` or one of its subclasses (InvalidOrder covers OrderNotFillable, ...). */
+export function isCcxtError(error: unknown, name: keyof typeof errors): boolean {
+  if (!(error instanceof VenueError) || error.ccxtClass === null) return false;
+  const Class = (errors as unknown as Record<string, (new (...args: never[]) => Error) | undefined>)[error.ccxtClass];
+  const Parent = errors[name] as unknown as new (...args: never[]) => Error;
+  return Class !== undefined && (Class === Parent || Class.prototype instanceof Parent);
 }
