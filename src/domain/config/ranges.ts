@@ -141,6 +141,12 @@ export const RANGES = {
   thresholdBps: { min: 0, max: 10_000, unit: 'bps', why: '10,000 bps is 100% of the price' },
   netBps: { min: -10_000, max: 10_000, unit: 'bps', why: '±100% of the notional' },
   scannerBorrowRatePerYear: { min: 0, max: 10, unit: 'fraction per year', why: 'spot borrow costs 2% to 50% a year; 1000% a year is beyond the worst short squeezes' },
+  legSkewMs: { min: 0, max: DAY_MS, integer: true, unit: 'ms', why: 'from prices taken at the same instant to a day apart (half of the longest bars venues publish)' },
+  suspectMultipleOfMedian: { min: 1, max: 1_000_000, unit: 'times the median', why: 'a multiple below 1 would flag the ordinary; a million times the median is no bound at all' },
+  suspectObservations: { min: 0, max: 1000, integer: true, unit: 'observations', why: '0 turns the flag off; past a thousand consecutive observations an edge is the pair\'s own history' },
+  historyPoints: { min: 0, max: 100_000, integer: true, unit: 'observations', why: '0 reads no history; 100,000 rows per series (70 days of 1-minute bars) keeps a store scan to seconds' },
+  impliedLagFraction: { min: 0.01, max: 1, unit: 'fraction of a bar', why: 'legs observed together imply 0 to 0.02 (noise); a lag of a whole bar is the neighbouring bar, and 1 turns the check off in practice' },
+  minHistoryPoints: { min: 1, max: 100_000, integer: true, unit: 'observations', why: 'a median of fewer than a handful of points says nothing; at most historyPoints' },
 
   // Synthetic market generator (src/data/synthetic/market.ts)
   startMs: {
