@@ -185,6 +185,7 @@ export class CalendarSpreadStrategy implements Strategy {
       return [{ kind: 'closePair', id, reason: `basis ${bps(basis)} <= exit ${exit} bps`, reasonCode: 'meanReversion' }];
     }
     const c = this.candidate(context.market, context.nowMs);
+    if (context.wantsSignals === true && c) context.signal('basis', { basisBps: c.basis * 1e4, costBps: c.cost * 1e4, fundingBps: c.funding * 1e4, netApr: c.netApr, daysToExpiry: c.timeToExpiryMs / DAY_MS });
     if (!c || c.timeToExpiryMs < this.config.minDaysToExpiry * DAY_MS || c.netApr < this.config.entryNetApr) return NO_INTENTS;
     const id = `calendar-${++this.pairSeq}`;
     this.held = { id, side: c.side };

@@ -179,8 +179,12 @@ export class CrossVenueSpreadStrategy implements Strategy {
       const view = context.positions.pair(this.held.id);
       if (!view || view.status === 'failed' || view.status === 'closed') this.held = null;
     }
-    if (this.held) return this.exitIntents(context);
+    if (this.held) {
+      if (context.wantsSignals === true) context.signal('spread', { heldSpreadBps: this.heldSpread(market) * 1e4 });
+      return this.exitIntents(context);
+    }
     const best = this.candidates(market)[0];
+    if (context.wantsSignals === true && best) context.signal('spread', { spreadBps: best.spread * 1e4, costBps: best.cost * 1e4, fundingBps: best.funding * 1e4, netBps: best.net * 1e4 });
     if (!best || best.net * 1e4 < this.config.entryNetBps) return NO_INTENTS;
     const id = `xspread-${++this.pairSeq}`;
     this.held = { id, long: best.long, short: best.short, entrySpread: best.spread, openedAtMs: context.nowMs };

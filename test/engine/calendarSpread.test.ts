@@ -39,6 +39,8 @@ describe('calendar spread on a hand-built market: future vs perp on one venue', 
     const { engine, strategy, venue } = setup({ entryNetApr: 0.05 });
     // The future's last bar (open 9h) closes at 9h01, before the 10h expiry, at 50,000: converged.
     const futureCloses = [50_300, ...Array(8).fill(50_200), 50_000];
+    const signals: Record<string, number>[] = [];
+    engine.events.subscribe((e) => e.type === 'signal' && signals.push({ ...e.values }), { name: 'signals', types: ['signal'] });
     const result = await engine.run(replayInput([
       hourly(PERP, Array(12).fill(50_000)),
       hourly(FUTURE, futureCloses),
@@ -50,6 +52,10 @@ describe('calendar spread on a hand-built market: future vs perp on one venue', 
     const funding = (-0.0001 * 599) / 480;
     const net = 0.006 - 0.0015 + funding;
     expect(result.execution.map((e) => [e.type, e.ts])).toEqual([['pairOpened', T0 + MINUTE], ['legExpired', EXPIRY], ['pairClosed', EXPIRY + MINUTE]]);
+    // One signal, at the entry decision (held to expiry, later decisions price nothing).
+    expect(signals).toHaveLength(1);
+    expect(signals[0].basisBps).toBeCloseTo(60, 9);
+    expect(signals[0].netApr).toBeCloseTo((net * YEAR) / tau, 9);
     const pairs = summarize(result).roundTrips;
     expect(pairs[0].entryReasonText).toBe(`basis 60.00 bps - cost 15.00 bps + funding ${(funding * 1e4).toFixed(2)} bps over 0.42 days to expiry = ${((net * YEAR * 100) / tau).toFixed(2)}% a year >= entry 5.00%`);
     expect(pairs[0].entryReasonText).toContain('= 383.91% a year');

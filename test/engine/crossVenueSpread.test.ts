@@ -42,6 +42,8 @@ describe('cross-venue perp spread on a hand-built market (a: 8h funding, b: 1h f
     const a = [50_000, 50_000, ...Array(7).fill(50_000), 50_000, 50_050, 50_050];
     const b = [50_060, 50_150, ...Array(7).fill(50_150), 50_100, 50_050, 50_050];
     const bMark = (h: number) => (h <= 9 ? 50_150 : 50_100);
+    const signals: Record<string, number>[] = [];
+    engine.events.subscribe((e) => e.type === 'signal' && signals.push({ ...e.values }), { name: 'signals', types: ['signal'] });
     const result = await engine.run(replayInput([
       hourly(A, a),
       hourly(B, b),
@@ -56,6 +58,10 @@ describe('cross-venue perp spread on a hand-built market (a: 8h funding, b: 1h f
     expect(best.spread).toBe(0);
     expect(best.cost).toBeCloseTo(0.002, 12);
     expect(best.funding).toBeCloseTo(24 * 0.00001 - 3 * 0.0001, 12);
+    expect(signals[0].spreadBps).toBeCloseTo(12, 9);
+    expect(signals[0].netBps).toBeCloseTo(12 - 20 - 0.6, 9);
+    expect(signals[1].netBps).toBeCloseTo(9.4, 9);
+    expect(signals[2].heldSpreadBps).toBeCloseTo(30, 9); // held from h=1: the spread at closing prices
     expect(result.execution.map((e) => e.type)).toEqual(['pairOpened', 'pairClosed']);
     expect(result.execution[0]).toMatchObject({ ts: T0 + HOUR + MINUTE, quantity: 0.199, longPrice: 50_000, shortPrice: 50_150 }); // 10,000 / 50,150 down to 0.001
     // h=9: 100/50,000 = 20 bps, still above the exit (0); h=10: both at 50,050, spread 0: close.
