@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { venueBookDepth } from '../../src/venues/ccxt/bookDepth.ts';
+import { runCli } from '../support/cli.ts';
+import { loadLive } from '../../src/ingest/scanner/liveSource.ts';
 import { fetchOhlcvPage, ohlcvPageLimit, ohlcvVolumeScale } from '../../src/venues/ccxt/ohlcvHistory.ts';
 import { NOW_MS } from './support/venueCases.ts';
 import { atTestClock, useVenueHarness } from './support/venueHarness.ts';
@@ -133,5 +135,33 @@ describe('htx', () => {
     const before = harness.server().requests.length;
     await expect(fetchOhlcvPage(venue.exchange, { venue: 'htx', symbol: 'BTC/USDT:USDT', timeframe: '1m', price: 'mark', fromMs: T0, toMs: T0 + 60_000 })).rejects.toMatchObject({ venue: 'htx', method: 'fetchMarkOHLCV', kind: 'unsupported' });
     expect(harness.server().requests.length).toBe(before);
+  });
+});
+
+describe('the newer venues are market data only', () => {
+  it('perp-arb account refuses them before reading any credential, naming the venues it takes', async () => {
+    const result = await runCli(['account', '--venue', 'kucoin']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("no account support (market data only) for venue 'kucoin' (one of binance, bybit, okx, deribit, hyperliquid, bitget, gate)");
+  });
+});
+
+describe('the live scan (scan --live) on the four newer venues', () => {
+  const harnesses = ['kucoinfutures', 'mexc', 'bingx', 'htx'].map((dir) => useVenueHarness(dir));
+
+  it('BTC/USDT markets: every spot and perp book, each perp\'s current rate with its interval and next settlement, no error', async () => {
+    const venues = harnesses.map((h) => atTestClock(h.venue()));
+    const load = await loadLive(venues, { assets: ['BTC'], quotes: ['USDT'], depth: 5 }, () => NOW_MS);
+    expect(load.rejections).toEqual([]);
+    // KuCoin and HTX are loaded for their perps only; MEXC and BingX also give the spot market.
+    expect(load.venues.map((v) => [v.venue, v.failed, v.instruments, v.books, v.fundingRates, v.errors])).toEqual([
+      ['kucoin', null, 1, 1, 1, 0],
+      ['mexc', null, 2, 2, 1, 0],
+      ['bingx', null, 2, 2, 1, 0],
+      ['htx', null, 1, 1, 1, 0],
+    ]);
+    expect(load.funding.map((q) => [q.venue, q.symbol, q.fundingRatePerInterval, q.fundingIntervalMs, q.nextFundingTimeMs])).toEqual(
+      ['kucoin', 'mexc', 'bingx', 'htx'].map((venue) => [venue, 'BTC/USDT:USDT', 0.0001, EIGHT_HOURS_MS, NOW_MS + EIGHT_HOURS_MS]),
+    );
   });
 });

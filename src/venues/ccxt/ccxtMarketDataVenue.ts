@@ -190,7 +190,7 @@ export class CcxtMarketDataVenue implements MarketDataVenue {
   }
 
   async fetchFundingRates(symbols: string[]): Promise<FundingRateQuoteEvent[]> {
-    if (!hasMethod(this.exchange, 'fetchFundingRates')) return Promise.all(symbols.map((s) => this.fetchFundingRate(s)));
+    if (!hasMethod(this.exchange, 'fetchFundingRates') || venueSpec(this.exchange.id)?.noBulkFundingRates) return Promise.all(symbols.map((s) => this.fetchFundingRate(s)));
     const rates = await this.call('fetchFundingRates', () => this.exchange.fetchFundingRates(symbols));
     const receivedAt = this.now();
     return symbols.map((symbol) => {

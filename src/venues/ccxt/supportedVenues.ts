@@ -66,6 +66,8 @@ export interface CcxtVenueSpec {
   noMarkOhlcvHistory?: boolean;
   /** No ticker or funding answer carries the mark price (HTX): it is the close of the latest 1m mark candle. */
   markPriceFromMarkCandle?: boolean;
+  /** ccxt's fetchFundingRates does not take this venue's perps (HTX: inverse swaps only): the live scan asks each perp's rate. */
+  noBulkFundingRates?: boolean;
   /** Market data only: its private API (account, orders) has no recorded-payload tests yet. */
   marketDataOnly?: boolean;
 }
@@ -86,7 +88,7 @@ export const SUPPORTED_VENUES: readonly CcxtVenueSpec[] = [
   // Funding history forward from startTime; USDT perps quoted in BTC (contract size 1), so book and candle amounts are already base units.
   { venue: 'bingx', ccxtId: 'bingx', markets: 'spot, USDT perps, coin-margined perps', options: {}, fundingHistory: { mode: 'forward' }, fundingTimestampField: 'nextFundingTimestamp', marketDataOnly: true },
   // USDT-margined swaps (v5 funding endpoints): funding history forward from start_time; candle windows by from/to only.
-  { venue: 'htx', ccxtId: 'htx', markets: 'USDT perps', options: { fetchMarkets: { types: { spot: false, linear: true, inverse: false } } }, fundingHistory: { mode: 'forward' }, ohlcvOmitLimit: true, noMarkOhlcvHistory: true, markPriceFromMarkCandle: true, marketDataOnly: true },
+  { venue: 'htx', ccxtId: 'htx', markets: 'USDT perps', options: { fetchMarkets: { types: { spot: false, linear: true, inverse: false } } }, fundingHistory: { mode: 'forward' }, ohlcvOmitLimit: true, noMarkOhlcvHistory: true, markPriceFromMarkCandle: true, noBulkFundingRates: true, marketDataOnly: true },
 ];
 
 export function venueSpec(venueOrCcxtId: string): CcxtVenueSpec | undefined {
