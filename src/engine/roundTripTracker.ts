@@ -144,6 +144,7 @@ export class RoundTripTracker {
       }
       return;
     }
+    if (intent.kind !== 'openPair') return; // a risk resize or rebalance keeps the round trip going
     if (this.seenIds.has(intent.id)) return; // the executor ignores a reused id
     let long: ContractTerms;
     let short: ContractTerms;

@@ -3,6 +3,7 @@ import type { Instrument } from '../domain/instrument.ts';
 import type { LedgerSink } from '../portfolio/ledgerTypes.ts';
 import { createStrategy } from '../strategy/registry.ts';
 import { SimulatedVenue } from '../venues/sim/simulatedVenue.ts';
+import { DEFAULT_MARGIN_SETTINGS } from '../venues/sim/marginModel.ts';
 import type { TradingVenue } from '../venues/tradingTypes.ts';
 import type { BacktestConfig, InstrumentOverrides } from './backtestConfig.ts';
 import type { EngineClock } from './clock.ts';
@@ -54,5 +55,7 @@ export function sessionEngine(config: BacktestConfig, instruments: Instrument[],
     equitySampleMs: config.equitySampleMinutes * MINUTE_MS,
     ledgerSink: options.ledgerSink,
     clock: options.clock,
+    risk: config.risk ?? null,
+    marginByVenue: Object.fromEntries(config.venues.map((v) => [v.venue, { leverage: v.leverage, marginMode: v.marginMode, maintenanceMarginRate: v.maintenanceMarginRate ?? DEFAULT_MARGIN_SETTINGS.maintenanceMarginRate }])),
   });
 }
