@@ -377,7 +377,7 @@ export class RiskEngine {
       if (worst.liquidationDistance < this.minLiquidationDistance) this.minLiquidationDistance = worst.liquidationDistance;
       const liq = cfg.liquidation;
       if (worst.marginMultiple < liq.marginBufferMultiple || worst.liquidationDistance < liq.minLiquidationDistance) {
-        const figures = { marginMultiple: worst.marginMultiple, liquidationDistance: worst.liquidationDistance, liquidationPrice: worst.liquidationPrice ?? Number.NaN, markPrice: worst.markPrice, collateral: worst.collateral, maintenanceMargin: worst.maintenanceMargin };
+        const figures = { quantity: worst.quantity, entryPrice: worst.entryPrice, unrealisedPnl: worst.unrealisedPnl, marginMultiple: worst.marginMultiple, liquidationDistance: worst.liquidationDistance, liquidationPrice: worst.liquidationPrice ?? Number.NaN, markPrice: worst.markPrice, collateral: worst.collateral, maintenanceMargin: worst.maintenanceMargin };
         const what = `${worst.venue}:${worst.symbol} mark ${fmt(worst.markPrice)}, liquidation ${worst.liquidationPrice === null ? 'none' : fmt(worst.liquidationPrice)} (${fmt(worst.liquidationDistance * 100)}% away, margin ${fmt(worst.marginMultiple)}x maintenance)`;
         if (liq.transferCollateral && this.o.transferCollateral !== undefined) {
           const need = this.collateralNeeded(worst, 2 * liq.minLiquidationDistance);
