@@ -387,7 +387,9 @@ export class RiskEngine {
             if (moved >= need * (1 - 1e-9)) return null;
           }
         }
-        if (worst.liquidationDistance < liq.closeLiquidationDistance || worst.marginMultiple < 1.25) {
+        // An isolated position's liquidation price does not move when it shrinks (its margin shrinks with it): close.
+        const isolated = this.marginOf(worst.venue).marginMode === 'isolated';
+        if (isolated || worst.liquidationDistance < liq.closeLiquidationDistance || worst.marginMultiple < 1.25) {
           return this.act(nowMs, 'close', 'liquidationRisk', pair, `${what}: closing`, figures, { kind: 'closePair', id: pair.id, reason: `risk: ${what}`, reasonCode: 'liquidationRisk' });
         }
         return this.act(nowMs, 'shrink', 'liquidationRisk', pair, `${what}: shrinking both legs to ${fmt(liq.shrinkKeepFraction * 100)}%`, figures, { kind: 'resizePair', id: pair.id, scale: liq.shrinkKeepFraction, reason: `risk: ${what}`, reasonCode: 'liquidationRisk' });
