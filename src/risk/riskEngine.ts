@@ -58,7 +58,7 @@ const DEFAULT_MARGIN: VenueMarginSettings = { leverage: 1, maintenanceMarginRate
 const fmt = (x: number) => Number(x.toPrecision(6)).toString();
 const MAX_ACTIONS_KEPT = 1000;
 /** Legs' prices further apart in time than this are not compared (basis, stop-loss, delta). */
-export const LEG_PRICE_SKEW_MS = 60_000;
+export const LEG_PRICE_SKEW_MS = 5_000;
 
 export class RiskEngine {
   readonly config: RiskConfig | null;
