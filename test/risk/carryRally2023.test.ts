@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBacktestConfig, runBacktest } from '../../src/engine/backtest.ts';
+import { buildBacktestReport } from '../../src/app/report/backtestReport.ts';
 import { importIntoStore } from '../support/cli.ts';
 import { dataPath, PROJECT_ROOT } from '../support/paths.ts';
 
@@ -20,7 +21,8 @@ describe('examples/backtest-carry-rally-2023-{norisk,risk}.json on the AHA-HH 8h
   }, 60_000);
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  const run = (name: string) => runBacktest(loadBacktestConfig(join(PROJECT_ROOT, 'examples', `backtest-carry-rally-2023-${name}.json`)), { storeDir: join(root, 'store') });
+  const config = (name: string) => loadBacktestConfig(join(PROJECT_ROOT, 'examples', `backtest-carry-rally-2023-${name}.json`));
+  const run = (name: string) => runBacktest(config(name), { storeDir: join(root, 'store') });
 
   it('without the risk section the rally liquidates the short perp; with it the liquidation monitor shrinks first and nothing is liquidated', async () => {
     const norisk = await run('norisk');
@@ -53,5 +55,11 @@ describe('examples/backtest-carry-rally-2023-{norisk,risk}.json on the AHA-HH 8h
     expect(pair).toMatchObject({ fromQty: trip.legs[0].quantity, toQty: Math.floor((trip.legs[0].quantity * 0.5) / 0.001 + 1e-9) * 0.001 });
     expect(risk.summary.risk.minLiquidationDistance).toBeGreaterThan(0.1);
     expect(risk.summary.risk.var.days).toBe(365);
+
+    // The report lists the figures and every action.
+    const { html } = await buildBacktestReport({ config: config('risk'), run: risk, spread: null });
+    expect(html).toContain('<h2>Risk</h2>');
+    expect(html).toMatch(/<table class="trips" id="risk-actions">[\s\S]*<td>shrink<\/td><td>liquidationRisk<\/td><td>carry-1<\/td>/);
+    expect(html).toContain('min liquidation distance');
   }, 60_000);
 });
