@@ -5,7 +5,7 @@ import { minorToNumber } from '../portfolio/money.ts';
 import { USD_LIKE_ASSETS } from '../portfolio/valuation.ts';
 import { NO_INTENTS, type Intent, type MarketUpdate, type MarketView, type PairView, type PositionView, type RiskReasonCode } from '../strategy/types.ts';
 import { CircuitBreakers } from './breakers.ts';
-import { venuePositionMargins, type PositionMargin, type VenueMarginSettings } from './marginFigures.ts';
+import { ledgerLegs, legMargins, type LedgerLeg, type PositionMargin, type VenueMarginSettings } from './marginFigures.ts';
 import { preTradeDenial, type ExposureBook, type NewLeg } from './preTradeRisk.ts';
 import { OrderRateLimiter } from './rateLimiter.ts';
 import { SAFETY_MINIMUM_ORDERS_PER_SECOND, type RiskConfig } from './riskConfig.ts';
@@ -44,6 +44,9 @@ export interface RiskEngineOptions {
 }
 
 interface PairBook {
+  /** The legs' instruments, resolved on the first look (null until then). */
+  longInst: Instrument | null;
+  shortInst: Instrument | null;
   longCost: number;
   shortProceeds: number;
   feesUsd: number;
@@ -175,11 +178,20 @@ export class RiskEngine {
     return Number.NaN;
   }
 
+  /** The ledger's derivative legs per venue, read again only when the ledger booked something. */
+  private readonly legCache = new Map<string, { entryCount: number; legs: LedgerLeg[] }>();
+
   private margins(venue: string): PositionMargin[] {
     const list = this.derivativesByVenue.get(venue);
     if (list === undefined) return [];
-    return venuePositionMargins(this.o.ledger, list, this.marginOf(venue), (i) => this.o.markOf(i.venue, i.symbol));
+    const count = this.o.ledger.entryCount;
+    let cached = this.legCache.get(venue);
+    if (cached === undefined || cached.entryCount !== count) this.legCache.set(venue, (cached = { entryCount: count, legs: ledgerLegs(this.o.ledger, list) }));
+    if (cached.legs.length === 0) return [];
+    return legMargins(cached.legs, this.marginOf(venue), this.markOfInst);
   }
+
+  private readonly markOfInst = (i: Instrument) => this.o.markOf(i.venue, i.symbol);
 
   /** Exposure per venue and asset (USD): coins held and derivative positions by underlying. */
   exposures(): { venue: string; asset: string; grossUsd: number; netUsd: number }[] {
@@ -284,12 +296,13 @@ export class RiskEngine {
 
   private book(pairId: string): PairBook {
     let book = this.books.get(pairId);
-    if (book === undefined) this.books.set(pairId, (book = { longCost: 0, shortProceeds: 0, feesUsd: 0, fundingUsd: 0, refSpread: Number.NaN, fundingAgainst: 0, lastActionMs: Number.NEGATIVE_INFINITY }));
+    if (book === undefined) this.books.set(pairId, (book = { longInst: null, shortInst: null, longCost: 0, shortProceeds: 0, feesUsd: 0, fundingUsd: 0, refSpread: Number.NaN, fundingAgainst: 0, lastActionMs: Number.NEGATIVE_INFINITY }));
     return book;
   }
 
   /** Pairs with a leg that settled funding since the last market update (their reversal count moves on it). */
   private readonly settled = new Set<string>();
+  private readonly marginScratch = new Map<string, PositionMargin[]>();
 
   /** A funding payment: shared among the pairs holding the leg (by quantity); the reversal count moves after the market view has the rate. */
   private onFunding(venue: string, symbol: string, positionQty: number, amountUsd: number): void {
@@ -338,8 +351,9 @@ export class RiskEngine {
       this.settled.clear();
       return NO_INTENTS;
     }
-    const out: Intent[] = [];
-    const marginCache = new Map<string, PositionMargin[]>();
+    let out: Intent[] | null = null;
+    const marginCache = this.marginScratch;
+    marginCache.clear();
     for (const pair of pairs) {
       if (pair.status !== 'open') continue;
       const book = this.book(pair.id);
@@ -347,11 +361,11 @@ export class RiskEngine {
       const intent = this.evaluate(pair, book, nowMs, marginCache);
       if (intent !== null) {
         book.lastActionMs = nowMs;
-        out.push(intent);
+        (out ??= []).push(intent);
       }
     }
-    this.settled.clear();
-    return out;
+    if (this.settled.size > 0) this.settled.clear();
+    return out ?? NO_INTENTS;
   }
 
   private evaluate(pair: PairView, book: PairBook, nowMs: number, marginCache: Map<string, PositionMargin[]>): Intent | null {
@@ -361,17 +375,17 @@ export class RiskEngine {
     const pl = longSnap?.price ?? Number.NaN;
     const ps = shortSnap?.price ?? Number.NaN;
     if (!(pl > 0 && ps > 0)) return null;
-    const longInst = this.instruments.get(`${pair.long.venue}:${pair.long.symbol}`)!;
-    const shortInst = this.instruments.get(`${pair.short.venue}:${pair.short.symbol}`)!;
+    const longInst = (book.longInst ??= this.instruments.get(`${pair.long.venue}:${pair.long.symbol}`)!);
+    const shortInst = (book.shortInst ??= this.instruments.get(`${pair.short.venue}:${pair.short.symbol}`)!);
 
     // 1. Liquidation distance and margin buffer of the pair's derivative legs.
     let worst: PositionMargin | null = null;
-    for (const ref of [pair.long, pair.short]) {
-      if (this.instruments.get(`${ref.venue}:${ref.symbol}`)?.kind === 'spot') continue;
-      let list = marginCache.get(ref.venue);
-      if (list === undefined) marginCache.set(ref.venue, (list = this.margins(ref.venue)));
-      const m = list.find((x) => x.symbol === ref.symbol);
-      if (m !== undefined && (worst === null || m.liquidationDistance < worst.liquidationDistance)) worst = m;
+    for (let k = 0; k < 2; k++) {
+      const inst = k === 0 ? longInst : shortInst;
+      if (inst.kind === 'spot') continue;
+      let list = marginCache.get(inst.venue);
+      if (list === undefined) marginCache.set(inst.venue, (list = this.margins(inst.venue)));
+      for (const m of list) if (m.symbol === inst.symbol && (worst === null || m.liquidationDistance < worst.liquidationDistance)) worst = m;
     }
     if (worst !== null) {
       if (worst.liquidationDistance < this.minLiquidationDistance) this.minLiquidationDistance = worst.liquidationDistance;
