@@ -51,6 +51,7 @@ describe('examples/backtest-carry-rally-2023-{norisk,risk}.json on the AHA-HH 8h
     expect(risk.result.execution.some((e) => e.type === 'pairResized')).toBe(true);
     // The shrink kept half of both legs, rounded down to the 0.001 lot: the pair stays delta neutral.
     const trip = risk.summary.roundTrips[0];
+    expect(trip.riskActions).toEqual(shrinks.map(() => 'shrink:liquidationRisk'));
     const pair = risk.result.execution.find((e) => e.type === 'pairResized');
     expect(pair).toMatchObject({ fromQty: trip.legs[0].quantity, toQty: Math.floor((trip.legs[0].quantity * 0.5) / 0.001 + 1e-9) * 0.001 });
     expect(risk.summary.risk.minLiquidationDistance).toBeGreaterThan(0.1);

@@ -20,7 +20,7 @@ class DeniedStrategy extends ScriptedStrategy {
 }
 
 /** Long 1 BTC spot / short 1 perp on one cross 3x account of 100,000 USDT, exact fills; closes[k] is the close of the 1m bar at T0 + k min (both markets). */
-async function carryRun(closes: number[], risk: RiskConfigInput | null, steps?: ScriptStep[]) {
+async function carryRun(closes: number[], risk: RiskConfigInput | null, steps?: ScriptStep[], transferCollateral?: (venue: string, asset: string, amount: number, ts: number) => number) {
   const instruments = [spot(V), perp(V)];
   const venue = new SimulatedVenue({ venue: V, instruments, balances: { USDT: 100_000 }, fill: EXACT_FILLS, margin: { defaults: { leverage: 3, marginMode: 'cross' } } });
   const strategy = new DeniedStrategy([SPOT, PERP], steps ?? [{ atMs: T0, intent: { kind: 'openPair', id: 'p1', long: SPOT, short: PERP, notionalUsd: 50_000, reason: 'test', reasonCode: 'threshold' } }]);
@@ -31,6 +31,7 @@ async function carryRun(closes: number[], risk: RiskConfigInput | null, steps?: 
     deposits: [{ venue: V, asset: 'USDT', amount: 100_000 }],
     risk: risk === null ? null : RiskConfigSchema.parse(risk),
     marginByVenue: { [V]: { leverage: 3, maintenanceMarginRate: 0.004, marginMode: 'cross' } },
+    transferCollateral,
   });
   const events: EngineEvent[] = [];
   engine.events.subscribe((e) => events.push(e), { name: 'test', types: ['risk', 'order', 'intent'] });
@@ -65,6 +66,20 @@ describe('the liquidation ladder through the engine (default risk section)', () 
     expect(result.roundTrips[0].exitReason).toBe('liquidationRisk');
     expect(engine.executor.pair('p1')!.status).toBe('closed');
     expect(result.risk.actionCounts).toEqual({ 'breakerTripped:priceMove': 1, 'shrink:liquidationRisk': 1, 'close:liquidationRisk': 1 });
+  });
+
+  it('step 1 first: where the venue can move collateral to the derivatives wallet, the ladder asks for what puts the liquidation price 30% away', async () => {
+    // Short 1 at E = 50,000 with C = 49,925 at the mark 87,000: for P_liq = 87,000 x 1.3 the collateral must be
+    // |q| (P (1 + m) - E) = 113,100 x 1.004 - 50,000 = 63,552.4, so 13,627.4 more.
+    const asked: number[] = [];
+    const full = await carryRun([50_000, 87_000], { breakers: { priceMove: { maxMoveFraction: null } } }, undefined, (_v, _a, amount) => (asked.push(amount), amount));
+    const actions = full.events.flatMap((e) => (e.type === 'risk' ? [e.action] : []));
+    expect(asked[0]).toBeCloseTo(87_000 * 1.3 * 1.004 - 50_000 - 49_925, 6);
+    expect(actions.map((a) => `${a.kind}:${a.rule}`)).toEqual(['transfer:liquidationRisk']); // all moved: no shrink
+    expect(actions[0].figures.transferred).toBeCloseTo(13_627.4, 6);
+    // A venue that can move only 5,000: the transfer is journalled, then the pair shrinks on the same bar.
+    const part = await carryRun([50_000, 87_000], { breakers: { priceMove: { maxMoveFraction: null } } }, undefined, () => 5_000);
+    expect(part.events.flatMap((e) => (e.type === 'risk' ? [`${e.action.kind}:${e.action.rule}`] : []))).toEqual(['transfer:liquidationRisk', 'shrink:liquidationRisk']);
   });
 
   it('without a risk section the same path liquidates the short perp (the control)', async () => {
