@@ -124,6 +124,8 @@ export const RANGES = {
   refitEveryPoints: { min: 1, max: 525_600, integer: true, unit: 'points', why: 'from every point to once a year of 1-minute points' },
   sampleSeconds: { min: 0, minExclusive: true, max: 86_400, unit: 's', why: 'a basis point per bar: bars are 1 s to 1 day' },
   closeBeforeFundingSeconds: { min: 0, max: 86_400, unit: 's', why: 'longer than a funding interval (24 h at most) would close every position at once' },
+  priceSkewSeconds: { min: 0, max: 86_400, unit: 's', why: 'legs priced up to a day apart: 0 for bars of one clock, seconds for live quotes; beyond a day the prices describe different markets' },
+  daysToExpiry: { min: 0, max: 365, unit: 'days', why: 'dated futures are listed at most about a year ahead' },
   expectedProfitFraction: { min: -1, max: 1, unit: 'fraction of notional', why: 'a profit or loss beyond the whole notional is no threshold' },
   speed: { min: 0, minExclusive: true, max: 1_000_000, unit: 'x wall time', why: 'a replay from slower than real time up to a million times faster (a year in 32 s); max replays as fast as the engine goes' },
   legTimeoutMs: { min: 100, max: 10 * MINUTE_MS, integer: true, unit: 'ms', why: 'a leg answered in milliseconds to seconds; after 10 minutes a naked leg has been naked too long' },
