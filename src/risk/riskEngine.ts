@@ -420,7 +420,9 @@ export class RiskEngine {
     const notional = Math.max(longValue, shortValue);
     const pnlUsd = longValue - book.longCost + book.shortProceeds - shortValue + book.fundingUsd - book.feesUsd;
     const exits = cfg.exits;
-    if (exits.stopLossFraction !== null && notional > 0 && pnlUsd < -exits.stopLossFraction * notional) {
+    // Fill values are quantity x price: exact for spot and linear legs; a pair with an inverse leg has no stop-loss here.
+    const linear = longInst.linear !== false && shortInst.linear !== false;
+    if (exits.stopLossFraction !== null && linear && notional > 0 && pnlUsd < -exits.stopLossFraction * notional) {
       return this.act(nowMs, 'close', 'stopLoss', pair, `loss ${fmt(-pnlUsd)} USD is ${fmt((-pnlUsd / notional) * 100)}% of the notional ${fmt(notional)} > ${fmt(exits.stopLossFraction * 100)}%`, { pnlUsd, notionalUsd: notional, limit: exits.stopLossFraction }, undefined, 'stopLoss');
     }
     if (exits.maxHoldingDays !== null && pair.openedAtMs !== null && nowMs - pair.openedAtMs > exits.maxHoldingDays * DAY_MS) {
