@@ -65,8 +65,10 @@ const InstrumentConfig = z.strictObject({
 const VenueConfig = withCrossChecks(
   z.strictObject({
     venue: venueIdSchema,
-    /** Starting wallet per asset. */
+    /** Starting wallet per asset (with derivativesBalances: the spot wallet). */
     balances: z.record(assetNameSchema, numberIn(RANGES.balance)),
+    /** A derivatives wallet apart from the spot one (as Binance's USDⓈ-M): the derivatives' margin comes only from it; a transfer moves money in. Absent: one wallet. */
+    derivativesBalances: z.record(assetNameSchema, numberIn(RANGES.balance)).optional(),
     /** Leverage of every derivative (initial margin 1/leverage). */
     leverage: numberIn(RANGES.leverage).default(1),
     maintenanceMarginRate: numberIn(RANGES.maintenanceMarginRate).optional(),

@@ -65,6 +65,8 @@ export interface EngineOptions {
   marginByVenue?: Record<string, VenueMarginSettings>;
   /** Moves collateral to a venue's derivatives wallet (venues with separate wallets); returns the amount moved. */
   transferCollateral?: (venue: string, asset: string, amount: number, ts: number) => number;
+  /** A venue wallet's balance where the venue keeps separate spot and derivatives wallets (null: one wallet, the ledger's cash). */
+  walletBalance?: (venue: string, wallet: 'spot' | 'derivatives', asset: string) => number | null;
 }
 
 export interface EngineRunOptions {
@@ -171,6 +173,7 @@ export class Engine {
       },
       equityUsd: () => this.equityUsd(),
       transferCollateral: options.transferCollateral,
+      walletBalance: options.walletBalance,
     });
     this.risk.subscribe((action) => events.emit({ type: 'risk', action }));
     events.subscribe((e) => this.risk.onEvent(e as RiskInputEvent), { name: 'risk', types: [...RISK_INPUT_TYPES] });

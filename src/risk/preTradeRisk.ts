@@ -20,8 +20,10 @@ export interface ExposureBook {
   grossUsd: number;
   equityUsd: number;
   equityUsdByVenue: ReadonlyMap<string, number>;
-  /** What the venue's wallet in `asset` has free for new orders (wallet + cross PnL - initial margins), in the asset. */
-  freeCollateral(venue: string, asset: string): number;
+  /** What the venue's wallet in `asset` has free for new orders (wallet + cross PnL - initial margins), in the asset; `wallet` is the one the order draws on where a venue keeps two. */
+  freeCollateral(venue: string, asset: string, wallet: 'spot' | 'derivatives'): number;
+  /** Whether the venue keeps separate spot and derivatives wallets (absent: one wallet). */
+  separateWallets?(venue: string): boolean;
 }
 
 export interface PreTradeDenial {
@@ -79,7 +81,7 @@ export function preTradeDenial(cfg: RiskConfig['preTrade'], legs: readonly NewLe
     }
   }
   if (cfg.checkMarginAfterOrder) {
-    const need = new Map<string, { venue: string; asset: string; amount: number }>();
+    const need = new Map<string, { venue: string; asset: string; wallet: 'spot' | 'derivatives'; amount: number }>();
     for (const leg of legs) {
       const inst = leg.instrument;
       const fee = Math.max(0, inst.takerFeeRate ?? 0);
@@ -95,13 +97,15 @@ export function preTradeDenial(cfg: RiskConfig['preTrade'], legs: readonly NewLe
         const settleNotional = inst.linear === false ? (leg.quantity * (inst.contractSize ?? 0)) / leg.price : leg.quantity * leg.price;
         amount = settleNotional * (1 / marginOf(inst.venue).leverage + fee);
       }
-      const key = `${inst.venue}|${asset}`;
+      const wallet = inst.kind === 'spot' ? ('spot' as const) : ('derivatives' as const);
+      // One wallet: a spot buy and a perp's margin draw on the same balance and add up.
+      const key = book.separateWallets?.(inst.venue) ? `${inst.venue}|${wallet}|${asset}` : `${inst.venue}|${asset}`;
       const sum = need.get(key);
-      if (sum === undefined) need.set(key, { venue: inst.venue, asset, amount });
+      if (sum === undefined) need.set(key, { venue: inst.venue, asset, wallet, amount });
       else sum.amount += amount;
     }
     for (const n of need.values()) {
-      const free = book.freeCollateral(n.venue, n.asset);
+      const free = book.freeCollateral(n.venue, n.asset, n.wallet);
       if (free - n.amount < -1e-9 * Math.max(1, n.amount)) {
         return { rule: 'marginAfterOrder', reason: `${n.venue} ${n.asset}: the order needs ${fmt(n.amount)} (cost, initial margin and fees), ${fmt(free)} free`, figures: { needed: n.amount, free, freeAfter: free - n.amount } };
       }

@@ -41,6 +41,8 @@ export interface RiskEngineOptions {
    * transfers; returns the amount moved (0: none possible). Absent: no venue does (unified accounts).
    */
   transferCollateral?: (venue: string, asset: string, amount: number, ts: number) => number;
+  /** A wallet's balance where the venue keeps separate spot and derivatives wallets; null (or absent): one wallet, the ledger's cash. */
+  walletBalance?: (venue: string, wallet: 'spot' | 'derivatives', asset: string) => number | null;
 }
 
 interface PairBook {
@@ -186,7 +188,11 @@ export class RiskEngine {
     if (list === undefined) return [];
     const count = this.o.ledger.entryCount;
     let cached = this.legCache.get(venue);
-    if (cached === undefined || cached.entryCount !== count) this.legCache.set(venue, (cached = { entryCount: count, legs: ledgerLegs(this.o.ledger, list) }));
+    if (cached === undefined || cached.entryCount !== count) {
+      this.legCache.set(venue, (cached = { entryCount: count, legs: ledgerLegs(this.o.ledger, list) }));
+      // Separate wallets: the collateral is the derivatives wallet's, not the venue's cash.
+      for (const leg of cached.legs) leg.cash = this.o.walletBalance?.(venue, 'derivatives', leg.settle) ?? leg.cash;
+    }
     if (cached.legs.length === 0) return [];
     return legMargins(cached.legs, this.marginOf(venue), this.markOfInst);
   }
@@ -241,8 +247,13 @@ export class RiskEngine {
       grossUsd,
       equityUsd,
       equityUsdByVenue,
-      freeCollateral: (venue, asset) => {
-        let free = minorToNumber(this.o.ledger.cashBalance(venue, asset));
+      separateWallets: (venue) => this.o.walletBalance?.(venue, 'derivatives', 'USDT') != null,
+      freeCollateral: (venue, asset, wallet) => {
+        const cash = minorToNumber(this.o.ledger.cashBalance(venue, asset));
+        const derivatives = this.o.walletBalance?.(venue, 'derivatives', asset) ?? null;
+        // One wallet: the venue's cash; separate: the wallet the order draws on.
+        if (derivatives !== null && wallet === 'spot') return cash - derivatives;
+        let free = derivatives ?? cash;
         const cross = this.marginOf(venue).marginMode === 'cross';
         for (const m of marginsOf(venue)) {
           if (m.settleAsset !== asset) continue;
@@ -397,6 +408,7 @@ export class RiskEngine {
           const need = this.collateralNeeded(worst, 2 * liq.minLiquidationDistance);
           const moved = need > 0 ? this.o.transferCollateral(worst.venue, worst.settleAsset, need, nowMs) : 0;
           if (moved > 0) {
+            this.legCache.delete(worst.venue); // the wallet moved without a ledger entry
             this.journal({ ts: nowMs, kind: 'transfer', rule: 'liquidationRisk', pairId: pair.id, venue: worst.venue, reason: `${what}: moved ${fmt(moved)} ${worst.settleAsset} to the derivatives wallet`, figures: { ...figures, transferred: moved, needed: need } });
             if (moved >= need * (1 - 1e-9)) return null;
           }

@@ -9,9 +9,10 @@ import { dataPath, PROJECT_ROOT } from '../support/paths.ts';
 
 /**
  * The issue's example pair: long spot / short perp BTC on Binance through 2023 (AHA-HH 8h bars),
- * 50,000 USD a leg of 100,000 USDT equity, the perp at 3x cross. BTC went from 16.5k to 42k: the
- * short perp's collateral is the USDT left after buying spot (about 50k), so its liquidation price
- * is about (E + C/q) / (1 + m) = (16,519 + 50,000/3.025) / 1.004 = 32.9k, crossed in October.
+ * 50,000 USD a leg of 100,000 USDT equity (60,000 in the spot wallet, 40,000 in the derivatives
+ * wallet, as Binance keeps them apart), the perp at 3x cross. BTC went from 16.5k to 42k: the short
+ * perp's collateral is its wallet only (spot BTC is not collateral), 40,000 - 25 of fee, so its
+ * liquidation price is about (E + C/q) / (1 + m) = (16,519 + 39,975/3.025) / 1.004 = 29.6k.
  */
 describe('examples/backtest-carry-rally-2023-{norisk,risk}.json on the AHA-HH 8h data', () => {
   let root: string;
@@ -37,8 +38,13 @@ describe('examples/backtest-carry-rally-2023-{norisk,risk}.json on the AHA-HH 8h
     const risk = await run('risk');
     expect(risk.summary.risk.configured).toBe(true);
     expect(risk.result.liquidations).toEqual([]);
-    const shrinks = risk.summary.risk.actions.filter((a) => a.kind === 'shrink' && a.rule === 'liquidationRisk');
-    expect(shrinks.length).toBeGreaterThanOrEqual(1);
+    // The ladder in order: (1) the spot wallet's free USDT moved to the derivatives wallet, not enough, so (2) a shrink on the same bar.
+    const actions = risk.summary.risk.actions;
+    expect(actions[0]).toMatchObject({ kind: 'transfer', rule: 'liquidationRisk', pairId: 'carry-1' });
+    expect(actions[0].figures.transferred).toBeLessThan(actions[0].figures.needed);
+    expect(actions[0].figures.transferred).toBeCloseTo(60_000 - 3.025 * 16_527.18 * 1.001, -1); // what the spot buy left
+    expect(actions[1]).toMatchObject({ kind: 'shrink', rule: 'liquidationRisk', ts: actions[0].ts });
+    const shrinks = actions.filter((a) => a.kind === 'shrink');
     const first = shrinks[0];
     // It acted before the no-risk run's liquidation, at a distance below the 15% default trigger.
     expect(first.ts).toBeLessThan(liq.ts);
@@ -51,7 +57,7 @@ describe('examples/backtest-carry-rally-2023-{norisk,risk}.json on the AHA-HH 8h
     expect(risk.result.execution.some((e) => e.type === 'pairResized')).toBe(true);
     // The shrink kept half of both legs, rounded down to the 0.001 lot: the pair stays delta neutral.
     const trip = risk.summary.roundTrips[0];
-    expect(trip.riskActions).toEqual(shrinks.map(() => 'shrink:liquidationRisk'));
+    expect(trip.riskActions).toEqual(actions.map((a) => `${a.kind}:${a.rule}`));
     const pair = risk.result.execution.find((e) => e.type === 'pairResized');
     expect(pair).toMatchObject({ fromQty: trip.legs[0].quantity, toQty: Math.floor((trip.legs[0].quantity * 0.5) / 0.001 + 1e-9) * 0.001 });
     expect(risk.summary.risk.minLiquidationDistance).toBeGreaterThan(0.1);
