@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/domain/config/issue.ts';
+import { ConfigError } from '../../src/core/errors.ts';
 import { parseBacktestConfig } from '../../src/engine/backtestConfig.ts';
 import { parseRunConfig } from '../../src/engine/runtime/runConfig.ts';
 import { expandGrid } from '../../src/engine/sweep/grid.ts';
