@@ -10,6 +10,7 @@ import { numberIn } from '../domain/config/range.ts';
 import { EARLIEST_MARKET_MS, LATEST_CONFIG_TIME_MS, RANGES } from '../domain/config/ranges.ts';
 import { parseInstrumentId } from '../domain/instrument.ts';
 import { StrategyConfigSchema } from '../strategy/registry.ts';
+import { RiskConfigSchema } from '../risk/riskConfig.ts';
 
 /**
  * The backtest config file (JSON), validated once, before any work: unknown keys are rejected at
@@ -26,7 +27,8 @@ import { StrategyConfigSchema } from '../strategy/registry.ts';
  *   "venues":      [ { "venue", "balances": { "USDT": 100000 }, "leverage", "maintenanceMarginRate",
  *                      "marginMode", "halfSpreadBps", "maxSlippageBps", "slippageCoefficientBps",
  *                      "latencyMs", "borrowRateAnnualByAsset" } ],
- *   "equitySampleMinutes": 60
+ *   "equitySampleMinutes": 60,
+ *   "risk":        { "preTrade", "liquidation", "delta", "basis", "exits", "breakers" } (optional; src/risk/riskConfig.ts)
  * }
  * Instruments: from the store when the data is a store (facts it lacks, such as fees, must be given
  * here), from the symbol for synthetic data (venue 'synthetic', symbols SYN/USDT and SYN/USDT:USDT
@@ -63,8 +65,10 @@ const InstrumentConfig = z.strictObject({
 const VenueConfig = withCrossChecks(
   z.strictObject({
     venue: venueIdSchema,
-    /** Starting wallet per asset. */
+    /** Starting wallet per asset (with derivativesBalances: the spot wallet). */
     balances: z.record(assetNameSchema, numberIn(RANGES.balance)),
+    /** A derivatives wallet apart from the spot one (as Binance's USDⓈ-M): the derivatives' margin comes only from it; a transfer moves money in. Absent: one wallet. */
+    derivativesBalances: z.record(assetNameSchema, numberIn(RANGES.balance)).optional(),
     /** Leverage of every derivative (initial margin 1/leverage). */
     leverage: numberIn(RANGES.leverage).default(1),
     maintenanceMarginRate: numberIn(RANGES.maintenanceMarginRate).optional(),
@@ -183,6 +187,8 @@ export const BacktestConfigFields = z.strictObject({
   venues: z.array(VenueConfig).min(1).max(MAX_VENUES),
   /** Equity curve sampling interval, minutes. */
   equitySampleMinutes: numberIn(RANGES.equitySampleMinutes).default(60),
+  /** Pre-trade checks, monitors and breakers (src/risk/riskConfig.ts, README "Risk"); absent: only the safety minimum. */
+  risk: RiskConfigSchema.optional(),
 });
 
 export const BacktestConfigSchema = withCrossChecks(BacktestConfigFields, instrumentProblems);
