@@ -20,6 +20,7 @@ interface EvaluateOptions extends CommonOptions {
   model: string;
   horizon: string;
   points: boolean;
+  refitEvery?: string;
 }
 
 function timeOption(text: string | undefined, option: string): number {
@@ -80,6 +81,7 @@ export function registerForecastCommand(program: Command): void {
     .option('--test-to <date>', 'end of the scored window (exclusive)')
     .option('--model <name>', `forecast model: ${FORECAST_MODELS.map((m) => m.name).join(', ')}`, 'ar')
     .option('--horizon <k>', 'settlements ahead (1: the next one)', '1')
+    .option('--refit-every <n>', "refit the model every N settlements (default: the model's own: ar 1, forest 90)")
     .option('--points', 'with --json: include every scored settlement', false)
     .option('--json', 'print one JSON object on stdout and nothing else there', false)
     .addHelpText('after', HELP)
@@ -98,12 +100,14 @@ export function registerForecastCommand(program: Command): void {
         } catch (error) {
           throw new UsageError(`--model: ${(error as Error).message}`);
         }
+        const refitEvery = options.refitEvery === undefined ? undefined : Number(options.refitEvery);
+        if (refitEvery !== undefined && (!Number.isInteger(refitEvery) || refitEvery < 1)) throw new UsageError(`--refit-every must be a whole number >= 1, got '${options.refitEvery}'`);
         const dir = options.store ?? defaultStoreDir(cliIo().env);
         if (!existsSync(join(dir, 'manifest.json'))) throw new UsageError(`--store ${dir}: no market-data store there (create one with perp-arb data import)`);
         const frame = await loadFundingFrame(new MarketStore(dir), options.venue, options.symbol);
         let result: WalkForwardResult;
         try {
-          result = walkForward(frame, { testFromMs, testToMs, horizon, model });
+          result = walkForward(frame, { testFromMs, testToMs, horizon, model, refitEvery });
         } catch (error) {
           if (error instanceof ForecastEvaluationError) throw new UsageError(error.message);
           throw error;

@@ -4,8 +4,10 @@ import { quantileOf } from './stats.ts';
 import { INTERVAL_HIGH_Q, INTERVAL_LOW_Q, type FundingForecast, type FundingFrame } from './types.ts';
 
 /**
- * Random-forest regression (ml-random-forest, bagged CART trees) of rate[i + h] on the feature row
- * of origin i. The interval adds the 10% and 90% quantiles of the OUT-OF-BAG residuals (each
+ * Random-forest regression (ml-random-forest, bagged CART trees) of the CHANGE rate[i + h] - rate[i]
+ * on the feature row of origin i; the forecast is rate[i] plus the predicted change. (Trees fitted to
+ * the level give piecewise-constant forecasts that lose to persistence on a slowly moving rate;
+ * fitted to the change, they start from persistence and correct it.) The interval adds the 10% and 90% quantiles of the OUT-OF-BAG residuals (each
  * training row predicted only by the trees that did not see it), not the in-sample ones, which a
  * forest fits almost exactly.
  */
@@ -35,7 +37,7 @@ export function fitForest(frame: FundingFrame, from: number, to: number, origin:
   const y: number[] = [];
   for (let i = from; i <= to; i++) {
     x.push(featureRow(frame, i, horizon, spec));
-    y.push(frame.rate[i + horizon]);
+    y.push(frame.rate[i + horizon] - frame.rate[i]);
   }
   if (x.length < 20) throw new Error(`the forest needs at least 20 training pairs, got ${x.length}`);
   const forest = new RandomForestRegression({
@@ -56,6 +58,7 @@ export function fitForest(frame: FundingFrame, from: number, to: number, origin:
 }
 
 export function forestForecast(fit: ForestFit, frame: FundingFrame, i: number): FundingForecast {
-  const [rate] = fit.forest.predict([featureRow(frame, i, fit.horizon, fit.spec)]);
+  const [change] = fit.forest.predict([featureRow(frame, i, fit.horizon, fit.spec)]);
+  const rate = frame.rate[i] + change;
   return { rate, lowRate: rate + fit.residualLow, highRate: rate + fit.residualHigh };
 }

@@ -15,6 +15,8 @@ export interface WalkForwardOptions {
   testToMs: number;
   horizon: number;
   model: ForecastModel | string;
+  /** Refit after this many origins (default: the model's own). */
+  refitEvery?: number;
 }
 
 export interface ScoredForecasts {
@@ -62,6 +64,8 @@ function scored(name: string, m: ErrorMetrics): ScoredForecasts {
 export function walkForward(frame: FundingFrame, options: WalkForwardOptions): WalkForwardResult {
   const model = typeof options.model === 'string' ? forecastModel(options.model) : options.model;
   const h = options.horizon;
+  const refitEvery = options.refitEvery ?? model.refitEvery;
+  if (!Number.isInteger(refitEvery) || refitEvery < 1) throw new ForecastEvaluationError(`refit-every must be a whole number >= 1, got ${refitEvery}`);
   if (!Number.isInteger(h) || h < 1) throw new ForecastEvaluationError(`horizon must be a whole number >= 1, got ${h}`);
   if (!(options.testFromMs < options.testToMs)) throw new ForecastEvaluationError(`the test window is empty: test-from ${iso(options.testFromMs)} is not before test-to ${iso(options.testToMs)}`);
   const where = `${frame.venue} ${frame.symbol}`;
@@ -97,7 +101,7 @@ export function walkForward(frame: FundingFrame, options: WalkForwardOptions): W
   const predActual: number[] = [];
   targets.forEach((j, t) => {
     const o = j - h;
-    if (fitted === null || o - fittedAt >= model.refitEvery) {
+    if (fitted === null || o - fittedAt >= refitEvery) {
       const to = o - h;
       const from = Math.max(firstTrainingOrigin, to - model.trainWindow + 1);
       fitted = model.fit(frame, from, to, o, h);
