@@ -1,7 +1,7 @@
 import { editorSchemaField, readConfigFile } from '../domain/config/configFile.ts';
 import { z } from 'zod';
 import { MINUTE_MS, parseTimeArg, timeframeToMs } from '../core/time.ts';
-import { DEFAULT_SYNTHETIC_OPTIONS, SYNTHETIC_VENUE } from '../data/synthetic/market.ts';
+import { DEFAULT_SYNTHETIC_OPTIONS, SYNTHETIC_VENUE, syntheticFutureSymbol } from '../data/synthetic/market.ts';
 import { syntheticOptionPairProblems, syntheticOptionShape } from '../data/synthetic/optionsSchema.ts';
 import { withCrossChecks, type CrossProblem } from '../domain/config/crossChecks.ts';
 import { parseConfig } from '../domain/config/issue.ts';
@@ -161,7 +161,9 @@ export function instrumentProblems(c: { data: { source: string; options?: { base
   if (c.data.source !== 'synthetic') return problems;
   const base = c.data.options?.base ?? DEFAULT_SYNTHETIC_OPTIONS.base;
   const quote = c.data.options?.quote ?? DEFAULT_SYNTHETIC_OPTIONS.quote;
-  const markets = [`${base}/${quote}`, `${base}/${quote}:${quote}`];
+  const futureExpiryMs = (c.data.options as { futureExpiryMs?: number | null } | undefined)?.futureExpiryMs ?? null;
+  const future = syntheticFutureSymbol({ base, quote, futureExpiryMs });
+  const markets = [`${base}/${quote}`, `${base}/${quote}:${quote}`, ...(future === null ? [] : [future])];
   ids.forEach(({ venue, symbol }, k) => {
     if (venue !== SYNTHETIC_VENUE) problems.push({ path: ['instruments', k, 'id'], message: `synthetic data lives on venue '${SYNTHETIC_VENUE}' (got '${venue}')` });
     else if (!markets.includes(symbol)) problems.push({ path: ['instruments', k, 'id'], message: `the synthetic market has ${markets.join(' and ')} (got ${symbol})` });

@@ -131,7 +131,7 @@ export class FundingCarryStrategy implements Strategy {
       if (carryApr < this.config.exitApr) {
         const id = this.active.id;
         this.active = null;
-        return [{ kind: 'closePair', id, reason: `funding APR ${pct(carryApr)} < exit ${pct(this.config.exitApr)}`, reasonCode: 'fundingReversal' }];
+        return [{ kind: 'closePair', id, reason: `funding APR ${pct(carryApr)} (${perInterval(rate, intervalMs)}) < exit ${pct(this.config.exitApr)}`, reasonCode: 'fundingReversal' }];
       }
       return NO_INTENTS;
     }
@@ -147,7 +147,7 @@ export class FundingCarryStrategy implements Strategy {
     if (side === null) return NO_INTENTS;
     const id = `carry-${++this.pairSeq}`;
     this.active = { id, side };
-    const reason = `funding APR ${pct(apr)} vs cost ${pct(this.costApr)} + margin ${pct(this.config.entryMarginApr)}`;
+    const reason = `${this.forecaster ? 'forecast ' : ''}funding APR ${pct(apr)} (${perInterval(rate, intervalMs)}) vs cost ${pct(this.costApr)} + margin ${pct(this.config.entryMarginApr)}`;
     return [
       side === 'longSpot'
         ? { kind: 'openPair', id, long: this.spot, short: this.perp, notionalUsd: this.config.notionalUsd, reason, reasonCode: 'threshold' }
@@ -158,4 +158,10 @@ export class FundingCarryStrategy implements Strategy {
 
 function pct(x: number): string {
   return `${(x * 100).toFixed(2)}%`;
+}
+
+/** A rate with its interval, as the APR beside it was computed from: '0.0100% per 8h'. */
+function perInterval(ratePerInterval: number, intervalMs: number): string {
+  const hours = intervalMs / 3_600_000;
+  return `${(ratePerInterval * 100).toFixed(4)}% per ${Number.isInteger(hours) ? `${hours}h` : `${intervalMs} ms`}`;
 }

@@ -31,13 +31,13 @@ describe('funding carry on a forecast', () => {
 
   it('without a forecast it opens on the last settled rate', () => {
     const out = run(new FundingCarryStrategy(params), rates);
-    expect(out).toEqual([expect.objectContaining({ kind: 'openPair', reason: 'funding APR 10.95% vs cost 3.65% + margin 0.00%' })]);
+    expect(out).toEqual([expect.objectContaining({ kind: 'openPair', reason: 'funding APR 10.95% (0.0100% per 8h) vs cost 3.65% + margin 0.00%' })]);
   });
 
   it('with the AR forecast (2 windows) it sees the reversal coming and stays out; persistence agrees with the plain carry', () => {
     expect(run(new FundingCarryStrategy({ ...params, forecast: { model: 'ar' }, forecastWindows: 2 }), rates)).toEqual([]);
     const persistence = run(new FundingCarryStrategy({ ...params, forecast: { model: 'persistence', minHistory: 3 }, forecastWindows: 2 }), rates);
-    expect(persistence).toEqual([expect.objectContaining({ kind: 'openPair', reason: 'funding APR 10.95% vs cost 3.65% + margin 0.00%' })]);
+    expect(persistence).toEqual([expect.objectContaining({ kind: 'openPair', reason: 'forecast funding APR 10.95% (0.0100% per 8h) vs cost 3.65% + margin 0.00%' })]);
   });
 
   it('no decision before the forecaster has minHistory settlements', () => {
