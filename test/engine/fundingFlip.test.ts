@@ -47,4 +47,18 @@ describe('funding flip backtest on the real AHA-HH Binance BTC data (examples/ba
       }
     }, 180_000);
   }
+
+  it("paper on a replay of the store at --speed max gives the backtest's summary (one code path through the registry)", async () => {
+    const config = join(PROJECT_ROOT, 'examples', 'backtest-fundingflip-aha.json');
+    const state = join(store, 'paper-state');
+    const paper = await runCli(['run', '--config', config, '--mode', 'paper', '--state', state, '--replay', store, '--speed', 'max', '--json', '--no-progress']);
+    expect(paper.code, paper.stderr).toBe(0);
+    const session = JSON.parse(paper.stdout) as { mode: string; summary: Record<string, unknown> };
+    expect(session.mode).toBe('paper');
+    const backtest = await runCli(['backtest', '--config', config, '--store', store, '--json', '--no-report', '--no-runs-db', '--no-progress']);
+    expect(backtest.code, backtest.stderr).toBe(0);
+    const same = (x: Record<string, unknown>) => ({ ...x, elapsedMs: 0, eventsPerSec: 0 });
+    expect(same(session.summary)).toEqual(same(JSON.parse(backtest.stdout)));
+    expect(session.summary.trades).toBeGreaterThanOrEqual(1);
+  }, 240_000);
 });
