@@ -1,7 +1,7 @@
 // Regenerates the results table of docs/funding-forecast.md: imports the funding data of
 // ../shared/data into a temporary store (as the tests do), runs the walk-forward evaluation of
 // every funding series with the AR and forest models, and rewrites the table between the markers.
-// Run: npx tsx scripts/funding-forecast-table.ts [--dry]   (about 10 minutes on one core)
+// Run: npx tsx scripts/funding-forecast-table.ts [--dry]   (about 5 minutes)
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
