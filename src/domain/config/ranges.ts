@@ -107,6 +107,9 @@ export const RANGES = {
     why: '±1000% a year; funding beyond ±300% APR lasts hours at most (-10 or 10 also serve as "always" and "never")',
   },
   roundTripCostRate: { min: 0, max: 0.1, unit: 'fraction of notional', why: 'four fees and crossing: 10% of the notional per round trip leaves no arbitrage' },
+  forecastWindows: { min: 1, max: 500, integer: true, unit: 'settlements', why: 'the gain is summed over the next windows: 500 is half a year at 8 h, three weeks at 1 h' },
+  forecastTrainPoints: { min: 30, max: 100_000, integer: true, unit: 'settlements', why: 'an AR(3) needs a few dozen settlements; 100,000 is 11 years of hourly funding' },
+  forecastMinHistory: { min: 2, max: 100_000, integer: true, unit: 'settlements', why: 'persistence needs two settlements; more than the train window would never forecast' },
   crossingCostRate: { min: 0, max: 0.05, unit: 'fraction of notional', why: 'crossing four spreads costs bps; 5% is no liquid market' },
   fundingIntervalHours: {
     min: MIN_FUNDING_INTERVAL_MS / HOUR_MS,
