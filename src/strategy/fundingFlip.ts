@@ -41,7 +41,7 @@ export const FundingFlipConfigSchema = z.strictObject({
   /** Allow the short-spot / long-perp side (negative funding). */
   allowShortSpot: z.boolean().default(true),
   /** The funding forecaster. */
-  forecast: FundingForecastConfigSchema.default({ model: 'ar', trainWindow: 720, minHistory: 60, refitEvery: 1 }),
+  forecast: FundingForecastConfigSchema.default({ model: 'ar', trainWindow: 720, minHistory: 60, refitEvery: 21 }),
 });
 
 export type FundingFlipConfigInput = z.input<typeof FundingFlipConfigSchema>;

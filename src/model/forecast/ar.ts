@@ -1,6 +1,6 @@
 import { Matrix, solve } from 'ml-matrix';
-import { quantileOf } from './stats.ts';
-import { INTERVAL_HIGH_Q, INTERVAL_LOW_Q, type FundingForecast, type FundingFrame } from './types.ts';
+import { intervalQuantiles } from './stats.ts';
+import { type FundingForecast, type FundingFrame } from './types.ts';
 
 /**
  * Direct AR(p) on the rate series: rate[i + h] = c + sum_k a_k rate[i - k] + e, fitted by least
@@ -46,13 +46,14 @@ export function fitAr(rates: ArrayLike<number>, from: number, to: number, order:
     for (let k = 0; k < order; k++) p += beta[k + 1] * x.get(r, k + 1);
     residuals[r] = y.get(r, 0) - p;
   }
+  const interval = intervalQuantiles(residuals);
   return {
     order,
     horizon,
     intercept: beta[0],
     coefficients: beta.slice(1),
-    residualLow: quantileOf(residuals, INTERVAL_LOW_Q),
-    residualHigh: quantileOf(residuals, INTERVAL_HIGH_Q),
+    residualLow: interval.low,
+    residualHigh: interval.high,
     pairs: n,
   };
 }

@@ -1,7 +1,7 @@
 import { RandomForestRegression } from 'ml-random-forest';
 import { featureRow, usableExogenous, type FeatureSpec } from './features.ts';
-import { quantileOf } from './stats.ts';
-import { INTERVAL_HIGH_Q, INTERVAL_LOW_Q, type FundingForecast, type FundingFrame } from './types.ts';
+import { intervalQuantiles } from './stats.ts';
+import { type FundingForecast, type FundingFrame } from './types.ts';
 
 /**
  * Random-forest regression (ml-random-forest, bagged CART trees) of the CHANGE rate[i + h] - rate[i]
@@ -54,7 +54,8 @@ export function fitForest(frame: FundingFrame, from: number, to: number, origin:
   oob.forEach((p, r) => {
     if (Number.isFinite(p)) residuals.push(y[r] - p);
   });
-  return { forest, spec, horizon, residualLow: quantileOf(residuals, INTERVAL_LOW_Q), residualHigh: quantileOf(residuals, INTERVAL_HIGH_Q), pairs: x.length };
+  const interval = intervalQuantiles(residuals);
+  return { forest, spec, horizon, residualLow: interval.low, residualHigh: interval.high, pairs: x.length };
 }
 
 export function forestForecast(fit: ForestFit, frame: FundingFrame, i: number): FundingForecast {

@@ -1,8 +1,8 @@
 import { arForecast, fitAr } from './ar.ts';
 import { firstOrigin, featureNames, type FeatureSpec } from './features.ts';
 import { DEFAULT_FOREST, fitForest, forestForecast } from './forest.ts';
-import { quantileOf } from './stats.ts';
-import { INTERVAL_HIGH_Q, INTERVAL_LOW_Q, type FittedForecaster, type FundingFrame } from './types.ts';
+import { intervalQuantiles } from './stats.ts';
+import { type FittedForecaster, type FundingFrame } from './types.ts';
 
 /**
  * The forecasting models by name. Each is fitted at an origin on the training origins before it
@@ -42,8 +42,7 @@ export const persistenceModel: ForecastModel = {
   fit(frame, from, to, _origin, horizon) {
     const changes: number[] = [];
     for (let i = from; i <= to; i++) changes.push(frame.rate[i + horizon] - frame.rate[i]);
-    const low = quantileOf(changes, INTERVAL_LOW_Q);
-    const high = quantileOf(changes, INTERVAL_HIGH_Q);
+    const { low, high } = intervalQuantiles(changes);
     return { features: ['lag0'], forecast: (i) => ({ rate: frame.rate[i], lowRate: frame.rate[i] + low, highRate: frame.rate[i] + high }) };
   },
 };

@@ -1,6 +1,6 @@
 import { arForecast, fitAr, type ArFit } from './ar.ts';
-import { quantileOf } from './stats.ts';
-import { INTERVAL_HIGH_Q, INTERVAL_LOW_Q, type FundingForecast } from './types.ts';
+import { intervalQuantiles } from './stats.ts';
+import { type FundingForecast } from './types.ts';
 
 /**
  * A funding forecaster a strategy holds: from the settled rates it has seen (oldest first), the
@@ -72,8 +72,7 @@ class PersistenceForecaster implements FundingForecaster {
     for (let h = 1; h <= windows; h++) {
       const changes: number[] = [];
       for (let i = start; i + h < n; i++) changes.push(history[i + h] - history[i]);
-      const low = changes.length ? quantileOf(changes, INTERVAL_LOW_Q) : 0;
-      const high = changes.length ? quantileOf(changes, INTERVAL_HIGH_Q) : 0;
+      const { low, high } = changes.length ? intervalQuantiles(changes) : { low: 0, high: 0 };
       out.push({ rate: last, lowRate: last + low, highRate: last + high });
     }
     return out;

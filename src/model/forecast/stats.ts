@@ -1,8 +1,18 @@
+import { INTERVAL_HIGH_Q, INTERVAL_LOW_Q } from './types.ts';
 /** Small statistics for forecasts: quantiles of errors, and error metrics. */
 
 /** The q-quantile (0..1) of the values, linear interpolation between order statistics; NaN when empty. */
 export function quantileOf(values: ArrayLike<number>, q: number): number {
+  return quantileOfSorted(Float64Array.from(values).sort(), q);
+}
+
+/** The forecast interval's two quantiles (INTERVAL_LOW_Q, INTERVAL_HIGH_Q) of the values, sorting once. */
+export function intervalQuantiles(values: ArrayLike<number>): { low: number; high: number } {
   const sorted = Float64Array.from(values).sort();
+  return { low: quantileOfSorted(sorted, INTERVAL_LOW_Q), high: quantileOfSorted(sorted, INTERVAL_HIGH_Q) };
+}
+
+function quantileOfSorted(sorted: Float64Array, q: number): number {
   const n = sorted.length;
   if (n === 0) return Number.NaN;
   const pos = q * (n - 1);
