@@ -152,7 +152,9 @@ export class DashboardModel implements DashboardSource {
         this.liquidations++;
         break;
       case 'equity':
-        this.equity.push({ ts: e.ts, equityUsd: e.equityUsd });
+        // The final point of a run may share the last sample's time: it replaces it.
+        if (this.equity.points.at(-1)?.ts === e.ts) this.equity.points[this.equity.points.length - 1] = { ts: e.ts, equityUsd: e.equityUsd };
+        else this.equity.push({ ts: e.ts, equityUsd: e.equityUsd });
         this.nowMs = Math.max(this.nowMs ?? e.ts, e.ts);
         this.changes++;
         return;

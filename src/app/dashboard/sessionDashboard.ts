@@ -38,7 +38,16 @@ export async function startSessionDashboard(options: SessionDashboardOptions): P
   const server = await startDashboardServer({ source: model, token, host: options.host, port: options.port, allowRemote: options.allowRemote });
   options.print(`dashboard      ${server.url}`);
   options.print(`control token  ${token} (shown once; also in ${tokenPath}, mode 0600)`);
-  const write = () => writeFileAtomic(join(options.stateDir, SNAPSHOT_FILE), JSON.stringify(model.snapshot()));
+  let failed = false;
+  // Never thrown into the session: a failed snapshot is reported once and the session goes on.
+  const write = () => {
+    try {
+      writeFileAtomic(join(options.stateDir, SNAPSHOT_FILE), JSON.stringify(model.snapshot()));
+    } catch (error) {
+      if (!failed) options.print(`dashboard: cannot write ${join(options.stateDir, SNAPSHOT_FILE)}: ${(error as Error).message}`);
+      failed = true;
+    }
+  };
   let written = -1;
   const timer = setInterval(() => {
     if (model.engine === null || written === model.version()) return;
