@@ -80,6 +80,7 @@ export class DashboardModel implements DashboardSource {
   private changes = 0;
   private nowMs: number | null = null;
   private decisionStart = 0;
+  private deciding = false;
   private finished = false;
   private positionsCache = new Map<string, VenuePosition>();
   private balancesCache = new Map<string, VenueBalance[]>();
@@ -117,6 +118,12 @@ export class DashboardModel implements DashboardSource {
       case 'market':
         this.nowMs = e.cursor.time;
         this.decisionStart = performance.now();
+        // A batch of market events runs synchronously: intents before this microtask are the strategy's
+        // answers to a market event; later ones (an operator's control) are not decisions of it.
+        if (!this.deciding) {
+          this.deciding = true;
+          queueMicrotask(() => (this.deciding = false));
+        }
         this.changes++;
         return;
       case 'signal': {
@@ -128,7 +135,7 @@ export class DashboardModel implements DashboardSource {
         return;
       }
       case 'intent':
-        if (this.latencyListeners.length > 0 && this.decisionStart > 0) {
+        if (this.latencyListeners.length > 0 && this.deciding) {
           const seconds = (performance.now() - this.decisionStart) / 1000;
           for (const l of this.latencyListeners) l(seconds);
         }
@@ -182,6 +189,7 @@ export class DashboardModel implements DashboardSource {
     }
     this.positionsCache = positions;
     this.balancesCache = balances;
+    this.changes++;
   }
 
   snapshot(): DashboardSnapshot {

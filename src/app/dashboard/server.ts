@@ -20,6 +20,8 @@ export interface DashboardServerOptions {
   port?: number;
   token: string;
   allowRemote?: boolean;
+  /** Every request needs the token, not only the controls (always so off loopback). */
+  tokenForEverything?: boolean;
   /** How often the live stream pushes what changed, wall ms (default 500). */
   pushIntervalMs?: number;
   /** A live-stream client with more unsent bytes than this is dropped (default 1 MiB). */
@@ -84,6 +86,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const remote = !isLoopbackHost(host);
   if (remote && options.allowRemote !== true) throw new UsageError(`--host ${host} is not a loopback address: the dashboard would be reachable from other machines; add --allow-remote (every request then needs the token)`);
   const { source, token } = options;
+  const tokenForAll = remote || options.tokenForEverything === true;
   const { registry, droppedClients } = dashboardMetrics(source);
   const stream = new LiveStream(options.maxBufferedBytes ?? 1024 * 1024, () => droppedClients.inc());
   const pageDir = join(packageRoot(), 'src', 'app', 'dashboard', 'page');
@@ -102,7 +105,9 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       const hostHeader = (request.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
       if (!isLoopbackHost(hostHeader)) return reply.code(403).send({ error: `Host ${request.headers.host ?? '(none)'} is not this loopback server` });
     }
-    if (remote && !authorised(request)) return reply.code(401).send({ error: 'this dashboard is bound to a non-loopback address: every request needs the token (Authorization: Bearer TOKEN, or /?token=TOKEN once)' });
+    if (tokenForAll && !authorised(request)) {
+      return reply.code(401).send({ error: 'this dashboard needs the token for every request (bound off loopback): Authorization: Bearer TOKEN, or open /?token=TOKEN once' });
+    }
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'");
