@@ -17,6 +17,7 @@ import { cliIo, onFirstSignal } from './cliIo.ts';
 import { durationOption, loopbackFromEnv } from './liveHooks.ts';
 import { portOption } from '../dashboard/options.ts';
 import { startSessionDashboard, type SessionDashboard } from '../dashboard/sessionDashboard.ts';
+import { sessionAlertsFromEnv } from '../alerts/sessionAlerts.ts';
 import { printError, printJson, printLine, runAction, type CommonOptions } from './output.ts';
 import { checkPathOptions } from './pathOption.ts';
 import { DEFAULT_TRADES_SHOWN, parseTradesShown } from './roundTripText.ts';
@@ -155,7 +156,9 @@ export function registerRunCommand(program: Command): void {
           config: JSON.stringify(config),
           market: market.kind === 'live' ? `live: ${config.venues.map((v) => v.venue).join(', ')}` : market.source === 'synthetic' ? 'replay: synthetic' : `replay: ${market.storeDir}`,
         });
-        const dashboard = await sessionDashboardOf(options, state.dir, market.kind === 'live' ? `paper session (live: ${config.venues.map((v) => v.venue).join(', ')})` : `paper session (replay: ${market.source === 'synthetic' ? 'SYNTHETIC' : market.storeDir}${speed === 'max' ? '' : `, ${speed}x`})`);
+        const sourceLabel = market.kind === 'live' ? `paper session (live: ${config.venues.map((v) => v.venue).join(', ')})` : `paper session (replay: ${market.source === 'synthetic' ? 'SYNTHETIC' : market.storeDir}${speed === 'max' ? '' : `, ${speed}x`})`;
+        const alerts = sessionAlertsFromEnv(cliIo().env, sourceLabel, printError);
+        const dashboard = await sessionDashboardOf(options, state.dir, sourceLabel);
         const stop = new AbortController();
         const leaveAtOnce = () => process.exit(130);
         const removeSignal = onFirstSignal(['SIGINT', 'SIGTERM'], (signal) => {
@@ -175,7 +178,10 @@ export function registerRunCommand(program: Command): void {
             speed,
             stop: stop.signal,
             flattenOnExit: options.flattenOnExit,
-            observe: dashboard?.observe,
+            observe: (events, engine) => {
+              dashboard?.observe(events, engine);
+              alerts?.observe(events, engine);
+            },
             onProgress: reporter
               ? (progress) => {
                   last = progress;
@@ -193,6 +199,7 @@ export function registerRunCommand(program: Command): void {
           process.off('SIGINT', leaveAtOnce).off('SIGTERM', leaveAtOnce);
           reporter?.finish(last);
           dashboard?.finish();
+          await alerts?.finish();
           if (dashboard && options.dashboardKeep && !stop.signal.aborted) await waitForSignal(`session ended; the dashboard stays at ${dashboard.server.url} (Ctrl-C to leave)`);
           await dashboard?.close();
           state.close();
