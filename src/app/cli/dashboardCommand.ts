@@ -38,12 +38,22 @@ async function runDashboard(options: DashboardOptions): Promise<{ source: Dashbo
   db?.close();
   if (run === null) throw new UsageError(`no run #${id} in the runs database ${path} (perp-arb runs ls)`);
   if (run.kind !== 'backtest') throw new UsageError(`run #${id} is a ${run.kind}; the dashboard shows backtests (one strategy, one equity curve)`);
-  const config = parseBacktestConfig(run.config, `run #${id} in ${path}`);
+  const config = parseBacktestConfig(asInput(run.config), `run #${id} in ${path}`);
   const model = new DashboardModel({ source: `backtest run #${id} (${run.strategy ?? config.strategy.type}, ${config.data.source === 'synthetic' ? 'SYNTHETIC' : `store ${run.store}`}), replayed from its config` });
   printError(`replaying run #${id} from its recorded config...`);
   await runBacktest(config, { storeDir: run.store ?? undefined, observe: (events, engine) => model.attach(events, engine) });
   model.markFinished();
   return { source: model, label: `run #${id}` };
+}
+
+/** The runs database keeps the parsed config: instrument references back to their 'venue:symbol' form. */
+function asInput(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(asInput);
+  if (typeof value !== 'object' || value === null) return value;
+  const keys = Object.keys(value);
+  const v = value as Record<string, unknown>;
+  if (keys.length === 2 && typeof v.venue === 'string' && typeof v.symbol === 'string') return `${v.venue}:${v.symbol}`;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, asInput(x)]));
 }
 
 export function registerDashboardCommand(program: Command): void {
@@ -67,16 +77,19 @@ export function registerDashboardCommand(program: Command): void {
         const server = await startDashboardServer({ source, token, host: options.host, port: portOption(options.port), allowRemote: options.allowRemote });
         printError(`dashboard      ${server.url}`);
         printError(`token          ${token} (shown once; also in ${tokenPath}, mode 0600)`);
+        const forMs = options.for === undefined ? null : Number(options.for);
+        if (forMs !== null && !(forMs >= 0)) throw new UsageError(`--for must be a number of ms, got '${options.for}'`);
         await new Promise<void>((done) => {
-          const remove = onFirstSignal(['SIGINT', 'SIGTERM'], () => done());
-          if (options.for !== undefined) {
-            const ms = Number(options.for);
-            if (!(ms >= 0)) throw new UsageError(`--for must be a number of ms, got '${options.for}'`);
-            setTimeout(() => {
+          let timer: NodeJS.Timeout | undefined;
+          const remove = onFirstSignal(['SIGINT', 'SIGTERM'], () => {
+            clearTimeout(timer);
+            done();
+          });
+          if (forMs !== null)
+            timer = setTimeout(() => {
               remove();
               done();
-            }, ms);
-          }
+            }, forMs);
         });
         await server.close();
       }),
