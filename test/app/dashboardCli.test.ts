@@ -85,3 +85,27 @@ describe('perp-arb dashboard', () => {
     expect((await runCli(['run', '--config', RUN_EXAMPLE, '--mode', 'paper', '--state', join(tempDir(), 's'), '--replay', 'synthetic', '--dashboard', '--port', '70000', '--no-progress'])).stderr).toBe("error: --port must be an integer from 0 to 65535, got '70000'\n");
   });
 });
+
+describe('perp-arb start --dashboard (what npm start runs in a terminal)', () => {
+  it('runs the paper session with the dashboard, says which data, serves the page, and ends on Ctrl-C with exit 0', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, [CLI, 'start', '--dashboard', '--speed', '100000', '--store', join(dir, 'empty-store'), '--no-runs-db'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      for (let i = 0; i < 1200 && !/session {8}/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(out).toMatch(/^data {11}SYNTHETIC/m);
+      const url = /dashboard\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)![1];
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<title>perp-arb dashboard</title>');
+      const s = (await (await fetch(new URL('/api/state', url))).json()) as DashboardSnapshot;
+      expect(s.source).toBe('paper session, ouBasis on the SYNTHETIC market, replayed at 100000x');
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exit).toBe(0);
+  });
+});
