@@ -94,7 +94,7 @@ describe('synthetic market generated chunk by chunk', () => {
       const whole = generateSyntheticMarket(c.options);
       const stream = syntheticMarketStream(c.options, c.chunkRows);
       expect(stream.options).toEqual(whole.options);
-      expect(stream.keys).toEqual({ spot: whole.spot.key, perp: whole.perp.key, funding: whole.funding.key });
+      expect(stream.keys).toEqual({ spot: whole.spot.key, perp: whole.perp.key, funding: whole.funding.key, future: null });
       const [spot, perp, funding] = await Promise.all(stream.sources().map(collect));
       const [wholeSpot, wholePerp, wholeFunding] = await Promise.all(syntheticSources(whole).map(collect));
       expect([spot.rows, perp.rows, funding.rows]).toEqual([whole.spot.rows, whole.perp.rows, whole.funding.rows]);
@@ -107,7 +107,7 @@ describe('synthetic market generated chunk by chunk', () => {
       expect(perp.time).toEqual(wholePerp.time);
       expect(funding.time).toEqual(wholeFunding.time);
       const range = (s: SyntheticSeries) => (s.rows === 0 ? null : { firstTs: s.columns.ts[0], lastTs: s.columns.ts[s.rows - 1] });
-      expect(stream.tsRange).toEqual({ spot: range(whole.spot), perp: range(whole.perp), funding: range(whole.funding) });
+      expect(stream.tsRange).toEqual({ spot: range(whole.spot), perp: range(whole.perp), funding: range(whole.funding), future: null });
     });
   }
 
@@ -128,6 +128,33 @@ describe('synthetic market generated chunk by chunk', () => {
     expect(streamed.stats).toEqual(inMemory.stats);
     expect(streamed.events.length).toBe(6000 + 4000 + inMemory.stats.perSeries[2].events);
     expect(streamed.events).toEqual(inMemory.events);
+  });
+
+  it('a dated future: the spot, perp and funding are unchanged, chunked equals whole, and it converges on the mid at expiry', async () => {
+    const startMs = Date.UTC(2024, 0, 1);
+    const expiryMs = startMs + 2000 * MINUTE_MS + 30_000; // inside bar 2000: bars 0..1999 close at or before it
+    const options = { seed: 8, bars: 3000, futureExpiryMs: expiryMs, futureBasisAnnual: 0.2 };
+    const plainMarket = generateSyntheticMarket({ seed: 8, bars: 3000 });
+    const withFuture = generateSyntheticMarket(options);
+    for (const name of ['spot', 'perp', 'funding'] as const) expectSameValues(plain(withFuture[name]), plain(plainMarket[name]), name);
+    const future = withFuture.future!;
+    expect(future.key).toEqual({ table: 'bars', venue: 'synthetic', symbol: 'SYN/USDT:USDT-240102', timeframe: '1m' });
+    expect(future.rows).toBe(2000);
+    // Bar 0 opens at the start: mid x (1 + 0.2 x left / year + (s - mu) x 1); the perp opens at mid x (1 + s).
+    const left0 = expiryMs - startMs;
+    const mid0 = withFuture.spot.columns.open[0];
+    const s0 = withFuture.perp.columns.open[0] / mid0 - 1;
+    expect(future.columns.open[0]).toBeCloseTo(mid0 * (1 + (0.2 * left0) / (365 * 86_400_000) + (s0 - 0.0002)), 6);
+    // The last bar closes at 1999 + 1 minutes, 30 s before the expiry: within 0.2 x 30 s / year (+ fading noise) of the mid.
+    const lastGap = future.columns.close[1999] / withFuture.spot.columns.close[1999] - 1;
+    expect(Math.abs(lastGap)).toBeLessThan(1e-6);
+    const stream = syntheticMarketStream(options, 333);
+    expect(stream.keys.future).toEqual(future.key);
+    expect(stream.tsRange.future).toEqual({ firstTs: startMs, lastTs: startMs + 1999 * MINUTE_MS });
+    const chunked = await Promise.all(stream.sources().map(collect));
+    expect(chunked).toHaveLength(4);
+    expectSameValues(chunked[3].columns, plain(future), 'future');
+    expect(() => generateSyntheticMarket({ ...options, futureExpiryMs: startMs })).toThrow(/futureExpiryMs: must be at least one bar after startMs/);
   });
 
   it('starts a fresh generation for every call of sources()', async () => {

@@ -10,8 +10,9 @@ export interface BasisFromStoreOptions {
   spotId: string;
   /** 'venue:SYMBOL' of the perp leg, e.g. binance:BTC/USDT:USDT. */
   perpId: string;
+  /** The span [fromMs, toMs) of the points' times (bar open times, quote times). */
   fromMs?: number;
-  /** Inclusive. */
+  /** Exclusive: a point at toMs is not read. */
   toMs?: number;
   /** Bar length ('1m'); default: the finest one both legs have. Not used for quotes. */
   timeframe?: string;
@@ -70,13 +71,13 @@ function pickTimeframe(all: SeriesSummary[], spot: Leg, perp: Leg, table: Series
 
 function rangeText(range: TimeRange): string {
   if (range.fromMs === undefined && range.toMs === undefined) return '';
-  return ` between ${range.fromMs === undefined ? 'the start' : isoUtc(range.fromMs)} and ${range.toMs === undefined ? 'the end' : isoUtc(range.toMs)}`;
+  return ` in [${range.fromMs === undefined ? 'the start' : isoUtc(range.fromMs)}, ${range.toMs === undefined ? 'the end' : isoUtc(range.toMs)})`;
 }
 
 async function readLeg(store: MarketStore, all: SeriesSummary[], key: SeriesKey, range: TimeRange) {
   const summary = all.find((s) => s.id === seriesId(key));
   if (!summary) throw new Error(`no ${seriesId(key)} in ${store.root}`);
-  const outside = (range.fromMs !== undefined && summary.lastTs < range.fromMs) || (range.toMs !== undefined && summary.firstTs > range.toMs);
+  const outside = (range.fromMs !== undefined && summary.lastTs < range.fromMs) || (range.toMs !== undefined && summary.firstTs >= range.toMs);
   if (outside) throw new Error(`${seriesId(key)} has no rows${rangeText(range)}: it covers ${isoUtc(summary.firstTs)} to ${isoUtc(summary.lastTs)}`);
   return store.read(key, range);
 }
@@ -92,8 +93,8 @@ export async function basisFromStore(store: MarketStore, options: BasisFromStore
   const perp = parseLeg(options.perpId, '--perp');
   const prices = options.prices ?? 'close';
   const range: TimeRange = { fromMs: options.fromMs, toMs: options.toMs };
-  if (range.fromMs !== undefined && range.toMs !== undefined && range.fromMs > range.toMs) {
-    throw new UsageError(`--from ${isoUtc(range.fromMs)} is after --to ${isoUtc(range.toMs)}`);
+  if (range.fromMs !== undefined && range.toMs !== undefined && range.fromMs >= range.toMs) {
+    throw new UsageError(`--from ${isoUtc(range.fromMs)} is not before --to ${isoUtc(range.toMs)}: the span [from, to) is empty`);
   }
   const all = store.listSeries();
   const key = (leg: Leg, table: SeriesTable, timeframe: string | null): SeriesKey => ({ table, venue: leg.venue, symbol: leg.symbol, timeframe });
@@ -159,13 +160,13 @@ export interface StoreFunding {
   intervalMs: number | null;
 }
 
-/** The perp's funding settlements in a range, or null when the store has none there. */
+/** The perp's funding settlements in the range [fromMs, toMs), or null when the store has none there. */
 export async function fundingFromStore(store: MarketStore, perpId: string, range: TimeRange = {}): Promise<StoreFunding | null> {
   const { venue, symbol } = parseInstrumentId(perpId);
   const key: SeriesKey = { table: 'funding', venue, symbol, timeframe: null };
   const summary = store.listSeries().find((s) => s.id === seriesId(key));
   if (!summary) return null;
-  if ((range.fromMs !== undefined && summary.lastTs < range.fromMs) || (range.toMs !== undefined && summary.firstTs > range.toMs)) return null;
+  if ((range.fromMs !== undefined && summary.lastTs < range.fromMs) || (range.toMs !== undefined && summary.firstTs >= range.toMs)) return null;
   const data = await store.read(key, range);
   const rows = data.rows;
   if (rows === 0) return null;

@@ -84,17 +84,19 @@ export async function runBacktest(config: BacktestConfig, options: BacktestRunOp
     instruments = config.instruments.map((c) => {
       const { venue, symbol } = parseInstrumentId(c.id);
       if (venue !== SYNTHETIC_VENUE) throw new Error(`instrument ${c.id}: synthetic data lives on venue '${SYNTHETIC_VENUE}'`);
-      const known = [market.keys.spot.symbol, market.keys.perp.symbol];
+      const known = [market.keys.spot.symbol, market.keys.perp.symbol, ...(market.keys.future ? [market.keys.future.symbol] : [])];
       if (!known.includes(symbol)) throw new Error(`instrument ${c.id}: the synthetic market has ${known.join(' and ')}`);
       const base = instrumentFromSymbol(venue, symbol);
-      if (base.kind !== 'spot') Object.assign(base, { contractSize: 1, fundingIntervalMs: interval });
+      if (base.kind === 'perp') Object.assign(base, { contractSize: 1, fundingIntervalMs: interval });
+      if (base.kind === 'future') Object.assign(base, { contractSize: 1, expiryMs: market.options.futureExpiryMs });
       return applyInstrumentOverrides(base, c);
     });
     sources = market.sources();
-    for (const name of ['spot', 'perp', 'funding'] as const) {
+    for (const name of ['spot', 'perp', 'funding', 'future'] as const) {
       const range = market.tsRange[name];
-      if (range === null) continue;
-      const times = eventTimesFor(market.keys[name], Float64Array.of(range.firstTs, range.lastTs));
+      const key = market.keys[name];
+      if (range === null || key === null) continue;
+      const times = eventTimesFor(key, Float64Array.of(range.firstTs, range.lastTs));
       span = widen(span, times[0], times[1]);
     }
   } else {

@@ -1,7 +1,7 @@
 import { editorSchemaField, readConfigFile } from '../domain/config/configFile.ts';
 import { z } from 'zod';
 import { MINUTE_MS, parseTimeArg, timeframeToMs } from '../core/time.ts';
-import { DEFAULT_SYNTHETIC_OPTIONS, SYNTHETIC_VENUE } from '../data/synthetic/market.ts';
+import { DEFAULT_SYNTHETIC_OPTIONS, SYNTHETIC_VENUE, syntheticFutureSymbol } from '../data/synthetic/market.ts';
 import { syntheticOptionPairProblems, syntheticOptionShape } from '../data/synthetic/optionsSchema.ts';
 import { withCrossChecks, type CrossProblem } from '../domain/config/crossChecks.ts';
 import { parseConfig } from '../domain/config/issue.ts';
@@ -10,6 +10,7 @@ import { numberIn } from '../domain/config/range.ts';
 import { EARLIEST_MARKET_MS, LATEST_CONFIG_TIME_MS, RANGES } from '../domain/config/ranges.ts';
 import { parseInstrumentId } from '../domain/instrument.ts';
 import { StrategyConfigSchema } from '../strategy/registry.ts';
+import { RiskConfigSchema } from '../risk/riskConfig.ts';
 
 /**
  * The backtest config file (JSON), validated once, before any work: unknown keys are rejected at
@@ -26,7 +27,8 @@ import { StrategyConfigSchema } from '../strategy/registry.ts';
  *   "venues":      [ { "venue", "balances": { "USDT": 100000 }, "leverage", "maintenanceMarginRate",
  *                      "marginMode", "halfSpreadBps", "maxSlippageBps", "slippageCoefficientBps",
  *                      "latencyMs", "borrowRateAnnualByAsset" } ],
- *   "equitySampleMinutes": 60
+ *   "equitySampleMinutes": 60,
+ *   "risk":        { "preTrade", "liquidation", "delta", "basis", "exits", "breakers" } (optional; src/risk/riskConfig.ts)
  * }
  * Instruments: from the store when the data is a store (facts it lacks, such as fees, must be given
  * here), from the symbol for synthetic data (venue 'synthetic', symbols SYN/USDT and SYN/USDT:USDT
@@ -63,8 +65,10 @@ const InstrumentConfig = z.strictObject({
 const VenueConfig = withCrossChecks(
   z.strictObject({
     venue: venueIdSchema,
-    /** Starting wallet per asset. */
+    /** Starting wallet per asset (with derivativesBalances: the spot wallet). */
     balances: z.record(assetNameSchema, numberIn(RANGES.balance)),
+    /** A derivatives wallet apart from the spot one (as Binance's USDⓈ-M): the derivatives' margin comes only from it; a transfer moves money in. Absent: one wallet. */
+    derivativesBalances: z.record(assetNameSchema, numberIn(RANGES.balance)).optional(),
     /** Leverage of every derivative (initial margin 1/leverage). */
     leverage: numberIn(RANGES.leverage).default(1),
     maintenanceMarginRate: numberIn(RANGES.maintenanceMarginRate).optional(),
@@ -161,7 +165,9 @@ export function instrumentProblems(c: { data: { source: string; options?: { base
   if (c.data.source !== 'synthetic') return problems;
   const base = c.data.options?.base ?? DEFAULT_SYNTHETIC_OPTIONS.base;
   const quote = c.data.options?.quote ?? DEFAULT_SYNTHETIC_OPTIONS.quote;
-  const markets = [`${base}/${quote}`, `${base}/${quote}:${quote}`];
+  const futureExpiryMs = (c.data.options as { futureExpiryMs?: number | null } | undefined)?.futureExpiryMs ?? null;
+  const future = syntheticFutureSymbol({ base, quote, futureExpiryMs });
+  const markets = [`${base}/${quote}`, `${base}/${quote}:${quote}`, ...(future === null ? [] : [future])];
   ids.forEach(({ venue, symbol }, k) => {
     if (venue !== SYNTHETIC_VENUE) problems.push({ path: ['instruments', k, 'id'], message: `synthetic data lives on venue '${SYNTHETIC_VENUE}' (got '${venue}')` });
     else if (!markets.includes(symbol)) problems.push({ path: ['instruments', k, 'id'], message: `the synthetic market has ${markets.join(' and ')} (got ${symbol})` });
@@ -181,6 +187,8 @@ export const BacktestConfigFields = z.strictObject({
   venues: z.array(VenueConfig).min(1).max(MAX_VENUES),
   /** Equity curve sampling interval, minutes. */
   equitySampleMinutes: numberIn(RANGES.equitySampleMinutes).default(60),
+  /** Pre-trade checks, monitors and breakers (src/risk/riskConfig.ts, README "Risk"); absent: only the safety minimum. */
+  risk: RiskConfigSchema.optional(),
 });
 
 export const BacktestConfigSchema = withCrossChecks(BacktestConfigFields, instrumentProblems);

@@ -11,6 +11,11 @@ import { minorToNumber, type Minor } from '../portfolio/money.ts';
 import { USD_LIKE_ASSETS, type Valuation } from '../portfolio/valuation.ts';
 import type { Intent, Strategy, StrategyContext } from '../strategy/types.ts';
 import { TradingStateHolder } from '../risk/tradingState.ts';
+import { RiskEngine } from '../risk/riskEngine.ts';
+import type { RiskConfig } from '../risk/riskConfig.ts';
+import type { VenueMarginSettings } from '../risk/marginFigures.ts';
+import type { RiskSummary } from '../risk/riskFigures.ts';
+import { RISK_INPUT_TYPES, type RiskInputEvent } from '../risk/riskTypes.ts';
 import type { LiquidationEvent, TradingVenue, TradingVenueEvent } from '../venues/tradingTypes.ts';
 import { SimulatedClock, type EngineClock } from './clock.ts';
 import type { EngineEvent } from './events.ts';
@@ -54,6 +59,14 @@ export interface EngineOptions {
   execution?: Pick<PairExecutorOptions, 'legPolicy' | 'journal' | 'clientOrderId'>;
   /** The trading states consulted before every intent (default: a new holder, every venue ACTIVE). */
   tradingState?: TradingStateHolder;
+  /** The config's `risk` section (src/risk/riskConfig.ts); absent or null: only the safety minimum (rate limit, leg minimums). */
+  risk?: RiskConfig | null;
+  /** Each venue's derivative margin settings, for the risk layer's liquidation figures (default 1x, 0.4%, cross). */
+  marginByVenue?: Record<string, VenueMarginSettings>;
+  /** Moves collateral to a venue's derivatives wallet (venues with separate wallets); returns the amount moved. */
+  transferCollateral?: (venue: string, asset: string, amount: number, ts: number) => number;
+  /** A venue wallet's balance where the venue keeps separate spot and derivatives wallets (null: one wallet, the ledger's cash). */
+  walletBalance?: (venue: string, wallet: 'spot' | 'derivatives', asset: string) => number | null;
 }
 
 export interface EngineRunOptions {
@@ -90,6 +103,8 @@ export interface EngineResult {
   ledger: Ledger;
   /** Wall time of the run, ms. */
   elapsedMs: number;
+  /** Portfolio risk figures and the risk layer's actions (src/risk/riskFigures.ts). */
+  risk: RiskSummary;
 }
 
 export class Engine {
@@ -100,6 +115,8 @@ export class Engine {
   readonly venues: readonly TradingVenue[];
   /** ACTIVE / REDUCING / HALTED per session and venue, and the operator's pause: checked before every intent. */
   readonly tradingState: TradingStateHolder;
+  /** Pre-trade checks, monitors and breakers (src/risk/riskEngine.ts). */
+  readonly risk: RiskEngine;
   private readonly strategy: Strategy;
   private readonly clock: EngineClock;
   private readonly equitySampleMs: number;
@@ -141,6 +158,25 @@ export class Engine {
     this.instrumentIds = this.market.instrumentList.map((i) => `${i.venue}:${i.symbol}`);
     this.executor = new PairExecutor({ venues: options.venues, instruments: options.instruments, market: this.market, ...options.execution, clock: this.clock });
     this.executor.subscribe((e) => events.emit({ type: 'execution', event: e }));
+    this.risk = new RiskEngine({
+      config: options.risk ?? null,
+      instruments: options.instruments,
+      venues: options.venues.map((v) => v.venue),
+      marginByVenue: options.marginByVenue ?? {},
+      market: this.market,
+      positions: this.executor,
+      ledger: this.ledger,
+      tradingState: this.tradingState,
+      markOf: (venue, symbol) => {
+        const index = this.market.indexOf(venue, symbol);
+        return index < 0 ? Number.NaN : this.market.snapshotList[index].valuePrice();
+      },
+      equityUsd: () => this.equityUsd(),
+      transferCollateral: options.transferCollateral,
+      walletBalance: options.walletBalance,
+    });
+    this.risk.subscribe((action) => events.emit({ type: 'risk', action }));
+    events.subscribe((e) => this.risk.onEvent(e as RiskInputEvent), { name: 'risk', types: [...RISK_INPUT_TYPES] });
     const valuer: RunValuer = {
       usdValue: (asset, amount) => this.usdValueMinor(asset, amount),
       markOf: (id) => this.marks.get(id),
@@ -204,6 +240,7 @@ export class Engine {
     if (update === null) return;
     this.executor.onTime(time);
     this.act(this.strategy.onEvent(update, this.context), time);
+    if (this.risk.monitoring) this.act(this.risk.onMarket(update, time), time, false);
   }
 
   /** End of the data: due timers fire, venues process everything up to `timeMs`, and the last equity point is taken. */
@@ -231,25 +268,34 @@ export class Engine {
   }
 
   /** Returns the reason of the last intent dropped (null: every intent went to the executor). */
-  private act(intents: readonly Intent[], time: number): string | null {
+  private act(intents: readonly Intent[], time: number, fromStrategy = true): string | null {
     if (intents.length === 0) return null;
     const warmingUp = time < this.tradeFromMs;
     const report = this.events.wants('intent');
     let lastDropped: string | null = null;
     for (let i = 0; i < intents.length; i++) {
-      const dropped = warmingUp ? 'warm-up: trading starts at tradeFromMs' : this.denial(intents[i]);
+      const dropped = warmingUp ? 'warm-up: trading starts at tradeFromMs' : this.denial(intents[i], time);
       if (report) this.events.emit({ type: 'intent', ts: time, intent: intents[i], dropped });
       if (dropped === null) this.executor.execute(intents[i], time);
-      else lastDropped = dropped;
+      else {
+        lastDropped = dropped;
+        if (fromStrategy && !warmingUp) this.strategy.onDenied?.(intents[i], dropped, this.context);
+      }
     }
     return lastDropped;
   }
 
-  /** Why the trading states forbid an intent now (null: allowed). */
-  private denial(intent: Intent): string | null {
-    if (intent.kind === 'openPair') return this.tradingState.entryDenial([intent.long.venue, intent.short.venue]);
-    const pair = this.executor.pair(intent.id);
-    return pair === undefined ? null : this.tradingState.closeDenial([pair.long.venue, pair.short.venue]);
+  /** Why the trading states or the risk layer's pre-trade checks forbid an intent now (null: allowed). */
+  private denial(intent: Intent, time: number): string | null {
+    let state: string | null;
+    if (intent.kind === 'openPair') state = this.tradingState.entryDenial([intent.long.venue, intent.short.venue]);
+    else {
+      const pair = this.executor.pair(intent.id);
+      const venues = pair === undefined ? [] : [pair.long.venue, pair.short.venue];
+      // An add is an entry; closes, shrinks and rebalances reduce risk.
+      state = pair === undefined ? null : intent.kind === 'resizePair' && intent.scale > 1 ? this.tradingState.entryDenial(venues) : this.tradingState.closeDenial(venues);
+    }
+    return state ?? this.risk.denial(intent, time);
   }
 
   private onStrategyTimer(timerId: number, tag: string, atMs: number): void {
@@ -420,6 +466,7 @@ export class Engine {
       finalMarks: Object.fromEntries(this.marks),
       ledger: this.ledger,
       elapsedMs,
+      risk: this.risk.summary(),
     };
   }
 }

@@ -5,6 +5,7 @@ import type { ExecutionEvent, OrderOwner } from '../execution/pairExecutor.ts';
 import type { JournalEntry } from '../portfolio/journal.ts';
 import type { Minor } from '../portfolio/money.ts';
 import type { TradingStateChange } from '../risk/tradingState.ts';
+import type { RiskAction } from '../risk/riskTypes.ts';
 import type { Intent } from '../strategy/types.ts';
 import type { BorrowInterestEvent, ExpirySettlementEvent, LiquidationEvent } from '../venues/tradingTypes.ts';
 
@@ -43,6 +44,8 @@ export type EngineEvent =
   | { type: 'ledgerInstrument'; instrument: Instrument }
   /** A trading state changed or new entries were paused or resumed (an operator's or the risk engine's action). */
   | { type: 'tradingState'; change: TradingStateChange }
+  /** The risk layer acted (a denial, a transfer, a shrink, add or close, a rebalance, a breaker), with the figures that made it. */
+  | { type: 'risk'; action: RiskAction }
   /** A strategy timer fired. */
   | { type: 'timer'; ts: number; timerId: number; tag: string }
   /** The market input moved on (once per batch): what a progress bar shows. */

@@ -31,6 +31,8 @@ export interface RoundTripRecord {
   /** The strategy's words for the entry and the exit (null: the exit was not a strategy's). */
   entryReasonText: string;
   exitReasonText: string | null;
+  /** The risk layer's actions that kept the pair open (shrink, add, rebalance, transfer: 'kind:rule'); absent when none. */
+  riskActions?: string[];
 }
 
 export interface RoundTripLeg {

@@ -60,6 +60,8 @@ interface TripState {
   closedAt: number | null;
   legs: readonly [LegState, LegState];
   amounts: RoundTripAmounts;
+  /** The risk layer's actions on the pair that did not close it ('shrink:liquidationRisk', ...). */
+  riskActions: string[];
 }
 
 /** The venue's forced close of an instrument not yet handed to the pairs that held it. */
@@ -94,7 +96,7 @@ export class RoundTripTracker {
     this.strategy = options.strategy;
     this.ledger = options.ledger;
     this.valuer = options.valuer;
-    stream.subscribe((event) => this.onEvent(event), { name: 'round trips', types: ['intent', 'fill', 'ledgerEntry', 'execution', 'equity'] });
+    stream.subscribe((event) => this.onEvent(event), { name: 'round trips', types: ['intent', 'fill', 'ledgerEntry', 'execution', 'equity', 'risk'] });
   }
 
   /**
@@ -132,6 +134,12 @@ export class RoundTripTracker {
       case 'equity':
         this.lastEquityTs = event.ts;
         break;
+      case 'risk': {
+        const a = event.action;
+        const trip = a.pairId === null ? undefined : this.active.get(a.pairId);
+        if (trip !== undefined && (a.kind === 'shrink' || a.kind === 'add' || a.kind === 'rebalance' || a.kind === 'transfer')) trip.riskActions.push(`${a.kind}:${a.rule}`);
+        break;
+      }
     }
   }
 
@@ -144,6 +152,7 @@ export class RoundTripTracker {
       }
       return;
     }
+    if (intent.kind !== 'openPair') return; // a risk resize or rebalance keeps the round trip going
     if (this.seenIds.has(intent.id)) return; // the executor ignores a reused id
     let long: ContractTerms;
     let short: ContractTerms;
@@ -160,6 +169,7 @@ export class RoundTripTracker {
       entryReasonText: intent.reason,
       exitReason: null,
       exitReasonText: null,
+      riskActions: [],
       openedAt: null,
       closedAt: null,
       legs: [newLeg(long, 'long'), newLeg(short, 'short')],
@@ -316,6 +326,7 @@ export class RoundTripTracker {
       exitReason: open ? 'endOfData' : trip.exitReason!,
       entryReasonText: trip.entryReasonText,
       exitReasonText: open ? null : trip.exitReasonText,
+      ...(trip.riskActions.length > 0 ? { riskActions: [...trip.riskActions] } : {}),
     };
   }
 }

@@ -3,6 +3,7 @@ import type { Instrument } from '../domain/instrument.ts';
 import type { LedgerSink } from '../portfolio/ledgerTypes.ts';
 import { createStrategy } from '../strategy/registry.ts';
 import { SimulatedVenue } from '../venues/sim/simulatedVenue.ts';
+import { DEFAULT_MARGIN_SETTINGS } from '../venues/sim/marginModel.ts';
 import type { TradingVenue } from '../venues/tradingTypes.ts';
 import type { BacktestConfig, InstrumentOverrides } from './backtestConfig.ts';
 import type { EngineClock } from './clock.ts';
@@ -32,6 +33,7 @@ export function simulatedVenuesOf(config: BacktestConfig, instruments: readonly 
       venue: v.venue,
       instruments: own,
       balances: v.balances,
+      derivativesBalances: v.derivativesBalances,
       fill,
       latency: v.latencyMs > 0 ? { kind: 'fixed', latencyMs: v.latencyMs } : undefined,
       margin: { defaults: { leverage: v.leverage, marginMode: v.marginMode, ...(v.maintenanceMarginRate !== undefined ? { maintenanceMarginRate: v.maintenanceMarginRate } : {}) } },
@@ -45,14 +47,30 @@ export function simulatedVenuesOf(config: BacktestConfig, instruments: readonly 
 }
 
 /** The engine of a config: its strategy (from the registry), the venues' starting balances as deposits, the equity sampling. */
+/** A venue's cash over its wallets (the ledger keeps one cash account per venue and asset). */
+function walletsTogether(spot: Record<string, number>, derivatives: Record<string, number> | undefined): Record<string, number> {
+  const out = { ...spot };
+  for (const [asset, amount] of Object.entries(derivatives ?? {})) out[asset] = (out[asset] ?? 0) + amount;
+  return out;
+}
+
 export function sessionEngine(config: BacktestConfig, instruments: Instrument[], venues: readonly TradingVenue[], options: { ledgerSink?: LedgerSink; clock?: EngineClock } = {}): Engine {
+  const simOf = (venue: string) => {
+    const found = venues.find((v) => v.venue === venue);
+    return found instanceof SimulatedVenue ? found : undefined;
+  };
   return new Engine({
     venues,
     instruments,
     strategy: createStrategy(config.strategy),
-    deposits: config.venues.flatMap((v) => Object.entries(v.balances).filter(([, amount]) => amount > 0).map(([asset, amount]) => ({ venue: v.venue, asset, amount }))),
+    deposits: config.venues.flatMap((v) => Object.entries(walletsTogether(v.balances, v.derivativesBalances)).filter(([, amount]) => amount > 0).map(([asset, amount]) => ({ venue: v.venue, asset, amount }))),
     equitySampleMs: config.equitySampleMinutes * MINUTE_MS,
     ledgerSink: options.ledgerSink,
     clock: options.clock,
+    risk: config.risk ?? null,
+    // Simulated venues with separate wallets: the risk layer reads the derivatives wallet and may move collateral into it.
+    walletBalance: (venue, wallet, asset) => simOf(venue)?.walletBalance(wallet, asset) ?? null,
+    transferCollateral: (venue, asset, amount) => simOf(venue)?.transferToDerivatives(asset, amount) ?? 0,
+    marginByVenue: Object.fromEntries(config.venues.map((v) => [v.venue, { leverage: v.leverage, marginMode: v.marginMode, maintenanceMarginRate: v.maintenanceMarginRate ?? DEFAULT_MARGIN_SETTINGS.maintenanceMarginRate }])),
   });
 }

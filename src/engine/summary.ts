@@ -1,4 +1,5 @@
 import { performanceMetrics, type PerformanceMetrics } from '../model/performanceMetrics.ts';
+import type { RiskSummary } from '../risk/riskFigures.ts';
 import type { EngineResult } from './engine.ts';
 import { breakdownUsd, type PnlBreakdown } from './pnlBreakdown.ts';
 import type { RoundTripRecord } from './roundTrip.ts';
@@ -48,6 +49,8 @@ export interface BacktestSummary {
   /** Plain sentences about where the money went (e.g. fees exceeding what funding and price earned). */
   notes: string[];
   roundTrips: RoundTripRecord[];
+  /** VaR/CVaR (historical and parametric, 1 day), exposure, liquidation distance, margin use and the risk layer's actions (src/risk/riskFigures.ts). */
+  risk: RiskSummary;
 }
 
 export function summarize(result: EngineResult): BacktestSummary {
@@ -92,6 +95,7 @@ export function summarize(result: EngineResult): BacktestSummary {
     execution,
     notes: turnoverNotes({ breakdown: pnlBreakdown, roundTrips: m.trades, fills: m.fills, liquidations: result.liquidations.length, startEquityUsd: m.startEquityUsd, endEquityUsd: m.endEquityUsd }),
     roundTrips: result.roundTrips,
+    risk: result.risk,
   };
 }
 

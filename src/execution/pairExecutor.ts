@@ -1,7 +1,7 @@
 import type { Clock, TimerId } from '../core/timers.ts';
 import type { Instrument } from '../domain/instrument.ts';
 import type { Fill, OrderSide, OrderUpdate } from '../domain/trading.ts';
-import type { ClosePairIntent, InstrumentRef, Intent, MarketView, OpenPairIntent, PairStatus, PairView, PositionView } from '../strategy/types.ts';
+import type { ClosePairIntent, InstrumentRef, Intent, MarketView, OpenPairIntent, PairStatus, PairView, PositionView, RebalanceLegIntent, ResizePairIntent } from '../strategy/types.ts';
 import type { ExpirySettlementEvent, LiquidationEvent, PositionClosedByVenue, TradingVenue } from '../venues/tradingTypes.ts';
 import type { PairJournal, PairOrderPurpose, PairSnapshot } from './pairJournal.ts';
 import { lotSizeOf, preTradeProblems } from './preTradeChecks.ts';
@@ -47,7 +47,12 @@ export type ExecutionEvent =
   | { type: 'closeRetry'; id: string; ts: number; leg: 'long' | 'short'; remaining: number; reason: string }
   | { type: 'legLiquidated'; id: string; ts: number; leg: 'long' | 'short'; quantity: number; price: number }
   | { type: 'legExpired'; id: string; ts: number; leg: 'long' | 'short'; quantity: number; price: number }
-  | { type: 'intentIgnored'; id: string; ts: number; reason: string };
+  | { type: 'intentIgnored'; id: string; ts: number; reason: string }
+  /** A risk resize (both legs to toQty) or rebalance (one leg by a signed quantity) was sent on an open pair. */
+  | { type: 'pairResized'; id: string; ts: number; fromQty: number; toQty: number; reasonCode: string }
+  | { type: 'legRebalanced'; id: string; ts: number; leg: 'long' | 'short'; quantity: number; reasonCode: string }
+  /** The orders of a resize or rebalance are done: what the pair holds now. */
+  | { type: 'pairAdjusted'; id: string; ts: number; longQty: number; shortQty: number };
 
 export type ExecutionListener = (event: ExecutionEvent) => void;
 
@@ -111,6 +116,8 @@ interface PairState {
   legTimer: TimerId | null;
   /** legTimeoutMs has passed: no more completions, the excess is unwound. */
   timedOut: boolean;
+  /** A resize or rebalance of the open pair in progress (a resize ends with equal legs, a rebalance as sent). */
+  adjusting: 'resize' | 'rebalance' | 'rehedge' | null;
   /** What pair() returns: the same object every time, refreshed by each call. */
   view: MutablePairView;
 }
@@ -219,7 +226,9 @@ export class PairExecutor implements PositionView {
   execute(intent: Intent, nowMs: number): void {
     this.nowMs = nowMs;
     if (intent.kind === 'openPair') this.open(intent);
-    else this.close(intent);
+    else if (intent.kind === 'closePair') this.close(intent);
+    else if (intent.kind === 'resizePair') this.resize(intent);
+    else this.rebalance(intent);
   }
 
   /** Called by the engine on every market event: retries closes that failed (nothing to do, at once, when none did). */
@@ -343,6 +352,7 @@ export class PairExecutor implements PositionView {
       completions: 0,
       legTimer: null,
       timedOut: false,
+      adjusting: null,
       view: { id: intent.id, long: intent.long, short: intent.short, status: 'opening', longQty: 0, shortQty: 0, openedAtMs: null },
     };
     this.pairs.set(intent.id, pair);
@@ -378,6 +388,66 @@ export class PairExecutor implements PositionView {
     pair.closeRetries = 0;
     if (pair.openOrders.size === 0) this.sendCloseOrders(pair);
     // else: settle() sends them once the open orders are done.
+  }
+
+  /** An open pair with no order outstanding, or why the intent is ignored. */
+  private adjustable(id: string): PairState | string {
+    const pair = this.pairs.get(id);
+    if (!pair || pair.status !== 'open') return 'no such open pair';
+    if (pair.openOrders.size > 0 || pair.needsCloseRetry) return 'the pair has orders outstanding';
+    return pair;
+  }
+
+  private lots(pair: PairState): (number | null)[] {
+    return [pair.long, pair.short].map((ref) => lotSizeOf(this.venues.get(ref.venue)!, this.instruments.get(`${ref.venue}:${ref.symbol}`)!));
+  }
+
+  /** Both legs to scale x the smaller one, rounded down to both lots: shrinks reduce, adds are checked like an open. */
+  private resize(intent: ResizePairIntent): void {
+    const pair = this.adjustable(intent.id);
+    if (typeof pair === 'string') return this.emit({ type: 'intentIgnored', id: intent.id, ts: this.nowMs, reason: pair });
+    const fromQty = Math.min(pair.longQty, pair.shortQty);
+    const toQty = roundDownToLots(fromQty * intent.scale, this.lots(pair));
+    if (!(toQty > 0)) return this.emit({ type: 'intentIgnored', id: intent.id, ts: this.nowMs, reason: 'the resized pair rounds to zero at the lot sizes (close it instead)' });
+    const legs = [
+      { leg: 'long' as Leg, ref: pair.long, delta: clean(toQty - pair.longQty) },
+      { leg: 'short' as Leg, ref: pair.short, delta: clean(toQty - pair.shortQty) },
+    ].filter((l) => Math.abs(l.delta) > QTY_EPS);
+    if (legs.length === 0) return this.emit({ type: 'intentIgnored', id: intent.id, ts: this.nowMs, reason: 'the pair already holds that size' });
+    const sides = legs.map((l) => ((l.leg === 'long') === l.delta > 0 ? 'buy' : 'sell') as OrderSide);
+    const problems = this.increaseProblems(legs.map((l, k) => ({ ...l, side: sides[k] })));
+    if (problems.length > 0) return this.emit({ type: 'intentIgnored', id: intent.id, ts: this.nowMs, reason: problems.join('; ') });
+    pair.adjusting = 'resize';
+    this.emit({ type: 'pairResized', id: pair.id, ts: this.nowMs, fromQty, toQty, reasonCode: intent.reasonCode });
+    const ids = legs.map((l, k) => this.register(pair, l.leg, 'resize', sides[k]));
+    legs.forEach((l, k) => this.send(ids[k], l.ref, sides[k], Math.abs(l.delta), l.delta < 0 && this.isDerivative(l.ref)));
+  }
+
+  /** One leg's held quantity changed by a signed quantity (rounded down to its lot): the risk layer's delta rebalance. */
+  private rebalance(intent: RebalanceLegIntent): void {
+    const pair = this.adjustable(intent.id);
+    if (typeof pair === 'string') return this.emit({ type: 'intentIgnored', id: intent.id, ts: this.nowMs, reason: pair });
+    const ref = intent.leg === 'long' ? pair.long : pair.short;
+    const lot = this.lots(pair)[intent.leg === 'long' ? 0 : 1];
+    const held = intent.leg === 'long' ? pair.longQty : pair.shortQty;
+    const size = roundDownToLots(Math.min(Math.abs(intent.quantity), intent.quantity < 0 ? held : Infinity), [lot]);
+    if (!(size > 0)) return this.emit({ type: 'intentIgnored', id: intent.id, ts: this.nowMs, reason: 'the rebalance rounds to zero at the lot size' });
+    const delta = Math.sign(intent.quantity) * size;
+    const side: OrderSide = (intent.leg === 'long') === delta > 0 ? 'buy' : 'sell';
+    const problems = this.increaseProblems([{ leg: intent.leg, ref, delta, side }]);
+    if (problems.length > 0) return this.emit({ type: 'intentIgnored', id: intent.id, ts: this.nowMs, reason: problems.join('; ') });
+    pair.adjusting = 'rebalance';
+    this.emit({ type: 'legRebalanced', id: pair.id, ts: this.nowMs, leg: intent.leg, quantity: delta, reasonCode: intent.reasonCode });
+    const id = this.register(pair, intent.leg, 'rebalance', side);
+    this.send(id, ref, side, size, delta < 0 && this.isDerivative(ref));
+  }
+
+  /** The venue rules and funds of the legs that grow (as for an open); reductions need none. */
+  private increaseProblems(legs: { leg: Leg; ref: InstrumentRef; delta: number; side: OrderSide }[]): string[] {
+    const plans = legs
+      .filter((l) => l.delta > 0)
+      .map((l) => ({ leg: l.leg, venue: this.venues.get(l.ref.venue)!, instrument: this.instruments.get(`${l.ref.venue}:${l.ref.symbol}`)!, side: l.side, quantity: l.delta, price: this.market.get(l.ref.venue, l.ref.symbol)?.price ?? Number.NaN }));
+    return plans.length === 0 ? [] : preTradeProblems(plans);
   }
 
   private sendCloseOrders(pair: PairState): void {
@@ -454,8 +524,25 @@ export class PairExecutor implements PositionView {
       return;
     }
     if (pair.status === 'open') {
-      // A re-hedge completed on a pair that kept both legs.
-      if (Math.abs(pair.longQty - pair.shortQty) <= QTY_EPS) return;
+      // A resize ends with equal legs: what one leg got more than the other is taken off it (once).
+      const wasResize = pair.adjusting === 'resize';
+      const excess = pair.longQty - pair.shortQty;
+      if (wasResize && Math.abs(excess) > QTY_EPS) {
+        pair.adjusting = 'rehedge';
+        const leg: Leg = excess > 0 ? 'long' : 'short';
+        const ref = leg === 'long' ? pair.long : pair.short;
+        const side: OrderSide = leg === 'long' ? 'sell' : 'buy';
+        this.emit({ type: 'pairRehedged', id: pair.id, ts, leg, excess: Math.abs(excess), longFilled: pair.longQty, shortFilled: pair.shortQty, reasons: pair.reasons.splice(0) });
+        const id = this.register(pair, leg, 'rehedge', side);
+        this.send(id, ref, side, Math.abs(excess), this.isDerivative(ref));
+        return;
+      }
+      if (pair.adjusting !== null) {
+        pair.adjusting = null;
+        pair.reasons.length = 0;
+        this.journalPair(pair, ts);
+        this.emit({ type: 'pairAdjusted', id: pair.id, ts, longQty: pair.longQty, shortQty: pair.shortQty });
+      }
     }
   }
 

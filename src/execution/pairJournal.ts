@@ -11,7 +11,7 @@ import type { InstrumentRef, PairStatus } from '../strategy/types.ts';
  */
 
 export type PairLeg = 'long' | 'short';
-export type PairOrderPurpose = 'open' | 'complete' | 'rehedge' | 'close';
+export type PairOrderPurpose = 'open' | 'complete' | 'rehedge' | 'close' | 'resize' | 'rebalance';
 
 /** The pair as it stands. */
 export interface PairSnapshot {

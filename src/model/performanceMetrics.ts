@@ -1,4 +1,4 @@
-import { YEAR_MS } from '../core/time.ts';
+import { annualised, compoundedAnnual, periodsPerYear as periodsPerYearOf } from './annualisation.ts';
 
 /**
  * Performance metrics of a run, pure functions of its equity curve and trade lists (model layer:
@@ -249,7 +249,7 @@ export function performanceMetrics(input: MetricsInput): PerformanceMetrics {
   const totalReturn = first.equityUsd > 0 ? last.equityUsd / first.equityUsd - 1 : Number.NaN;
   const returns = periodicReturns(equity);
   const periodMs = equity.length >= 2 ? median(equity.slice(1).map((p, i) => p.ts - equity[i].ts)) : null;
-  const periodsPerYear = periodMs === null ? null : YEAR_MS / periodMs;
+  const periodsPerYear = periodMs === null ? null : periodsPerYearOf(periodMs);
   const rf = input.riskFreeRatePerYear ?? 0;
   const var95 = historicalVar(returns, 0.95);
   const var99 = historicalVar(returns, 0.99);
@@ -271,8 +271,8 @@ export function performanceMetrics(input: MetricsInput): PerformanceMetrics {
     startEquityUsd: first.equityUsd,
     endEquityUsd: last.equityUsd,
     totalReturn,
-    apr: spanMs > 0 ? (totalReturn * YEAR_MS) / spanMs : null,
-    cagr: spanMs > 0 && totalReturn > -1 ? (1 + totalReturn) ** (YEAR_MS / spanMs) - 1 : null,
+    apr: spanMs > 0 ? annualised(totalReturn, spanMs) : null,
+    cagr: spanMs > 0 && totalReturn > -1 ? compoundedAnnual(totalReturn, spanMs) : null,
     periodMs,
     periodsPerYear,
     sharpe: periodsPerYear === null ? null : sharpeRatio(returns, periodsPerYear, rf),

@@ -5,6 +5,8 @@ import { numberIn } from '../domain/config/range.ts';
 import { RANGES } from '../domain/config/ranges.ts';
 import { DAY_MS, HOUR_MS } from '../core/time.ts';
 import { annualised, fundingApr } from '../model/annualisation.ts';
+import type { FundingForecaster } from '../model/forecast/onlineForecaster.ts';
+import { forecasterOf, FundingForecastConfigSchema } from './fundingForecastConfig.ts';
 import { NO_INTENTS, type InstrumentRef, type Intent, type MarketUpdate, type Strategy, type StrategyContext } from './types.ts';
 
 /**
@@ -21,6 +23,8 @@ import { NO_INTENTS, type InstrumentRef, type Intent, type MarketUpdate, type St
  * carry's signed APR (fundingApr for long-spot/short-perp, -fundingApr for the mirror) falls below
  * exitApr. Decisions are taken on each funding settlement, and on the first price update after a
  * settlement that found prices missing.
+ * With `forecast`, the signal is the mean of the forecast rates of the next `forecastWindows`
+ * settlements instead of the last settled rate (no decision before the forecaster's minHistory).
  */
 
 export const FundingCarryConfigSchema = z.strictObject({
@@ -42,6 +46,10 @@ export const FundingCarryConfigSchema = z.strictObject({
   allowShortSpot: z.boolean().default(false),
   /** Funding interval when the data does not give one, hours. */
   defaultFundingIntervalHours: numberIn(RANGES.fundingIntervalHours).default(8),
+  /** Decide on a funding forecast (src/strategy/fundingForecastConfig.ts) instead of the last settled rate; absent: the last settled rate. */
+  forecast: FundingForecastConfigSchema.optional(),
+  /** With `forecast`: settlements whose forecast rates are averaged into the signal. */
+  forecastWindows: numberIn(RANGES.forecastWindows).default(21),
 });
 
 export type FundingCarryConfigInput = z.input<typeof FundingCarryConfigSchema>;
@@ -62,6 +70,9 @@ export class FundingCarryStrategy implements Strategy {
   private active: { id: string; side: Side } | null = null;
   private pairSeq = 0;
   private pendingDecision = false;
+  private readonly forecaster: FundingForecaster | null;
+  private readonly history: number[] = [];
+  private lastSettlementMs = Number.NEGATIVE_INFINITY;
 
   /** Takes the raw config (validated here) or one already parsed by FundingCarryConfigSchema. */
   constructor(config: FundingCarryConfigInput | FundingCarryConfig) {
@@ -69,6 +80,7 @@ export class FundingCarryStrategy implements Strategy {
     this.spot = this.config.spot;
     this.perp = this.config.perp;
     this.costApr = annualised(this.config.roundTripCostRate, this.config.expectedHoldingDays * DAY_MS);
+    this.forecaster = this.config.forecast ? forecasterOf(this.config.forecast) : null;
   }
 
   instruments(): readonly InstrumentRef[] {
@@ -94,7 +106,19 @@ export class FundingCarryStrategy implements Strategy {
     const spot = context.market.get(this.spot.venue, this.spot.symbol);
     if (!perp || !Number.isFinite(perp.fundingRatePerInterval)) return NO_INTENTS;
     const intervalMs = perp.fundingIntervalMs > 0 ? perp.fundingIntervalMs : this.config.defaultFundingIntervalHours * HOUR_MS;
-    const apr = fundingApr(perp.fundingRatePerInterval, intervalMs);
+    let rate = perp.fundingRatePerInterval;
+    if (this.forecaster) {
+      if (perp.fundingTs > this.lastSettlementMs) {
+        this.lastSettlementMs = perp.fundingTs;
+        this.history.push(rate);
+        const keep = this.config.forecast!.trainWindow + this.config.forecastWindows;
+        if (this.history.length > 2 * keep) this.history.splice(0, this.history.length - keep);
+      }
+      const path = this.forecaster.forecastPath(this.history, this.config.forecastWindows);
+      if (path === null) return NO_INTENTS;
+      rate = path.reduce((sum, f) => sum + f.rate, 0) / path.length;
+    }
+    const apr = fundingApr(rate, intervalMs);
 
     if (this.active) {
       // Forget a pair the executor could not open (or that is gone).
@@ -107,7 +131,7 @@ export class FundingCarryStrategy implements Strategy {
       if (carryApr < this.config.exitApr) {
         const id = this.active.id;
         this.active = null;
-        return [{ kind: 'closePair', id, reason: `funding APR ${pct(carryApr)} < exit ${pct(this.config.exitApr)}`, reasonCode: 'fundingReversal' }];
+        return [{ kind: 'closePair', id, reason: `funding APR ${pct(carryApr)} (${perInterval(rate, intervalMs)}) < exit ${pct(this.config.exitApr)}`, reasonCode: 'fundingReversal' }];
       }
       return NO_INTENTS;
     }
@@ -123,7 +147,7 @@ export class FundingCarryStrategy implements Strategy {
     if (side === null) return NO_INTENTS;
     const id = `carry-${++this.pairSeq}`;
     this.active = { id, side };
-    const reason = `funding APR ${pct(apr)} vs cost ${pct(this.costApr)} + margin ${pct(this.config.entryMarginApr)}`;
+    const reason = `${this.forecaster ? 'forecast ' : ''}funding APR ${pct(apr)} (${perInterval(rate, intervalMs)}) vs cost ${pct(this.costApr)} + margin ${pct(this.config.entryMarginApr)}`;
     return [
       side === 'longSpot'
         ? { kind: 'openPair', id, long: this.spot, short: this.perp, notionalUsd: this.config.notionalUsd, reason, reasonCode: 'threshold' }
@@ -134,4 +158,10 @@ export class FundingCarryStrategy implements Strategy {
 
 function pct(x: number): string {
   return `${(x * 100).toFixed(2)}%`;
+}
+
+/** A rate with its interval, as the APR beside it was computed from: '0.0100% per 8h'. */
+function perInterval(ratePerInterval: number, intervalMs: number): string {
+  const hours = intervalMs / 3_600_000;
+  return `${(ratePerInterval * 100).toFixed(4)}% per ${Number.isInteger(hours) ? `${hours}h` : `${intervalMs} ms`}`;
 }

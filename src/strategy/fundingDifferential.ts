@@ -169,7 +169,7 @@ export class FundingDifferentialStrategy implements Strategy {
       if (differentialApr < this.config.exitApr) {
         const id = this.active.id;
         this.active = null;
-        return [{ kind: 'closePair', id, reason: `funding differential ${pct(differentialApr)} < exit ${pct(this.config.exitApr)}`, reasonCode: 'fundingReversal' }];
+        return [{ kind: 'closePair', id, reason: `funding differential APR ${pct(differentialApr)} (each leg's rate x 365 d / its own interval) < exit ${pct(this.config.exitApr)}`, reasonCode: 'fundingReversal' }];
       }
       return NO_INTENTS;
     }
@@ -187,7 +187,7 @@ export class FundingDifferentialStrategy implements Strategy {
     this.pendingPrices = false;
     const id = `fdiff-${++this.pairSeq}`;
     this.active = { id, long: best.long, short: best.short };
-    const reason = `funding differential ${pct(best.differentialApr)} (short ${ref(best.short)}, long ${ref(best.long)}) vs cost ${pct(best.costApr)} + margin ${pct(this.config.entryMarginApr)}`;
+    const reason = `funding differential APR ${pct(best.differentialApr)} (each leg's rate x 365 d / its own interval; short ${ref(best.short)}, long ${ref(best.long)}) vs cost ${pct(best.costApr)} + margin ${pct(this.config.entryMarginApr)}`;
     return [{ kind: 'openPair', id, long: best.long, short: best.short, notionalUsd: this.config.notionalUsd, reason, reasonCode: 'threshold' }];
   }
 

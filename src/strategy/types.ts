@@ -25,11 +25,14 @@ export type EntryReasonCode = 'threshold' | 'expectedProfit';
  * - meanReversion: the spread came back to its exit level;
  * - beforeFunding: closing ahead of a funding settlement (OU strategy 1);
  * - fundingReversal: the funding carry (or differential) fell below the exit level;
- * - stopLoss, maxHolding: risk exits (reserved for the risk layer).
+ * - stopLoss, maxHolding: risk exits (the risk layer, src/risk/, also closes with fundingReversal);
+ * - liquidationRisk, basisRisk, deltaDrift: the risk layer's liquidation-distance, basis and delta monitors.
  * The engine adds what no strategy decides: liquidation and expiry (the venue closed a leg) and
  * endOfData (still open when the run ended; see src/engine/roundTrips.ts).
  */
-export type StrategyExitReasonCode = 'meanReversion' | 'beforeFunding' | 'fundingReversal' | 'stopLoss' | 'maxHolding' | 'flatten';
+export type StrategyExitReasonCode = 'meanReversion' | 'beforeFunding' | 'fundingReversal' | 'stopLoss' | 'maxHolding' | 'flatten' | RiskReasonCode;
+/** Why the risk layer acted (src/risk/): its closes, resizes and rebalances carry one. */
+export type RiskReasonCode = 'liquidationRisk' | 'basisRisk' | 'deltaDrift' | 'stopLoss' | 'maxHolding' | 'fundingReversal';
 export type ExitReasonCode = StrategyExitReasonCode | 'liquidation' | 'expiry' | 'endOfData';
 
 /** Open a two-leg position: buy `long`, sell `short`, each leg worth about notionalUsd at current prices. */
@@ -53,7 +56,29 @@ export interface ClosePairIntent {
   reasonCode: StrategyExitReasonCode;
 }
 
-export type Intent = OpenPairIntent | ClosePairIntent;
+/**
+ * Resize both legs of an open pair to `scale` times their current quantity (< 1 shrinks, > 1 adds),
+ * rounded down to the lots; the legs stay equal (delta neutral). The risk layer's.
+ */
+export interface ResizePairIntent {
+  kind: 'resizePair';
+  id: string;
+  scale: number;
+  reason: string;
+  reasonCode: RiskReasonCode;
+}
+
+/** Change one leg's held quantity by `quantity` (signed: > 0 holds more), to bring the pair's delta back. The risk layer's. */
+export interface RebalanceLegIntent {
+  kind: 'rebalanceLeg';
+  id: string;
+  leg: 'long' | 'short';
+  quantity: number;
+  reason: string;
+  reasonCode: RiskReasonCode;
+}
+
+export type Intent = OpenPairIntent | ClosePairIntent | ResizePairIntent | RebalanceLegIntent;
 
 /** Latest known state of one instrument. NaN where not known yet. */
 export interface InstrumentSnapshot {
@@ -153,4 +178,6 @@ export interface Strategy {
   onEvent(update: MarketUpdate, context: StrategyContext): readonly Intent[];
   /** Called when a timer the strategy set fires; returns intents. */
   onTimer?(timer: StrategyTimer, context: StrategyContext): readonly Intent[];
+  /** Told when one of its intents was denied (a trading state, a pre-trade risk check), with the reason. */
+  onDenied?(intent: Intent, reason: string, context: StrategyContext): void;
 }

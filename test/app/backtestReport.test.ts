@@ -71,7 +71,7 @@ describe('backtest HTML report', () => {
     expect(html).toMatch(/<tr data-part="total"><th>equity change \(the sum, exact\)<\/th><td class="num neg">-597\.67<\/td><\/tr>/);
     expect(html).toMatch(/<li>Fees of 1,378\.90 USD over 12 round trips/);
     expect(html.match(/<tr data-trip="carry-\d+">/g)).toHaveLength(12);
-    expect(html).toContain('<td title="funding APR 33.62% vs cost 3.65% + margin 0.00%">threshold</td>');
+    expect(html).toContain('<td title="funding APR 33.62% (0.0307% per 8h) vs cost 3.65% + margin 0.00%">threshold</td>');
     expect(html).toContain('&quot;fundingCarry&quot;');
   }, 90_000);
 

@@ -91,6 +91,14 @@ describe('perp-arb data (CLI, every dataset in ../shared/data)', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ rowsRead: 43_199, added: 0, unchanged: 43_199, rejected: 0, changed: false });
   });
 
+  it('data show --from/--to is the half-open [from, to): a row at from is shown, a row at to is not', async () => {
+    const shown = await runCli(['data', 'show', 'binance', 'BTC/USDT:USDT', '--table', 'funding', '--from', '2025-05-25T16:00Z', '--to', '2025-05-26T00:00Z', '--store', store, '--json']);
+    expect(shown.code, shown.stderr).toBe(0);
+    const body = JSON.parse(shown.stdout);
+    expect(body.rows).toBe(1);
+    expect(body.data.map((r: { ts: string }) => r.ts)).toEqual(['2025-05-25T16:00:00.000Z']);
+  });
+
   it('data show prints the rows of a range as JSON and only JSON', async () => {
     const shown = await runCli(['data', 'show', 'binance', 'BTC/USDT:USDT', '--table', 'funding', '--from', '2025-05-25', '--to', '2025-05-26T00:00:01Z', '--store', store, '--json']);
     expect(shown.code, shown.stderr).toBe(0);

@@ -23,6 +23,7 @@ interface FitJson {
   dtSeconds: number;
   points: number;
   from: string;
+  to: string;
   lastBasis: number;
   [key: string]: unknown;
 }
@@ -107,14 +108,27 @@ describe('perp-arb fit (CLI, real Binance BTC 1m spot and USD-M perp)', () => {
     expect(relative(fit.entryThreshold, fit.mu + (4 * 0.0005) / (1 - Math.exp(-fit.theta * fit.timeToFundingSeconds)))).toBeLessThan(1e-12);
   });
 
-  it('--from and --to restrict the span (inclusive)', async () => {
-    const result = await runCli(['fit', '--spot', 'binance:BTC/USDT', '--perp', 'binance:BTC/USDT:USDT', '--store', store, '--from', '2025-06-01', '--to', '2025-06-01T23:59Z', '--json']);
+  it('--from and --to restrict the span to [from, to)', async () => {
+    const result = await runCli(['fit', '--spot', 'binance:BTC/USDT', '--perp', 'binance:BTC/USDT:USDT', '--store', store, '--from', '2025-06-01', '--to', '2025-06-02', '--json']);
     expect(result.code, result.stderr).toBe(0);
     const fit: FitJson = JSON.parse(result.stdout);
     expect(fit.points).toBe(1440);
     expect(fit.from).toBe('2025-06-01T00:00:00.000Z');
+    expect(fit.to).toBe('2025-06-01T23:59:00.000Z');
     // The last bar closes at 2025-06-02T00:00Z, a settlement: the next one is 8 h later.
     expect(fit.timeToFundingSeconds).toBe(28_800);
+  });
+
+  it('a bar opening exactly at --to is not fitted, one opening exactly at --from is', async () => {
+    const result = await runCli(['fit', '--spot', 'binance:BTC/USDT', '--perp', 'binance:BTC/USDT:USDT', '--store', store, '--from', '2025-06-01T00:00Z', '--to', '2025-06-01T23:59Z', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const fit: FitJson = JSON.parse(result.stdout);
+    expect(fit.points).toBe(1439);
+    expect(fit.from).toBe('2025-06-01T00:00:00.000Z');
+    expect(fit.to).toBe('2025-06-01T23:58:00.000Z');
+    const empty = await runCli(['fit', '--spot', 'binance:BTC/USDT', '--perp', 'binance:BTC/USDT:USDT', '--store', store, '--from', '2025-06-01', '--to', '2025-06-01']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr.trim()).toBe('error: --from 2025-06-01T00:00:00.000Z is not before --to 2025-06-01T00:00:00.000Z: the span [from, to) is empty');
   });
 
   it('--prices bidask fits the mid of real bybit quote bars and reports the executable basis of each side', async () => {
@@ -184,10 +198,10 @@ describe('perp-arb fit (CLI, real Binance BTC 1m spot and USD-M perp)', () => {
     expect(flat.code).toBe(1);
     expect(JSON.parse(flat.stdout).error).toMatch(/constant/);
 
-    const noPerp = await runCli(['fit', '--spot', 'binance:BTC/USDT', '--perp', 'binance:ETH/USDT:USDT', '--store', store]);
+    const noPerp = await runCli(['fit', '--spot', 'binance:BTC/USDT', '--perp', 'binance:BTC/USDC:USDC', '--store', store]);
     expect(noPerp.code).toBe(1);
     expect(noPerp.stderr.trim().split('\n')).toHaveLength(1);
-    expect(noPerp.stderr).toContain('binance:ETH/USDT:USDT');
+    expect(noPerp.stderr).toContain('binance:BTC/USDC:USDC');
 
     const badPlot = await runCli(['fit', '--csv', JOINED_CSV, '--spot-column', 'spot_close', '--perp-column', 'perp_close', '--dt-seconds', '60', '--plot', join(work, 'x.jpg')]);
     expect(badPlot.code).toBe(2);

@@ -71,7 +71,7 @@ describe('perp-arb scan --snapshot (the real FTX capture)', () => {
     expect(code, stderr).toBe(0);
     expect(stderr).toContain('--watch refreshes only in a terminal');
     expect(stdout).toContain('note: ');
-    expect(stdout).toMatch(/#\s+type\s+asset\s+buy\s+sell\s+gross bps\s+net bps\s+APR %/);
+    expect(stdout).toMatch(/#\s+type\s+asset\s+buy\s+sell\s+gross bps\s+net bps\s+net APR %\s+profit USD\s+days\s+funding buy \| sell\s+age buy \| sell\s+skew\s+flags/);
     expect(stdout.split('\n').filter((l) => /^\d+\s+calendarSpread|^\d+\s+basis/.test(l))).toHaveLength(10);
     expect(stdout).not.toContain('\x1b[2J');
   });

@@ -222,6 +222,18 @@ describe('parseCsvMappingSpec', () => {
     });
   });
 
+  it('takes symbol=COLUMN as the column that routes rows per symbol, for any table', () => {
+    expect(parseCsvMappingSpec('ts=t:ms,rate=r,symbol=sym', 'funding', null)).toEqual({
+      table: 'funding',
+      timeframe: null,
+      timeColumn: 't',
+      timeFormat: 'ms',
+      columns: { rate: 'r' },
+      symbolColumn: 'sym',
+    });
+    expect(() => parseCsvMappingSpec('ts=t:ms,rate=r,symbol=a,symbol=b', 'funding', null)).toThrow('--map: symbol is given twice');
+  });
+
   it('explains what is wrong', () => {
     const cases: [string, string, string | null, RegExp][] = [
       ['open=o,high=h,low=l,close=c', 'bars', '1m', /no time entry ts=COLUMN:FORMAT/],

@@ -38,7 +38,7 @@ describe('MarketStore', () => {
     expect(Array.from(back.columns.ts as Float64Array)).toEqual([0, 1, 2, 3, 4].map((i) => MAY_31_2358 + i * 60_000));
     expect(Array.from(back.columns.close as Float64Array)).toEqual([100, 101, 102, 103, 104]);
     expect(Array.from(back.columns.received_at as Float64Array).every(Number.isNaN)).toBe(true);
-    const june = await store.read(key, { fromMs: Date.UTC(2025, 5, 1), toMs: Date.UTC(2025, 5, 1, 0, 1) });
+    const june = await store.read(key, { fromMs: Date.UTC(2025, 5, 1), toMs: Date.UTC(2025, 5, 1, 0, 2) });
     expect(june.rows).toBe(2);
     expect(store.listSeries()).toEqual([
       { key, id: 'bars/binance/BTC/USDT/1m', rows: 5, firstTs: MAY_31_2358, lastTs: MAY_31_2358 + 4 * 60_000, files: 2 },
@@ -116,7 +116,7 @@ describe('MarketStore', () => {
     writeFileSync(join(root, 'manifest.json'), '{"format": "something else"}');
     expect(() => new MarketStore(root).listSeries()).toThrow(/manifest.json: not a perp-arb store manifest/);
   });
-  it('lastRows: the last rows at or before each time for many series in one call, across month boundaries', async () => {
+  it('lastRows: the last rows before each time for many series in one call, across month boundaries', async () => {
     const store = new MarketStore(tempDir());
     const eth = { ...key, symbol: 'ETH/USDT' };
     const tx = store.begin();
@@ -127,10 +127,10 @@ describe('MarketStore', () => {
     const JUNE_1 = Date.UTC(2025, 5, 1);
     const [btc, ethRows, before, btcMay] = await store.lastRows(
       [
-        { key, toMs: JUNE_1 }, // one row in June, one in May
-        { key: eth, toMs: JUNE_1 + 3_600_000 },
-        { key, toMs: MAY_31_2358 - 1 }, // nothing that early
-        { key, toMs: MAY_31_2358 },
+        { key, beforeMs: JUNE_1 + 1 }, // one row in June, one in May
+        { key: eth, beforeMs: JUNE_1 + 3_600_000 },
+        { key, beforeMs: MAY_31_2358 }, // nothing that early: the range is [-inf, beforeMs)
+        { key, beforeMs: MAY_31_2358 + 1 },
       ],
       2,
     );
@@ -141,5 +141,27 @@ describe('MarketStore', () => {
     expect(ethRows.key).toEqual(eth);
     expect(before.rows).toBe(0);
     expect(Array.from(btcMay.columns.close as Float64Array)).toEqual([100]);
+  });
+
+  it('ranges are half-open [from, to): a row exactly at from is read, one exactly at to is not', async () => {
+    const store = new MarketStore(tempDir());
+    const tx = store.begin();
+    await tx.write(bars(MAY_31_2358, 5)); // 23:58, 23:59 (May), 00:00, 00:01, 00:02 (June)
+    tx.commit();
+    const JUNE_1 = Date.UTC(2025, 5, 1);
+    const times = (data: { columns: Record<string, unknown> }) => Array.from(data.columns.ts as Float64Array);
+    // to = the first row of June: May's two rows only, and June's partition is not even opened.
+    expect(times(await store.read(key, { toMs: JUNE_1 }))).toEqual([MAY_31_2358, MAY_31_2358 + 60_000]);
+    expect(store.partitions(key, { toMs: JUNE_1 }).map((p) => p.month)).toEqual(['2025-05']);
+    // from = a row's time: that row is in.
+    expect(times(await store.read(key, { fromMs: JUNE_1, toMs: JUNE_1 + 120_000 }))).toEqual([JUNE_1, JUNE_1 + 60_000]);
+    expect(times(await store.read(key, { fromMs: MAY_31_2358 + 60_000, toMs: JUNE_1 + 60_000 }))).toEqual([MAY_31_2358 + 60_000, JUNE_1]);
+    const chunked: number[] = [];
+    for await (const chunk of store.chunks(key, { fromMs: MAY_31_2358 + 60_000, toMs: JUNE_1 + 120_000 })) chunked.push(...times(chunk));
+    expect(chunked).toEqual([MAY_31_2358 + 60_000, JUNE_1, JUNE_1 + 60_000]);
+    // An empty range [t, t) reads no row, even with a row at t.
+    expect(store.partitions(key, { fromMs: JUNE_1, toMs: JUNE_1 })).toEqual([]);
+    const [last] = await store.lastRows([{ key, beforeMs: JUNE_1 + 120_000 }], 1);
+    expect(times(last)).toEqual([JUNE_1 + 60_000]);
   });
 });

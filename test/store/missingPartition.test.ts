@@ -53,11 +53,11 @@ describe('a store whose Parquet file went missing or was truncated (real Binance
     const error = await store.read(perp1m).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorePartitionError);
     expect((error as Error).message).toBe(line);
-    await expect(store.lastRows([{ key: perp1m, toMs: june10.toMs }], 2)).rejects.toThrow(line);
+    await expect(store.lastRows([{ key: perp1m, beforeMs: june10.toMs }], 2)).rejects.toThrow(line);
     await expect(replay(storeSources(store, [perp1m]), () => {})).rejects.toThrow(line);
     await expect(basisFromStore(store, { spotId: 'binance:BTC/USDT', perpId: 'binance:BTC/USDT:USDT' })).rejects.toThrow(line);
     // May is another file: it still reads.
-    const may = { toMs: Date.UTC(2025, 4, 31, 23, 59) };
+    const may = { toMs: Date.UTC(2025, 5, 1) }; // [start, June 1): May's rows only
     const [left, before] = await Promise.all([store.read(perp1m, may), new MarketStore(pristine).read(perp1m, may)]);
     expect(left.rows).toBe(9_447); // 2025-05-25 10:33 .. 05-31 23:59
     expect(left.columns.close).toEqual(before.columns.close);
@@ -72,7 +72,7 @@ describe('a store whose Parquet file went missing or was truncated (real Binance
       `${truncated}: partition bars/binance/BTC/USDT:USDT/1m 2025-06 (${juneFile}) cannot be read (Invalid Input Error: No magic bytes found at end of file '${juneFile}'); ` +
         `repair with: perp-arb data check --store ${truncated} --repair`,
     );
-    await expect(store.lastRows([{ key: perp1m, toMs: Date.UTC(2025, 5, 10) }], 2)).rejects.toThrow(message);
+    await expect(store.lastRows([{ key: perp1m, beforeMs: Date.UTC(2025, 5, 10) }], 2)).rejects.toThrow(message);
   });
 
   it('data show, a store backtest and a scan fail with that one line and exit 1', async () => {

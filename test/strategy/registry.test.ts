@@ -10,8 +10,8 @@ const example = (name: string) => JSON.parse(readFileSync(join(PROJECT_ROOT, 'ex
 
 describe('the strategy registry', () => {
   it('maps each config type to its strategy and params schema', () => {
-    expect(STRATEGIES.map((e) => e.type)).toEqual(['fundingCarry', 'ouBasis', 'fundingDifferential']);
-    for (const [file, type] of [['backtest-carry-synthetic.json', 'fundingCarry'], ['backtest-ou-synthetic.json', 'ouBasis'], ['backtest-fundingdiff-aha.json', 'fundingDifferential']] as const) {
+    expect(STRATEGIES.map((e) => e.type)).toEqual(['fundingCarry', 'ouBasis', 'fundingDifferential', 'crossVenueSpread', 'calendarSpread', 'fundingFlip']);
+    for (const [file, type] of [['backtest-carry-synthetic.json', 'fundingCarry'], ['backtest-ou-synthetic.json', 'ouBasis'], ['backtest-fundingdiff-aha.json', 'fundingDifferential'], ['backtest-perp-spread-aha.json', 'crossVenueSpread'], ['backtest-calendar-synthetic.json', 'calendarSpread'], ['backtest-fundingflip-aha.json', 'fundingFlip']] as const) {
       const config = parseBacktestConfig(example(file));
       expect(config.strategy.type).toBe(type);
       expect(createStrategy(config.strategy).name).toBe(type);
@@ -21,7 +21,7 @@ describe('the strategy registry', () => {
   it('an unknown type is a config error listing the known ones; params are checked by the type they belong to', () => {
     const bad = { ...example('backtest-carry-synthetic.json'), strategy: { type: 'gridBot', params: {} } };
     expect(() => parseBacktestConfig(bad)).toThrow(/strategy\.type/);
-    expect(() => strategyEntry('gridBot')).toThrow("unknown strategy type 'gridBot' (one of fundingCarry, ouBasis, fundingDifferential)");
+    expect(() => strategyEntry('gridBot')).toThrow("unknown strategy type 'gridBot' (one of fundingCarry, ouBasis, fundingDifferential, crossVenueSpread, calendarSpread, fundingFlip)");
     const ouParamsOnCarry = { ...example('backtest-carry-synthetic.json'), strategy: { type: 'fundingCarry', params: { ...(example('backtest-ou-synthetic.json').strategy as { params: object }).params } } };
     expect(() => parseBacktestConfig(ouParamsOnCarry)).toThrow(/unknown key/);
   });

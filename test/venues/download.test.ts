@@ -88,6 +88,36 @@ function payloadRows(f: RestFixture, kind: DownloadKind, intervalMs: number): Ro
     if (kind === 'funding') return (body as Item[]).map((r) => settlement(r.time, r.fundingRate, intervalMs));
     return (body as Item[]).map((r) => candle(r.t, r.o, r.h, r.l, r.c, Number(r.v)));
   }
+  if (host === 'api.hbdm.vn') {
+    const data = (body as { data: Item[] }).data;
+    if (kind === 'funding') return data.map((r) => settlement(r.funding_time, r.funding_rate, intervalMs));
+    // {id (seconds), open, close, high, low, amount (BTC), vol (contracts), ...}, oldest first.
+    return data.map((r) => candle(Number(r.id) * 1000, r.open, r.high, r.low, r.close, Number(r.amount)));
+  }
+  if (host === 'open-api.bingx.com') {
+    const data = (body as { data: Item[] }).data;
+    if (kind === 'funding') return data.map((r) => settlement(r.fundingTime, r.fundingRate, intervalMs));
+    // Newest first; trade candles {open, close, high, low, volume (BTC), time}, mark candles with openTime.
+    return data.map((r) => candle(r.time ?? r.openTime, r.open, r.high, r.low, r.close, mark ? null : Number(r.volume)));
+  }
+  if (host === 'api.mexc.com') {
+    const data = (body as { data: Record<string, unknown> }).data;
+    if (kind === 'funding') return (data.resultList as Item[]).map((r) => settlement(r.settleTime, r.fundingRate, intervalMs));
+    // Column arrays, times in seconds; vol in contracts of 0.0001 BTC.
+    const c = data as Record<string, number[]>;
+    return c.time.map((t, i) => candle(t * 1000, c.open[i], c.high[i], c.low[i], c.close[i], mark ? null : c.vol[i] / 10_000));
+  }
+  if (host === 'api.kucoin.com') {
+    // The unified API's mark candles: seconds, [t, open, close, high, low, ...], newest first.
+    const list = (body as { data: { list: string[][] } }).data.list;
+    return list.map((a) => candle(Number(a[0]) * 1000, a[1], a[3], a[4], a[2], null));
+  }
+  if (host === 'api-futures.kucoin.com') {
+    const data = (body as { data: unknown[] }).data;
+    if (kind === 'funding') return (data as Item[]).map((r) => settlement(r.timepoint, r.fundingRate, intervalMs));
+    // [time, open, high, low, close, volume (contracts of 0.001 BTC for XBTUSDTM), turnover]
+    return (data as number[][]).map((a) => candle(a[0], a[1], a[2], a[3], a[4], mark ? null : a[5] / 1000));
+  }
   throw new Error(`no reader for ${f.name}`);
 }
 
@@ -164,6 +194,22 @@ const CASES: Case[] = [
   // It keeps only its latest 5000 candles of each length: at the clock, 1m candles from 2024-05-30 12:41.
   { dir: 'hyperliquid', venue: 'hyperliquid', symbol: 'BTC/USDC:USDC', kind: 'ohlcv', fromMs: JUNE_2, toMs: JUNE_2 + 15 * MINUTE_MS, pages: 'info-candleSnapshot-BTC-1m-page', pageCount: 3, table: 'bars' },
   { dir: 'hyperliquid', venue: 'hyperliquid', symbol: 'BTC/USDC:USDC', kind: 'funding', toMs: T0 + 6 * HOUR_MS, pages: 'info-fundingHistory-BTC-download-page', pageCount: 2, table: 'funding', intervalMs: HOUR_MS, intervalNote: 'funding interval 1h inferred', windows: 1 },
+  // KuCoin Futures: from/to (ms); volume in contracts of 0.001 BTC (stored as BTC); funding newest first between from and to.
+  { dir: 'kucoinfutures', venue: 'kucoin', symbol: 'BTC/USDT:USDT', kind: 'ohlcv', toMs: T0 + 10 * MINUTE_MS, pages: 'kline-query-XBTUSDTM-1m-page', pageCount: 2, table: 'bars' },
+  { dir: 'kucoinfutures', venue: 'kucoin', symbol: 'BTC/USDT:USDT', kind: 'mark', toMs: T0 + 10 * MINUTE_MS, pages: 'ua-market-kline-XBTUSDTM-mark-price-1m-page', pageCount: 2, table: 'mark_bars' },
+  { dir: 'kucoinfutures', venue: 'kucoin', symbol: 'BTC/USDT:USDT', kind: 'funding', toMs: T0 + 2 * 24 * HOUR_MS, pages: 'contract-funding-rates-XBTUSDTM-download-page', pageCount: 2, table: 'funding' },
+  // MEXC: swap klines with start/end in seconds (and ccxt's `until` passed on), volume in contracts of 0.0001 BTC; mark = fair-price klines;
+  // funding in numbered pages newest first from the clock, as Bitget's.
+  { dir: 'mexc', venue: 'mexc', symbol: 'BTC/USDT:USDT', kind: 'ohlcv', toMs: T0 + 10 * MINUTE_MS, pages: 'contract-kline-BTC_USDT-1m-page', pageCount: 2, table: 'bars' },
+  { dir: 'mexc', venue: 'mexc', symbol: 'BTC/USDT:USDT', kind: 'mark', toMs: T0 + 10 * MINUTE_MS, pages: 'contract-kline-fair_price-BTC_USDT-1m-page', pageCount: 2, table: 'mark_bars' },
+  { dir: 'mexc', venue: 'mexc', symbol: 'BTC/USDT:USDT', kind: 'funding', fromMs: JUNE_1, toMs: JUNE_1 + 44 * HOUR_MS, pages: 'contract-funding_rate-history-BTC_USDT-download-page', pageCount: 2, table: 'funding', fundingPageLimit: 5 },
+  // BingX: startTime = since - 1, endTime inclusive, limit; newest first; funding forward from startTime.
+  { dir: 'bingx', venue: 'bingx', symbol: 'BTC/USDT:USDT', kind: 'ohlcv', toMs: T0 + 10 * MINUTE_MS, pages: 'swap-v3-quote-klines-BTC-USDT-1m-page', pageCount: 2, table: 'bars' },
+  { dir: 'bingx', venue: 'bingx', symbol: 'BTC/USDT:USDT', kind: 'mark', toMs: T0 + 10 * MINUTE_MS, pages: 'swap-v1-market-markPriceKlines-BTC-USDT-1m-page', pageCount: 2, table: 'mark_bars' },
+  { dir: 'bingx', venue: 'bingx', symbol: 'BTC/USDT:USDT', kind: 'funding', toMs: T0 + 2 * 24 * HOUR_MS, pages: 'swap-v2-quote-fundingRate-BTC-USDT-download-page', pageCount: 2, table: 'funding' },
+  // HTX: from/to in seconds only (ccxt sends no size: with one, HTX answers the latest candles); volume `amount` in BTC; funding forward from start_time.
+  { dir: 'htx', venue: 'htx', symbol: 'BTC/USDT:USDT', kind: 'ohlcv', toMs: T0 + 10 * MINUTE_MS, pages: 'linear-swap-ex-market-history-kline-BTC-USDT-1m-page', pageCount: 2, table: 'bars' },
+  { dir: 'htx', venue: 'htx', symbol: 'BTC/USDT:USDT', kind: 'funding', toMs: T0 + 2 * 24 * HOUR_MS, pages: 'v5-market-funding_rate_history-BTC-USDT-download-page', pageCount: 2, table: 'funding' },
 ];
 
 const keyOf = (c: Pick<Case, 'table' | 'venue' | 'symbol' | 'kind'>): SeriesKey => ({ table: c.table, venue: c.venue, symbol: c.symbol, timeframe: c.kind === 'funding' ? null : '1m' });
@@ -184,7 +230,7 @@ function atTestClock(venue: CcxtMarketDataVenue): CcxtMarketDataVenue {
 
 const dataFixtures = (harness: Harness, since: number) => harness.server().requests.slice(since).filter(isData).map((r) => r.fixture ?? `unanswered ${r.path} ${JSON.stringify(r.query)}`);
 
-for (const dir of ['binance', 'okx', 'bybit', 'gate', 'bitget', 'deribit', 'hyperliquid']) {
+for (const dir of ['binance', 'okx', 'bybit', 'gate', 'bitget', 'deribit', 'hyperliquid', 'kucoinfutures', 'mexc', 'bingx', 'htx']) {
   describe(`data download from ${dir} over loopback`, () => {
     const harness = useVenueHarness(dir);
     const tempDir = useTempDirs();
@@ -662,10 +708,11 @@ describe('perp-arb data download (CLI) against loopback', () => {
     expect(Object.keys(VENUE_HELP).sort()).toEqual(SUPPORTED_VENUES.map((v) => v.venue).sort());
     for (const spec of SUPPORTED_VENUES) {
       const has = new (ccxt as unknown as Record<string, new () => { has: Record<string, unknown> }>)[spec.ccxtId]().has;
-      const kinds = ['ohlcv', 'mark', 'funding'].filter((k) => has[{ ohlcv: 'fetchOHLCV', mark: 'fetchMarkOHLCV', funding: 'fetchFundingRateHistory' }[k]!] === true).join(' ');
+      // HTX: ccxt has mark candles but asks only for the latest ones, so there is no mark download.
+      const kinds = ['ohlcv', 'mark', 'funding'].filter((k) => has[{ ohlcv: 'fetchOHLCV', mark: 'fetchMarkOHLCV', funding: 'fetchFundingRateHistory' }[k]!] === true && !(k === 'mark' && spec.noMarkOhlcvHistory)).join(' ');
       expect(VENUE_HELP[spec.venue].kinds, spec.venue).toBe(kinds);
       expect(help).toMatch(new RegExp(`^  ${spec.venue} +${kinds} +\\S`, 'm'));
     }
-    expect(help).toMatch(/mark +mark-price candles .* perps and futures only, and not on\n +deribit or hyperliquid/);
+    expect(help).toMatch(/mark +mark-price candles .* perps and futures only, and not on\n +deribit, hyperliquid or htx/);
   });
 });

@@ -41,6 +41,10 @@ const EXPECTED: Record<string, { funding: 'venue' | 'receipt'; mark: 'venue' | '
   hyperliquid: { funding: 'receipt', mark: 'receipt', book: 'venue' }, // metaAndAssetCtxs carries no time
   bitget: { funding: 'receipt', mark: 'venue', book: 'venue' },
   gate: { funding: 'receipt', mark: 'receipt', book: 'venue' },
+  kucoin: { funding: 'receipt', mark: 'receipt', book: 'venue' }, // funding-rate/current: timePoint is the last settlement, not the quote's time; ccxt reads no time from mark-price
+  mexc: { funding: 'venue', mark: 'venue', book: 'venue' },
+  bingx: { funding: 'receipt', mark: 'receipt', book: 'venue' }, // premiumIndex carries no time; depth `T`
+  htx: { funding: 'receipt', mark: 'venue', book: 'venue' }, // mark: the latest mark candle's open time
 };
 
 for (const c of VENUE_CASES) {

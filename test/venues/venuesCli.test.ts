@@ -8,10 +8,11 @@ const run = promisify(execFile);
 const CLI = join(PROJECT_ROOT, 'bin', 'perp-arb.js');
 
 describe('perp-arb venues', () => {
-  it('--json lists the seven venues and their capabilities from ccxt `has`', async () => {
+  it('--json lists the tested venues and their capabilities from ccxt `has`; the newer ones are market data only', async () => {
     const { stdout } = await run('node', [CLI, 'venues', '--json']);
-    const out = JSON.parse(stdout) as { ccxtVersion: string; venues: { venue: string; ccxtId: string; usable: boolean; websocket: boolean; methods: Record<string, string> }[] };
-    expect(out.venues.map((v) => v.venue)).toEqual(['binance', 'bybit', 'okx', 'deribit', 'hyperliquid', 'bitget', 'gate']);
+    const out = JSON.parse(stdout) as { ccxtVersion: string; venues: { venue: string; ccxtId: string; usable: boolean; websocket: boolean; account: boolean; methods: Record<string, string> }[] };
+    expect(out.venues.map((v) => v.venue)).toEqual(['binance', 'bybit', 'okx', 'deribit', 'hyperliquid', 'bitget', 'gate', 'kucoin', 'mexc', 'bingx', 'htx']);
+    expect(out.venues.filter((v) => !v.account).map((v) => `${v.venue}:${v.ccxtId}`)).toEqual(['kucoin:kucoinfutures', 'mexc:mexc', 'bingx:bingx', 'htx:htx']);
     expect(out.venues.every((v) => v.usable && v.websocket && v.methods.fetchFundingRateHistory !== 'missing')).toBe(true);
     expect(out.venues.find((v) => v.venue === 'bybit')!.methods.fetchFundingRate).toBe('emulated');
     expect(out.venues.find((v) => v.venue === 'deribit')!.methods.fetchFundingRates).toBe('missing');

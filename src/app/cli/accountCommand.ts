@@ -74,6 +74,9 @@ function printSnapshot(s: AccountSnapshot): void {
   );
 }
 
+/** Venues whose private API is tested against recorded payloads; the others give market data only. */
+const ACCOUNT_VENUES = SUPPORTED_VENUES.filter((v) => !v.marketDataOnly);
+
 export function registerAccountCommand(program: Command): void {
   program
     .command('account')
@@ -82,7 +85,7 @@ export function registerAccountCommand(program: Command): void {
         'Credentials: PERP_ARB_<VENUE>_API_KEY, _SECRET, _PASSWORD (OKX/Bitget passphrase), _WALLET_ADDRESS and\n' +
         '_PRIVATE_KEY (Hyperliquid), or --key-file FILE: JSON { "<venue>": { "apiKey": ..., "secret": ..., "password": ... } }, chmod 600.',
     )
-    .requiredOption('--venue <venue>', `one of ${SUPPORTED_VENUES.map((v) => v.venue).join(', ')}`)
+    .requiredOption('--venue <venue>', `one of ${ACCOUNT_VENUES.map((v) => v.venue).join(', ')}`)
     .option('--key-file <file>', 'read the credentials from this JSON file instead of the environment')
     .option('--testnet', "use the venue's sandbox (ccxt setSandboxMode): testnet keys", false)
     .option('--json', 'print one JSON object on stdout and nothing else there', false)
@@ -90,7 +93,7 @@ export function registerAccountCommand(program: Command): void {
     .action(
       runAction(async (options: AccountCliOptions) => {
         const spec = venueSpec(options.venue);
-        if (!spec) throw new UsageError(`unknown venue '${options.venue}' (one of ${SUPPORTED_VENUES.map((v) => v.venue).join(', ')})`);
+        if (!spec || spec.marketDataOnly) throw new UsageError(`${spec ? 'no account support (market data only) for' : 'unknown'} venue '${options.venue}' (one of ${ACCOUNT_VENUES.map((v) => v.venue).join(', ')})`);
         const required = requiredCredentialFields(createCcxtExchange(spec.ccxtId).requiredCredentials as unknown as Record<string, boolean>);
         const credentials = resolveCredentials(spec.venue, required, { keyFile: options.keyFile, env: cliIo().env });
         let snapshot: AccountSnapshot;

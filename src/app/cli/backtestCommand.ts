@@ -49,7 +49,7 @@ export function headline(s: BacktestSummary): string[] {
   return [
     `span           ${isoUtc(s.startTs)} .. ${isoUtc(s.endTs)}`,
     `equity         ${num(s.startEquityUsd)} -> ${num(s.endEquityUsd)} USD`,
-    `total return   ${pct(s.totalReturn)}   APR ${pct(s.apr)}   Sharpe ${num(s.sharpe)}   Sortino ${num(s.sortino)}`,
+    `total return   ${pct(s.totalReturn)}   APR ${pct(s.apr)} (simple: total return x 365 d / span)   Sharpe ${num(s.sharpe)}   Sortino ${num(s.sortino)}`,
     `max drawdown   ${pct(s.maxDrawdown)}`,
     `funding PnL    ${num(s.fundingPnl)} USD   fees ${num(s.feesPaid)} USD   borrow ${num(s.borrowPaid)} USD`,
     `trades         ${s.trades} round trips, ${s.fills} fills, win rate ${pct(s.winRate)}, time in market ${pct(s.timeInMarket)}, liquidations ${s.liquidations}`,

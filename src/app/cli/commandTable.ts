@@ -4,6 +4,7 @@ import type { LazyCommand } from './lazyCommands.ts';
 export const COMMANDS: readonly LazyCommand[] = [
   { name: 'start', summary: 'the main job (npm start): carry and OU backtests on the stored Binance BTC pair, else the SYNTHETIC market', load: async () => (await import('./startCommand.ts')).registerStartCommand },
   { name: 'data', summary: 'the market-data store: import, download, list, show and check series', load: async () => (await import('./dataCommands.ts')).registerDataCommands },
+  { name: 'forecast', summary: 'funding-rate forecasts: walk-forward evaluation of AR and random-forest models against persistence', load: async () => (await import('./forecastCommand.ts')).registerForecastCommand },
   { name: 'fit', summary: 'fit an OU model to the spot/perp basis and derive fee-aware entry thresholds', load: async () => (await import('./fitCommand.ts')).registerFitCommand },
   { name: 'scan', summary: 'find carry, basis, cross-venue, funding-differential and calendar opportunities', load: async () => (await import('./scanCommand.ts')).registerScanCommand },
   { name: 'backtest', summary: 'backtest a strategy on stored or synthetic data (simulated venues, exact ledger)', load: async () => (await import('./backtestCommand.ts')).registerBacktestCommand },

@@ -70,7 +70,7 @@ export async function registerDataCommands(program: Command, argv: readonly stri
     .option('--venue <id>', 'venue (ccxt id) when the source does not name one, e.g. binance')
     .option('--symbol <symbol>', 'unified symbol when the source does not name one, e.g. BTC/USDT:USDT')
     .option('--timezone <zone>', "zone of local times in the source: IANA name or offset ('Europe/London', '+03:00')")
-    .option('--map <spec>', "csv: column mapping, e.g. 'ts=open_time_ms:ms,open=perp_open,high=perp_high,low=perp_low,close=perp_close,volume=perp_volume'")
+    .option('--map <spec>', "csv: column mapping, e.g. 'ts=open_time_ms:ms,open=perp_open,high=perp_high,low=perp_low,close=perp_close,volume=perp_volume'; symbol=COLUMN routes rows per symbol")
     .addOption(new Option('--table <table>', 'csv: the kind of series').choices([...SERIES_TABLES]).default('bars'))
     .option('--timeframe <tf>', 'csv: bar length for bar tables, e.g. 1m, 8h')
     .option('--rejects <file>', 'write every rejected row (source, line, reason) to this new file (outside the store) as JSON lines')
@@ -150,7 +150,7 @@ export async function registerDataCommands(program: Command, argv: readonly stri
     .addOption(new Option('--table <table>', 'kind of series').choices([...SERIES_TABLES]).default('bars'))
     .option('--timeframe <tf>', 'bar length when the store has several for this symbol, e.g. 1m')
     .option('--from <time>', 'first time, ISO-8601 (UTC unless a zone is given) or epoch ms')
-    .option('--to <time>', 'last time, inclusive')
+    .option('--to <time>', 'end, exclusive: rows with from <= ts < to')
     .option('--limit <n>', 'at most this many rows (0: all)', '20')
     .action(
       runAction(async (venue: string, symbol: string, options: ShowCliOptions) => {
@@ -170,6 +170,9 @@ export async function registerDataCommands(program: Command, argv: readonly stri
         const limit = Number(options.limit);
         if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit must be a whole number >= 0, got '${options.limit}'`);
         const range = { fromMs: options.from ? parseTimeArg(options.from) : undefined, toMs: options.to ? parseTimeArg(options.to) : undefined };
+        if (range.fromMs !== undefined && range.toMs !== undefined && range.fromMs >= range.toMs) {
+          throw new UsageError(`--from ${isoUtc(range.fromMs)} is not before --to ${isoUtc(range.toMs)}: the range [from, to) is empty`);
+        }
         const data = await store.read(candidates[0].key, range, { skipUnreadableEntries: true });
         const shown = limit === 0 ? data.rows : Math.min(limit, data.rows);
         const rows = rowsAsObjects(data, shown);

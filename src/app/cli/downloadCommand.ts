@@ -69,6 +69,10 @@ export const VENUE_HELP: Record<string, { kinds: string; notes: string }> = {
   hyperliquid: { kinds: 'ohlcv funding', notes: 'BTC/USDC:USDC. 5000 candles a request, and only the latest 5000 of each length (1m: 3.5 days). Hourly funding' },
   bitget: { kinds: 'ohlcv mark funding', notes: 'BTC/USDT, BTC/USDT:USDT. 200 candles a request (perps: 90 daily, 180 12h). Funding comes in pages counted back from now: newest first' },
   gate: { kinds: 'ohlcv mark funding', notes: 'BTC/USDT, BTC/USDT:USDT. 1000 candles a request (spot), 1999 (futures: their contracts are stored as BTC)' },
+  kucoin: { kinds: 'ohlcv mark funding', notes: 'KuCoin Futures: BTC/USDT:USDT (XBTUSDTM). 200 candles a request (contracts stored as BTC); mark candles from its unified API. Funding newest first, 100 a request' },
+  mexc: { kinds: 'ohlcv mark funding', notes: 'BTC/USDT, BTC/USDT:USDT (BTC_USDT). 2000 candles a request (perps: contracts stored as BTC); mark = fair-price candles. Funding in numbered pages counted back from now: newest first' },
+  bingx: { kinds: 'ohlcv mark funding', notes: 'BTC/USDT, BTC/USDT:USDT (BTC-USDT). 1440 candles a request' },
+  htx: { kinds: 'ohlcv funding', notes: 'BTC/USDT:USDT (BTC-USDT). 2000 candles a request, asked by time range only. No mark candles: ccxt asks HTX for the latest ones only' },
 };
 
 /** Words of `text` in lines of at most `width` characters. */
@@ -93,7 +97,7 @@ Kinds:
   ohlcv    trade-price candles (ccxt fetchOHLCV) into the bars table; spot, perps and futures.
            Volume in base units (contracts for inverse contracts; null where the venue counts them otherwise)
   mark     mark-price candles (ccxt fetchMarkOHLCV) into mark_bars; perps and futures only, and not on
-           deribit or hyperliquid. Their volume is stored as null: venues leave it empty or zero
+           deribit, hyperliquid or htx. Their volume is stored as null: venues leave it empty or zero
   funding  funding settlements (ccxt fetchFundingRateHistory, paged the venue's way) into funding;
            perps only. The interval is the venue's, else inferred from the gaps between settlements
 

@@ -1,4 +1,5 @@
-import { isoUtc, YEAR_MS } from '../../core/time.ts';
+import { isoUtc } from '../../core/time.ts';
+import { fundingApr, perSecondFromPerYear } from '../../model/annualisation.ts';
 import { FitError } from '../../model/ar1.ts';
 import { bertramOptimalBands, type BertramBands } from '../../model/bertram.ts';
 import { closeProbabilitiesByWindow } from '../../model/firstPassage.ts';
@@ -151,12 +152,13 @@ export function analyseBasis(input: FitInput, settings: FitSettings) {
   const strategy2Now = decideStrategy2({ params, s0: last, cost, fundingRatePerInterval, fundingIntervalSeconds, timeToFundingSeconds: tau });
 
   const bertram = attempt<BertramBands>(() => bertramOptimalBands(params, cost, 'expectedReturn'));
-  const discountRatePerSecond = settings.discountRatePerYear / (YEAR_MS / 1000);
+  const discountRatePerSecond = perSecondFromPerYear(settings.discountRatePerYear);
   const leungLi = (side: 'longBasis' | 'shortBasis') =>
     attempt<LeungLiLevels>(() => leungLiOptimalLevels(params, { costExit: 2 * feeRate, costEntry: 2 * feeRate, discountRatePerSecond, side }));
 
   const tsMs = input.tsMs;
   return {
+    warnings: input.warnings,
     source: input.source,
     points: n,
     from: tsMs ? isoUtc(tsMs[0]) : null,
@@ -187,6 +189,8 @@ export function analyseBasis(input: FitInput, settings: FitSettings) {
     fundingIntervalSeconds,
     fundingIntervalSource: settings.fundingIntervalSource,
     fundingRatePerInterval,
+    /** The same rate per year, simple: rate x 365 d / interval. */
+    fundingApr: fundingApr(fundingRatePerInterval, fundingIntervalSeconds * 1000),
     fundingRateSource: settings.fundingRateSource,
     entryThreshold,
     lowerEntryThreshold: thresholds.lower,

@@ -28,6 +28,7 @@ interface FitCliOptions extends CommonOptions, FitInputOptions {
   discountRatePerYear: string;
   plot?: string;
   force: boolean;
+  allowMixedBase: boolean;
 }
 
 function nonNegative(text: string, option: string): number {
@@ -108,7 +109,7 @@ export function registerFitCommand(program: Command): void {
     .option('--spot <id>', 'spot leg from the store, venue:SYMBOL, e.g. binance:BTC/USDT')
     .option('--perp <id>', 'perp leg from the store, venue:SYMBOL, e.g. binance:BTC/USDT:USDT (another venue works too)')
     .option('--from <time>', 'store: first time, ISO-8601 (UTC unless zoned) or epoch ms')
-    .option('--to <time>', 'store: last time, inclusive')
+    .option('--to <time>', 'store: end, exclusive (points with from <= time < to)')
     .option('--timeframe <tf>', 'store: bar length, e.g. 1m (default: the finest both legs have)')
     .addOption(new Option('--prices <kind>', 'store: bar closes, or the bid/ask mid of quote bars or quotes').choices(['close', 'bidask']).default('close'))
     .option('--csv <file>', 'read the series from a CSV instead of the store')
@@ -125,6 +126,7 @@ export function registerFitCommand(program: Command): void {
     .option('--discount-rate-per-year <r>', 'Leung-Li discount rate, fraction per year', String(DEFAULT_DISCOUNT_RATE_PER_YEAR))
     .option('--plot <file>', 'draw the spread with mu and the entry bands: .png, .svg or .html')
     .option('--force', 'report even when the tests find no mean reversion', false)
+    .option('--allow-mixed-base', 'fit a spot and a perp of different base assets (e.g. ETH spot, BTC perp); every line of the report then carries a warning', false)
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -150,6 +152,7 @@ export function registerFitCommand(program: Command): void {
             title: `Basis ${result.source}`,
             timeAxis: input.tsMs ? 'utc' : 'elapsed',
             notes: [
+              ...result.warnings.map((w) => `WARNING: ${w}`),
               `OU: mu ${bps(result.mu)}, half-life ${duration(result.halfLifeSeconds)}, stationary sd ${bps(result.stationarySd)}; ${result.verdict}`,
               `entry bands mu ± 4f / (1 - e^(-theta tau)), f = ${percent(result.feeRate, 3)} per leg, tau = ${duration(result.timeToFundingSeconds)}`,
             ],

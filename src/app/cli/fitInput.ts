@@ -5,6 +5,7 @@ import { MarketStore, type TimeRange } from '../../data/store/marketStore.ts';
 import { seriesId } from '../../domain/series.ts';
 import type { BasisPrices, Sampling } from '../../model/basisSeries.ts';
 import { basisFromCsv } from './fitCsv.ts';
+import { mixedBaseWarning } from './fitLegs.ts';
 
 /** The series `perp-arb fit` models, from the store or a CSV. */
 export interface FitInput {
@@ -27,6 +28,8 @@ export interface FitInput {
   openLongPerp: Float64Array | null;
   /** Store only: where to look up the perp's funding over the fitted span. */
   funding: { store: MarketStore; perpId: string; range: TimeRange } | null;
+  /** What the reader must know before trusting any number (mixed base assets with --allow-mixed-base). */
+  warnings: string[];
 }
 
 export interface FitInputOptions {
@@ -43,6 +46,7 @@ export interface FitInputOptions {
   perpColumn?: string;
   timeColumn?: string;
   dtSeconds?: string;
+  allowMixedBase?: boolean;
 }
 
 const parseTime = (text: string | undefined, option: string) => {
@@ -71,6 +75,7 @@ export async function loadFitInput(options: FitInputOptions, defaultStore: strin
     for (const [name, value] of Object.entries({ '--column': options.column, '--spot-column': options.spotColumn, '--perp-column': options.perpColumn, '--time-column': options.timeColumn, '--dt-seconds': options.dtSeconds })) {
       if (value !== undefined) throw new UsageError(`${name} applies to --csv only (the store's series carry their own times)`);
     }
+    const mixed = mixedBaseWarning(options.spot, options.perp, options.allowMixedBase === true);
     const store = new MarketStore(options.store ?? defaultStore);
     const loaded = await basisFromStore(store, {
       spotId: options.spot,
@@ -96,9 +101,10 @@ export async function loadFitInput(options: FitInputOptions, defaultStore: strin
       openShortPerp: basis.openShortPerp ?? null,
       openLongPerp: basis.openLongPerp ?? null,
       funding: { store, perpId: options.perp, range: { fromMs: basis.tsMs[0], toMs: basis.tsMs[basis.tsMs.length - 1] + loaded.valueDelayMs } },
+      warnings: mixed === null ? [] : [mixed],
     };
   }
-  for (const [name, value] of Object.entries({ '--from': options.from, '--to': options.to, '--timeframe': options.timeframe })) {
+  for (const [name, value] of Object.entries({ '--from': options.from, '--to': options.to, '--timeframe': options.timeframe, '--allow-mixed-base': options.allowMixedBase || undefined })) {
     if (value !== undefined) throw new UsageError(`${name} applies to the store only (--spot/--perp)`);
   }
   if (prices !== 'close') throw new UsageError('--prices bidask applies to the store only; a CSV gives the basis or two price columns');
@@ -121,5 +127,6 @@ export async function loadFitInput(options: FitInputOptions, defaultStore: strin
     openShortPerp: null,
     openLongPerp: null,
     funding: null,
+    warnings: [],
   };
 }

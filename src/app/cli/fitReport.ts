@@ -1,6 +1,8 @@
 import { formatCount, formatTable } from './output.ts';
 import type { FitResult } from './fitAnalysis.ts';
+import { fundingRatePerDay } from '../../model/annualisation.ts';
 import { bps, duration, percent, sig } from './fitFormat.ts';
+import { warningTag } from './fitLegs.ts';
 
 const shortIso = (iso: string | null) => (iso === null ? '?' : iso.replace(':00.000Z', 'Z').replace('.000Z', 'Z'));
 const roundNumbers = (text: string) => text.replace(/-?\d+\.\d{4,}(e[-+]?\d+)?/g, (m) => sig(Number(m)));
@@ -101,7 +103,7 @@ function windowSection(r: FitResult): string[] {
   const s2 = r.strategy2;
   return [
     `Funding windows: p_k = P(s first returns to mu in window k), OU first passage (${w.method}); window 1 ends at the next settlement, then every ${duration(r.fundingIntervalSeconds)}`,
-    `  funding rate ${percent(r.fundingRatePerInterval, 4)} per interval (${r.fundingRateSource}); "from entry" = ${w.entrySide} opened at ${bps(w.entryLevel)}`,
+    `  funding rate ${percent(r.fundingRatePerInterval, 4)} per ${duration(r.fundingIntervalSeconds)} interval = ${percent(fundingRatePerDay(r.fundingRatePerInterval, r.fundingIntervalSeconds * 1000), 4)} per day = ${percent(r.fundingApr, 2)} APR (${r.fundingRateSource}); "from entry" = ${w.entrySide} opened at ${bps(w.entryLevel)}`,
     ...table.split('\n').map((l) => `  ${l}`),
     `  not returned within ${w.rows.length} windows: ${sig(w.remainderFromLast, 3)} from last, ${sig(w.remainderFromEntry, 3)} from entry`,
     `Strategy 2: hold across settlements until s returns to mu; E[P] = sum p_k E[P]_k`,
@@ -135,10 +137,10 @@ function bandsSection(r: FitResult): string[] {
   return lines;
 }
 
-/** The human report of `perp-arb fit`. */
+/** The human report of `perp-arb fit`; with warnings (mixed base assets), every line carries the tag and the report opens with them. */
 export function formatFitReport(r: FitResult, plot: { path: string; caption: string } | null): string {
   const sections = [
-    [`perp-arb fit: ${r.source}`],
+    [...r.warnings.map((w) => `WARNING: ${w}`), `perp-arb fit: ${r.source}`],
     dataSection(r),
     fitSection(r),
     stationaritySection(r),
@@ -147,5 +149,6 @@ export function formatFitReport(r: FitResult, plot: { path: string; caption: str
     bandsSection(r),
   ];
   if (plot) sections.push([`Plot written to ${plot.path} (${plot.caption})`]);
-  return sections.map((lines) => lines.join('\n')).join('\n\n');
+  const tag = warningTag(r.warnings);
+  return sections.map((lines) => lines.map((line) => `${tag}${line}`).join('\n')).join(tag ? `\n${tag.trimEnd()}\n` : '\n\n');
 }

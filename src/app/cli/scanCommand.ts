@@ -8,7 +8,7 @@ import { defaultStoreDir } from '../../data/store/layout.ts';
 import { MarketStore } from '../../data/store/marketStore.ts';
 import type { OuParams } from '../../model/ouParams.ts';
 import { DEFAULT_SCANNER_CONFIG, loadScannerConfigFile, withOverrides, type ScannerConfig, type ScannerConfigInput } from '../../strategy/scanner/config.ts';
-import { OPPORTUNITY_TYPES, type Opportunity, type OpportunityLeg, type OpportunityType } from '../../strategy/scanner/opportunity.ts';
+import { OPPORTUNITY_TYPES, type Opportunity, type OpportunityType } from '../../strategy/scanner/opportunity.ts';
 import { RANK_KEYS, type RankKey, type RankOptions } from '../../strategy/scanner/ranking.ts';
 import { Scanner } from '../../strategy/scanner/scanner.ts';
 import { applyLoad, loadSnapshot, loadStoreState, type StateLoad } from '../../ingest/scanner/stateSources.ts';
@@ -19,7 +19,8 @@ import type { Rejection } from '../../data/import/types.ts';
 import { DEFAULT_LIVE_ASSETS, DEFAULT_LIVE_DEPTH, DEFAULT_LIVE_QUOTES, DEFAULT_LIVE_VENUES, applyLiveLoad, joinLiveVenue, loadLive, type LiveLoad, type LiveSelection } from '../../ingest/scanner/liveSource.ts';
 import { LIVE_RETRY_INITIAL_MS, LIVE_RETRY_MAX_MS, watchLive } from '../../ingest/scanner/liveWatch.ts';
 import { durationOption, LOOPBACK_ENV, loopbackFromEnv, type LoopbackHooks } from './liveHooks.ts';
-import { formatTable, printError, printJson, printLine, runAction, type CommonOptions } from './output.ts';
+import { printError, printJson, printLine, runAction, type CommonOptions } from './output.ts';
+import { opportunityTable, timingNotes, unitsLine } from './scanTable.ts';
 import { checkPathOptions } from './pathOption.ts';
 
 interface ScanCliOptions extends CommonOptions {
@@ -144,39 +145,29 @@ function sourceOf(options: ScanCliOptions): Source {
 }
 
 async function load(source: Exclude<Source, LiveSource>, config: ScannerConfig): Promise<StateLoad> {
-  if (source.kind === 'snapshot') return loadSnapshot(source.path);
+  const historyPoints = config.suspect.maxObservations > 0 ? config.suspect.historyPoints : 0;
+  if (source.kind === 'snapshot') return loadSnapshot(source.path, { historyPoints });
   const atMs = source.at === 'now' ? Date.now() : parseTimeArg(source.at);
-  return loadStoreState(new MarketStore(source.dir), atMs, { maxPriceAgeMs: config.maxPriceAgeMs, maxFundingAgeMs: config.maxFundingAgeMs, preferQuotesWithinMs: config.flags.staleQuoteMs });
+  return loadStoreState(new MarketStore(source.dir), atMs, {
+    maxPriceAgeMs: config.maxPriceAgeMs,
+    maxFundingAgeMs: config.maxFundingAgeMs,
+    preferQuotesWithinMs: config.flags.staleQuoteMs,
+    historyPoints,
+  });
 }
 
-const fmt = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+/** What the JSON's figures are, in words (the basis of every annualised number). */
+const JSON_UNITS = {
+  grossBps: 'the edge before costs, bps of the notional of one leg, over horizonMs',
+  netBps: 'convergenceBps + fundingBps - feesBps - crossingBps - borrowBps',
+  apr: 'net fraction x 365 d / horizonMs (simple, not compounded)',
+  fundingRatePerInterval: "a perp leg's last rate, fraction per its own fundingIntervalMs (positive: longs pay shorts)",
+  fundingApr: 'fundingRatePerInterval x 365 d / fundingIntervalMs',
+  ageMs: "the scan time minus when the leg's price was observed (observedAt; a bar at its close)",
+  legSkewMs: "time between the two legs' observations; legs further apart than maxLegSkewMs are not compared",
+  history: "the pair's edge (measure) at its earlier observations: points, medianAbsBps, currentBps, observations (consecutive, the current one included)",
+};
 
-/** Up to 8 significant digits (a VWAP has many). */
-const priceText = (price: number) => String(Number(price.toPrecision(8)));
-
-function legCell(leg: OpportunityLeg): string {
-  const price = leg.price === null ? 'no price' : `@ ${priceText(leg.price)}`;
-  return `${leg.venue} ${leg.venueSymbol ?? leg.symbol} ${price}`;
-}
-
-function table(opportunities: Opportunity[]): string {
-  return formatTable(
-    ['#', 'type', 'asset', 'buy', 'sell', 'gross bps', 'net bps', 'APR %', 'profit USD', 'days', 'flags'],
-    opportunities.map((o, k) => [
-      String(k + 1),
-      o.type,
-      o.asset,
-      legCell(o.legs[0]),
-      legCell(o.legs[1]),
-      fmt(o.grossBps, 1),
-      fmt(o.netBps, 1),
-      fmt(o.apr * 100, 2),
-      fmt(o.expectedProfitUsd, 2),
-      fmt(o.horizonDays, 1),
-      o.flags.join(','),
-    ]),
-  );
-}
 
 function describeConfig(config: ScannerConfig): string {
   const fee = config.feeRate !== null ? `flat fee ${config.feeRate}` : `${config.feeMode} fees (default ${config.feeMode === 'maker' ? config.makerFeeRate : config.takerFeeRate})`;
@@ -196,8 +187,11 @@ function printScan(
   const summary = scanner.summary();
   printLine(heading);
   printLine(
-    `${summary.instruments} instruments, ${summary.slots} pairs by type, ${summary.computable} computable, ${summary.active} past the thresholds` +
-      (summary.active ? ` (${Object.entries(summary.activeByType).map(([t, n]) => `${n} ${t}`).join(', ')})` : ''),
+    `${summary.instruments} instruments, ${summary.slots} pairs by type, ${summary.computable} computable` +
+      (summary.legsApart ? `, ${summary.legsApart} not compared (legs observed too far apart)` : '') +
+      `, ${summary.active} past the thresholds` +
+      (summary.active ? ` (${Object.entries(summary.activeByType).map(([t, n]) => `${n} ${t}`).join(', ')})` : '') +
+      (summary.suspect ? `, ${summary.suspect} of them suspect` : ''),
   );
   const unused = [
     summary.pricesTooOld > 0 ? `${summary.pricesTooOld} of ${summary.priced} prices (older than maxPriceAgeMs ${config.maxPriceAgeMs})` : '',
@@ -205,9 +199,10 @@ function printScan(
   ].filter(Boolean);
   if (unused.length > 0) printLine(`not used: ${unused.join(', ')}`);
   printLine(describeConfig(config));
-  for (const note of notes) printLine(`note: ${note}`);
+  printLine(unitsLine(config));
+  for (const note of [...notes, ...timingNotes(scanner)]) printLine(`note: ${note}`);
   printLine();
-  printLine(opportunities.length ? table(opportunities) : 'no opportunity passes the thresholds');
+  printLine(opportunities.length ? opportunityTable(opportunities) : 'no opportunity passes the thresholds');
   for (const r of rejections) reject(`rejected ${r.source}${r.line === null ? '' : `:${r.line}`}: ${r.reason}`);
 }
 
@@ -278,8 +273,9 @@ async function runLiveScan(run: LiveRun): Promise<void> {
         config: scanner.config,
         summary: scanner.summary(),
         venues: loaded.venues,
-        notes: loaded.notes,
+        notes: [...loaded.notes, ...timingNotes(scanner)],
         rejections,
+        units: JSON_UNITS,
         opportunities: scanner.opportunities(rank),
       });
       return;
@@ -485,8 +481,9 @@ export function registerScanCommand(program: Command): void {
             asOf: isoUtc(first.state.asOfMs),
             config,
             summary: scanner.summary(),
-            notes: first.state.notes,
+            notes: [...first.state.notes, ...timingNotes(scanner)],
             rejections: [...first.state.rejections, ...first.errors],
+            units: JSON_UNITS,
             opportunities: first.opportunities,
           });
           return;

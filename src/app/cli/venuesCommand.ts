@@ -18,7 +18,7 @@ export function registerVenuesCommand(program: Command): void {
       'list the supported venues (ccxt exchanges) and what each can do, read from ccxt `exchange.has` (no network).\n' +
         "Methods: 'yes' native, 'emu' emulated by ccxt from other calls, '-' missing. FTX is gone (ccxt removed it in 2022).",
     )
-    .option('--all', 'every ccxt exchange, not only the seven tested venues', false)
+    .option('--all', 'every ccxt exchange, not only the tested venues', false)
     .option('--json', 'print one JSON object on stdout and nothing else there', false)
     .action(
       runAction(async (options: VenuesCliOptions) => {

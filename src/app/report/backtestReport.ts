@@ -9,6 +9,7 @@ import { escapeHtml } from './html.ts';
 import { breakdownTableHtml } from './breakdownTable.ts';
 import { cumulativePnlSpec, holdingTimeSpec } from './pnlCharts.ts';
 import { roundTripTableHtml } from './roundTripTable.ts';
+import { riskSectionHtml } from './riskSection.ts';
 import { chartConfig, FONT, HEIGHT, reduce, timeAxis, VEGA_LITE_SCHEMA, WIDTH, type Points } from './chartStyle.ts';
 import type { SpreadSeries } from './spreadSeries.ts';
 
@@ -210,6 +211,8 @@ ${table}
 ${breakdownTableHtml(s)}
 <h2>Round trips</h2>
 ${roundTripTableHtml(s.roundTrips)}
+<h2>Risk</h2>
+${riskSectionHtml(s.risk)}
 <h2>Charts</h2>
 ${figures}
 <h2>Config</h2>

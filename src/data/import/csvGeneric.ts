@@ -4,10 +4,12 @@ import { DateTime } from 'luxon';
 import { InputError, UsageError } from '../../core/errors.ts';
 import { DAY_MS, timeframeToMs } from '../../core/time.ts';
 import { instrumentFromSymbol, type Instrument } from '../../domain/instrument.ts';
-import { BAR_TABLES, SERIES_COLUMNS, SERIES_TABLES, type SeriesKey, type SeriesTable } from '../../domain/series.ts';
+import { BAR_TABLES, SERIES_COLUMNS, SERIES_TABLES, type SeriesTable } from '../../domain/series.ts';
+import { parseSymbol } from '../../domain/symbol.ts';
 import { DECIMAL_RE } from './decimal.ts';
+import { deriveFundingInterval } from './fundingInterval.ts';
 import { SeriesBuilder, type RowValue } from './seriesBuilder.ts';
-import type { CsvMapping, FormatImporter, ImportOptions, ParsedSource, Rejection } from './types.ts';
+import type { CsvMapping, FormatImporter, ImportOptions, ParsedSource, Rejection, SeriesData } from './types.ts';
 
 const TIME_FORMATS: readonly CsvMapping['timeFormat'][] = ['ms', 's', 'us', 'ns', 'iso'];
 const MAP_EXAMPLE = 'ts=open_time_ms:ms,open=perp_open,high=perp_high,low=perp_low,close=perp_close,volume=perp_volume';
@@ -15,6 +17,7 @@ const MAP_EXAMPLE = 'ts=open_time_ms:ms,open=perp_open,high=perp_high,low=perp_l
 /** Parses a --map spec such as 'ts=open_time_ms:ms,open=perp_open,close=perp_close' (the time entry is ts=COLUMN:FORMAT). */
 export function parseCsvMappingSpec(spec: string, table: string, timeframe: string | null): CsvMapping {
   let timeColumn: string | null = null;
+  let symbolColumn: string | null = null;
   let timeFormat: CsvMapping['timeFormat'] = 'ms';
   const columns: Record<string, string> = {};
   for (const entry of spec.split(',').map((e) => e.trim()).filter((e) => e !== '')) {
@@ -22,7 +25,10 @@ export function parseCsvMappingSpec(spec: string, table: string, timeframe: stri
     const name = entry.slice(0, eq).trim();
     const value = entry.slice(eq + 1).trim();
     if (eq <= 0 || value === '') throw new UsageError(`--map: '${entry}' is not NAME=COLUMN (e.g. ${MAP_EXAMPLE})`);
-    if (name === 'ts') {
+    if (name === 'symbol') {
+      if (symbolColumn !== null) throw new UsageError('--map: symbol is given twice');
+      symbolColumn = value;
+    } else if (name === 'ts') {
       const colon = value.lastIndexOf(':');
       const format = value.slice(colon + 1) as CsvMapping['timeFormat'];
       if (colon <= 0 || !TIME_FORMATS.includes(format)) {
@@ -38,6 +44,7 @@ export function parseCsvMappingSpec(spec: string, table: string, timeframe: stri
   }
   if (timeColumn === null) throw new UsageError(`--map: no time entry ts=COLUMN:FORMAT (e.g. ${MAP_EXAMPLE})`);
   const mapping: CsvMapping = { table: table as SeriesTable, timeframe, timeColumn, timeFormat, columns };
+  if (symbolColumn !== null) mapping.symbolColumn = symbolColumn;
   checkMapping(mapping);
   return mapping;
 }
@@ -68,34 +75,49 @@ function checkMapping(mapping: CsvMapping): void {
 
 export const csvImporter: FormatImporter = {
   id: 'csv',
-  description: 'any CSV, with --map (column mapping), --venue, --symbol and, for bars, --timeframe',
+  description: 'any CSV, with --map (column mapping), --venue, --symbol (or symbol=COLUMN in --map) and, for bars, --timeframe',
   detect: () => false,
   async parse(path: string, options: ImportOptions): Promise<ParsedSource> {
     const mapping = options.csvMapping;
     if (!mapping) throw new UsageError(`${path}: a generic CSV needs --map (e.g. --map '${MAP_EXAMPLE}')`);
-    if (!options.venue) throw new UsageError(`${path}: a generic CSV names no venue; pass --venue (e.g. --venue binance)`);
-    if (!options.symbol) throw new UsageError(`${path}: a generic CSV names no symbol; pass --symbol (e.g. --symbol BTC/USDT:USDT)`);
+    const venue = options.venue;
+    if (!venue) throw new UsageError(`${path}: a generic CSV names no venue; pass --venue (e.g. --venue binance)`);
+    if (!options.symbol && mapping.symbolColumn === undefined) {
+      throw new UsageError(`${path}: a generic CSV names no symbol; pass --symbol (e.g. --symbol BTC/USDT:USDT) or map a symbol column (--map '...,symbol=COLUMN')`);
+    }
     checkMapping(mapping);
-    let instrument: Instrument;
-    try {
-      instrument = instrumentFromSymbol(options.venue, options.symbol);
-    } catch (error) {
-      throw new UsageError(`--symbol: ${(error as Error).message}`);
+    if (options.symbol) {
+      try {
+        instrumentFromSymbol(venue, options.symbol);
+      } catch (error) {
+        throw new UsageError(`--symbol: ${(error as Error).message}`);
+      }
     }
     const zone = options.timezone === undefined ? null : parseZone(options.timezone);
-    const key: SeriesKey = { table: mapping.table, venue: options.venue, symbol: options.symbol, timeframe: BAR_TABLES.has(mapping.table) ? mapping.timeframe : null };
-    const reader = new CsvRowReader(path, mapping, zone, new SeriesBuilder(key, path));
+    const timeframe = BAR_TABLES.has(mapping.table) ? mapping.timeframe : null;
+    const builderOf = (symbol: string) => new SeriesBuilder({ table: mapping.table, venue, symbol, timeframe }, path);
+    const reader = new CsvRowReader(path, mapping, zone, options.symbol ?? null, builderOf);
     forEachRecord(path, await readFile(path, 'utf8'), (fields, line) => reader.read(fields, line));
     if (!reader.sawHeader) throw new InputError({ source: path }, 'the file is empty (no header line)');
-    return {
-      source: path,
-      format: 'csv',
-      series: [reader.builder.build()],
-      instruments: [instrument],
-      rejections: reader.rejections,
-      rowsRead: reader.rowsRead,
-      notes: reader.notes(),
-    };
+    const notes = reader.notes();
+    const series: SeriesData[] = [];
+    const instruments: Instrument[] = [];
+    // With --symbol and no symbol column, the one series even when every row was rejected (as before).
+    const builders = reader.builders.size === 0 && options.symbol ? [builderOf(options.symbol)] : [...reader.builders.values()];
+    for (const builder of builders) {
+      const data = builder.build();
+      const instrument = instrumentFromSymbol(venue, data.key.symbol);
+      if (mapping.table === 'funding' && !('interval_ms' in mapping.columns) && data.rows > 0) {
+        const known = options.knownInstrument?.(venue, data.key.symbol)?.fundingIntervalMs ?? null;
+        const { intervalMs, note } = deriveFundingInterval(data, known);
+        notes.push(note);
+        if (intervalMs !== null) instrument.fundingIntervalMs = intervalMs;
+      }
+      series.push(data);
+      instruments.push(instrument);
+    }
+    if (mapping.symbolColumn !== undefined) notes.push(`rows routed by column ${mapping.symbolColumn}: ${series.map((d) => `${d.key.symbol} ${d.rows}`).join(', ') || 'no row'}`);
+    return { source: path, format: 'csv', series, instruments, rejections: reader.rejections, rowsRead: reader.rowsRead, notes };
   },
 };
 
@@ -133,10 +155,13 @@ interface FieldSpec {
 
 class CsvRowReader {
   readonly rejections: Rejection[] = [];
+  /** One series per symbol, in the order the symbols first appear. */
+  readonly builders = new Map<string, SeriesBuilder>();
   rowsRead = 0;
   sawHeader = false;
   private fields: FieldSpec[] = [];
   private timeIndex = -1;
+  private symbolIndex = -1;
   private headerLength = 0;
   private truncatedSubMs = 0;
   private convertedLocal = 0;
@@ -145,8 +170,30 @@ class CsvRowReader {
     private readonly path: string,
     private readonly mapping: CsvMapping,
     private readonly zone: Zone | null,
-    readonly builder: SeriesBuilder,
+    /** --symbol: the only symbol rows may have (null: any, from the symbol column). */
+    private readonly symbol: string | null,
+    private readonly newBuilder: (symbol: string) => SeriesBuilder,
   ) {}
+
+  private builderFor(symbol: string): SeriesBuilder {
+    let builder = this.builders.get(symbol);
+    if (!builder) this.builders.set(symbol, (builder = this.newBuilder(symbol)));
+    return builder;
+  }
+
+  /** The row's symbol, or why it cannot be taken (not a unified symbol, or not --symbol). */
+  private rowSymbol(record: string[]): { symbol: string } | { reason: string } {
+    if (this.symbolIndex < 0) return { symbol: this.symbol! };
+    const text = record[this.symbolIndex].trim();
+    const column = `column ${this.mapping.symbolColumn} (symbol)`;
+    try {
+      parseSymbol(text);
+    } catch (error) {
+      return { reason: `${column}: ${(error as Error).message}` };
+    }
+    if (this.symbol !== null && text !== this.symbol) return { reason: `${column}: '${text}' disagrees with --symbol ${this.symbol}` };
+    return { symbol: text };
+  }
 
   read(record: string[], line: number): void {
     if (!this.sawHeader) return this.header(record, line);
@@ -173,6 +220,7 @@ class CsvRowReader {
       return index;
     };
     this.timeIndex = indexOf(this.mapping.timeColumn);
+    if (this.mapping.symbolColumn !== undefined) this.symbolIndex = indexOf(this.mapping.symbolColumn);
     const specs = SERIES_COLUMNS[this.mapping.table];
     this.fields = Object.entries(this.mapping.columns).map(([name, csvName]) => ({
       name,
@@ -185,6 +233,8 @@ class CsvRowReader {
   /** Adds the row, or returns why it cannot be read. */
   private row(record: string[], line: number): string | null {
     if (record.length !== this.headerLength) return `has ${record.length} fields, the header has ${this.headerLength}`;
+    const routed = this.rowSymbol(record);
+    if ('reason' in routed) return routed.reason;
     const timeText = record[this.timeIndex].trim();
     const ts = this.time(timeText, line);
     if (typeof ts === 'string') return `column ${this.mapping.timeColumn} (ts): ${ts}`;
@@ -199,7 +249,7 @@ class CsvRowReader {
       if (value === null) return `column ${field.csvName} (${field.name}): '${text}' is not a number`;
       row[field.name] = value;
     }
-    this.builder.push(line, row);
+    this.builderFor(routed.symbol).push(line, row);
     return null;
   }
 

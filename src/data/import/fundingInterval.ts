@@ -40,3 +40,22 @@ export function applyInferredInterval(series: SeriesData): { intervalMs: number 
   if (off > 0) note += `; ${off} of ${series.rows - 1} gaps differ (largest ${msToTimeframe(largest)}, before line ${largestLine})`;
   return { intervalMs, note };
 }
+
+/**
+ * Sets interval_ms on a funding series whose source has no interval column, as the other importers
+ * do: from the spacing of its settlements, else (fewer than two rows, or no usable gap) from what is
+ * known of the contract (the store's instrument, or one read earlier in the same import). Without
+ * it, the same settlements imported from another source would differ in interval_ms and count as
+ * conflicts instead of unchanged.
+ */
+export function deriveFundingInterval(series: SeriesData, knownIntervalMs: number | null): { intervalMs: number | null; note: string } {
+  const inferred = applyInferredInterval(series);
+  const where = `${series.key.venue} ${series.key.symbol}`;
+  if (inferred.intervalMs !== null) {
+    const disagrees = knownIntervalMs !== null && knownIntervalMs !== inferred.intervalMs;
+    return { intervalMs: inferred.intervalMs, note: disagrees ? `${inferred.note}; the instrument the store knows says ${msToTimeframe(knownIntervalMs)}` : inferred.note };
+  }
+  if (knownIntervalMs === null) return inferred;
+  (series.columns.interval_ms as Float64Array).fill(knownIntervalMs);
+  return { intervalMs: knownIntervalMs, note: `${where}: funding interval ${msToTimeframe(knownIntervalMs)} from the instrument the store knows (too few rows to infer it)` };
+}

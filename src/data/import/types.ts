@@ -74,6 +74,8 @@ export interface CsvMapping {
   timeFormat: 'ms' | 's' | 'us' | 'ns' | 'iso';
   /** Series column name -> CSV column name, e.g. { open: 'perp_open', close: 'perp_close' }. */
   columns: Record<string, string>;
+  /** CSV column holding each row's unified symbol (`symbol=COLUMN` in --map): rows are routed to one series per symbol. */
+  symbolColumn?: string;
 }
 
 export interface FormatImporter {

@@ -24,6 +24,7 @@ export interface SeriesSummary {
   files: number;
 }
 
+/** A half-open time span [fromMs, toMs) of row times (ms UTC): a row at fromMs is in it, one at toMs is not. */
 export interface TimeRange {
   fromMs?: number;
   toMs?: number;
@@ -100,17 +101,17 @@ export class MarketStore {
     return this.manifest().instruments as Instrument[];
   }
 
-  /** The partitions of a series that overlap the range, in time order. */
+  /** The partitions of a series that hold rows in the range [fromMs, toMs), in time order. */
   partitions(key: SeriesKey, range: TimeRange = {}): PartitionEntry[] {
     const id = seriesId(key);
     return this.manifest()
       .partitions.filter((p) => seriesId(keyOf(p)) === id)
-      .filter((p) => (range.fromMs === undefined || p.lastTs >= range.fromMs) && (range.toMs === undefined || p.firstTs <= range.toMs))
+      .filter((p) => (range.fromMs === undefined || p.lastTs >= range.fromMs) && (range.toMs === undefined || p.firstTs < range.toMs))
       .sort((a, b) => a.firstTs - b.firstTs);
   }
 
   /**
-   * All rows of a series in the range, in ts order. A partition that cannot be read fails the read
+   * All rows of a series with fromMs <= ts < toMs, in ts order. A partition that cannot be read fails the read
    * with its name and the repair command; `skipUnreadableEntries` skips manifest entries that cannot
    * be read instead (for listings, which warn about them).
    */
@@ -122,10 +123,11 @@ export class MarketStore {
   }
 
   /**
-   * The last `count` rows at or before each request's toMs, for many series at once (one query per
+   * The last `count` rows before each request's beforeMs (ts < beforeMs: the half-open range
+   * [-inf, beforeMs); "at or before t" is beforeMs = t + 1), for many series at once (one query per
    * table). Results follow the requests' order; a series without such a row has 0 rows.
    */
-  async lastRows(requests: readonly { key: SeriesKey; toMs: number }[], count: number): Promise<SeriesData[]> {
+  async lastRows(requests: readonly { key: SeriesKey; beforeMs: number }[], count: number): Promise<SeriesData[]> {
     const out: SeriesData[] = new Array(requests.length);
     // One manifest read for all requests (parsing it costs ~5 ms).
     const partitionsById = new Map<string, PartitionEntry[]>();
@@ -139,21 +141,21 @@ export class MarketStore {
     requests.forEach((r, i) => byTable.set(r.key.table, [...(byTable.get(r.key.table) ?? []), i]));
     for (const indices of byTable.values()) {
       const batch = indices.map((i) => {
-        const { key, toMs } = requests[i];
-        // Each partition holds at least one row, so the last `count` partitions up to toMs hold the rows wanted.
-        const partitions = (partitionsById.get(seriesId(key)) ?? []).filter((p) => p.firstTs <= toMs).sort((a, b) => a.firstTs - b.firstTs);
-        return { key, toMs, partitions: partitions.slice(-count) };
+        const { key, beforeMs } = requests[i];
+        // Each partition holds at least one row, so the last `count` partitions before beforeMs hold the rows wanted.
+        const partitions = (partitionsById.get(seriesId(key)) ?? []).filter((p) => p.firstTs < beforeMs).sort((a, b) => a.firstTs - b.firstTs);
+        return { key, beforeMs, partitions: partitions.slice(-count) };
       });
       const entries = batch.flatMap((b) => b.partitions);
       const data = await guardedRead(this.root, entries, () =>
-        readLastRows(batch.map(({ key, toMs, partitions }) => ({ key, toMs, paths: partitions.map((p) => join(this.root, p.file)) })), count),
+        readLastRows(batch.map(({ key, beforeMs, partitions }) => ({ key, beforeMs, paths: partitions.map((p) => join(this.root, p.file)) })), count),
       );
       indices.forEach((i, j) => (out[i] = data[j]));
     }
     return out;
   }
 
-  /** The series one partition (month) at a time: memory stays bounded by one partition. */
+  /** The rows with fromMs <= ts < toMs one partition (month) at a time: memory stays bounded by one partition. */
   async *chunks(key: SeriesKey, range: TimeRange = {}): AsyncGenerator<SeriesData> {
     requireNoUnreadable(this.root, key, range, this.unreadablePartitions());
     const parts = this.partitions(key, range);
@@ -190,7 +192,7 @@ export class MarketStore {
 function describeRange(range: TimeRange): string {
   if (range.fromMs === undefined && range.toMs === undefined) return '';
   const iso = (ms?: number) => (ms === undefined ? '…' : new Date(ms).toISOString());
-  return ` between ${iso(range.fromMs)} and ${iso(range.toMs)}`;
+  return ` in [${iso(range.fromMs)}, ${iso(range.toMs)})`;
 }
 
 /**

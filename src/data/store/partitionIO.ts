@@ -77,11 +77,11 @@ function fillVector(chunk: DuckDBDataChunk, k: number, spec: ColumnSpec, column:
   }
 }
 
-/** Reads Parquet files of one series into columnar form (rows in ts order), optionally limited to [fromMs, toMs]. */
+/** Reads Parquet files of one series into columnar form (rows in ts order), optionally limited to the half-open [fromMs, toMs). */
 export async function readPartitions(key: SeriesKey, paths: string[], fromMs?: number, toMs?: number): Promise<SeriesData> {
   const where: string[] = [];
-  if (fromMs !== undefined) where.push(`ts >= ${Math.trunc(fromMs)}`);
-  if (toMs !== undefined) where.push(`ts <= ${Math.trunc(toMs)}`);
+  if (fromMs !== undefined) where.push(`ts >= ${Math.ceil(fromMs)}`);
+  if (toMs !== undefined) where.push(`ts < ${Math.ceil(toMs)}`);
   const data = await readSeriesQuery(key, paths, `${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts`);
   return { ...data, lines: new Int32Array(data.rows) };
 }
@@ -143,15 +143,15 @@ async function readSeriesQuery(key: SeriesKey, paths: string[], tail: string): P
   return { key, source: paths.join(', '), rows, columns };
 }
 
-/** One series for readLastRows: its partition files and the latest ts wanted. */
+/** One series for readLastRows: its partition files and the end of the range wanted (exclusive). */
 export interface LastRowsRequest {
   key: SeriesKey;
   paths: string[];
-  toMs: number;
+  beforeMs: number;
 }
 
 /**
- * The last `count` rows with ts <= toMs of many series of ONE table, in one query (a query per
+ * The last `count` rows with ts < beforeMs of many series of ONE table, in one query (a query per
  * series costs ~15 ms of DuckDB overhead; this costs about one). Results follow the requests' order;
  * a series with no such row comes back with 0 rows.
  */
@@ -162,13 +162,13 @@ export async function readLastRows(requests: readonly LastRowsRequest[], count: 
   if (!(Number.isInteger(count) && count >= 1)) throw new Error(`readLastRows: count must be an integer >= 1 (got ${count})`);
   const specs = SERIES_COLUMNS[table];
   const select = specs.map((s) => (s.type === 'i64' ? `p.${sqlIdent(s.name)}::DOUBLE AS ${sqlIdent(s.name)}` : `p.${sqlIdent(s.name)}`)).join(', ');
-  const wanted = requests.flatMap((r, sid) => r.paths.map((path) => `(${sqlString(path)}, ${sid}, ${Math.trunc(r.toMs)})`));
+  const wanted = requests.flatMap((r, sid) => r.paths.map((path) => `(${sqlString(path)}, ${sid}, ${Math.ceil(r.beforeMs)})`));
   const files = [...new Set(requests.flatMap((r) => r.paths))];
   if (files.length === 0) return requests.map((r) => emptySeries(r.key, specs));
   const sql =
-    `WITH wanted(file, sid, to_ms) AS (VALUES ${wanted.join(', ')}) ` +
+    `WITH wanted(file, sid, before_ms) AS (VALUES ${wanted.join(', ')}) ` +
     `SELECT ${select}, w.sid AS __sid FROM read_parquet([${files.map(sqlString).join(', ')}], filename = true) p ` +
-    `JOIN wanted w ON p.filename = w.file WHERE p.ts <= w.to_ms ` +
+    `JOIN wanted w ON p.filename = w.file WHERE p.ts < w.before_ms ` +
     `QUALIFY row_number() OVER (PARTITION BY w.sid ORDER BY p.ts DESC) <= ${count} ORDER BY __sid, p.ts`;
   const { chunks, rows } = await queryChunks(sql);
   const sids = readColumn({ name: '__sid', type: 'f64', nullable: false, check: 'none' }, chunks, specs.length, rows) as Float64Array;

@@ -47,7 +47,7 @@ export async function guardedRead<T>(root: string, entries: readonly PartitionEn
   }
 }
 
-/** Fails with the name of a series' manifest entry that cannot be read, when one may hold rows in the range. */
+/** Fails with the name of a series' manifest entry that cannot be read, when one may hold rows in the range [fromMs, toMs). */
 export function requireNoUnreadable(
   root: string,
   key: SeriesKey,
@@ -56,7 +56,7 @@ export function requireNoUnreadable(
 ): void {
   for (const u of unreadable) {
     if (!u.key || u.key.table !== key.table || u.key.venue !== key.venue || u.key.symbol !== key.symbol || u.key.timeframe !== key.timeframe) continue;
-    const outside = (range.fromMs !== undefined && u.lastTs !== null && u.lastTs < range.fromMs) || (range.toMs !== undefined && u.firstTs !== null && u.firstTs > range.toMs);
+    const outside = (range.fromMs !== undefined && u.lastTs !== null && u.lastTs < range.fromMs) || (range.toMs !== undefined && u.firstTs !== null && u.firstTs >= range.toMs);
     if (!outside) throw new StorePartitionError(root, u.name, u.file, `cannot be read from the manifest (${u.reason})`);
   }
 }

@@ -26,6 +26,16 @@ export interface BarPathOptions {
   initialBasis: number | null;
   /** Mean bar volume in base units (log-normal). */
   meanVolume: number;
+  /**
+   * Expiry of a dated future on the same mid (ms UTC), null for none. Its price is
+   * mid x (1 + futureBasisAnnual x (expiry - t) / year + (s - mu) x (expiry - t) / (expiry - startMs)):
+   * a carry that decays linearly to zero and the perp's basis noise fading with it, so the future
+   * converges on the mid at its expiry. It has bars from the first spot bar to the last one that
+   * closes at or before the expiry; its values take no random draws, so the spot and perp are the
+   * same with and without it.
+   */
+  futureExpiryMs: number | null;
+  futureBasisAnnual: number;
 }
 
 /** OHLCV columns of bars, written from row 0. */
@@ -62,6 +72,8 @@ export class SyntheticBarPath {
   private s: number;
   /** Normal draws for up to BLOCK_BARS bars at a time. */
   private readonly normals: Float64Array;
+  /** Bars of the dated future (0 without one): bars 0 .. futureBars - 1. */
+  readonly futureBars: number;
 
   constructor(private readonly o: BarPathOptions) {
     this.rng = new Rng(o.seed);
@@ -76,6 +88,12 @@ export class SyntheticBarPath {
     this.normals = new Float64Array(BLOCK_BARS * (2 * o.stepsPerBar + 2));
     this.logMid = Math.log(o.initialPrice);
     this.s = o.initialBasis ?? o.mu + stationarySd * this.rng.normal();
+    this.futureBars = o.futureExpiryMs === null ? 0 : Math.max(0, Math.min(o.bars, Math.floor((o.futureExpiryMs - o.startMs) / o.barIntervalMs)));
+  }
+
+  /** Rows of the dated future among spot bars from .. end - 1 (they are its first rows, from `from`). */
+  futureRowsIn(from: number, end: number): number {
+    return Math.max(0, Math.min(end, this.futureBars) - from);
   }
 
   /** Bars not generated yet. */
@@ -88,7 +106,7 @@ export class SyntheticBarPath {
    * the perp's span) into `perp` rows 0.. with their premium (the basis at the close). Returns the
    * number of perp rows written.
    */
-  next(count: number, spot: BarColumns, perp: BarColumns, premium: Float64Array): number {
+  next(count: number, spot: BarColumns, perp: BarColumns, premium: Float64Array, future?: BarColumns): number {
     const o = this.o;
     const rng = this.rng;
     const { logDrift, logVol, decay, basisStepSd } = this;
@@ -122,6 +140,11 @@ export class SyntheticBarPath {
         perp.ts[p] = ts;
         perp.open[p] = perp.high[p] = perp.low[p] = perpPrice;
       }
+      const withFuture = future !== undefined && bar < this.futureBars;
+      if (withFuture) {
+        future.ts[i] = ts;
+        future.open[i] = future.high[i] = future.low[i] = this.futurePrice(mid, s, ts);
+      }
       for (let step = 0; step < o.stepsPerBar; step++) {
         logMid += logDrift + logVol * normals[n++];
         s = o.mu + (s - o.mu) * decay + basisStepSd * normals[n++];
@@ -133,6 +156,12 @@ export class SyntheticBarPath {
           if (perpPrice > perp.high[p]) perp.high[p] = perpPrice;
           if (perpPrice < perp.low[p]) perp.low[p] = perpPrice;
         }
+        if (withFuture) {
+          const f = this.futurePrice(mid, s, ts + ((step + 1) * o.barIntervalMs) / o.stepsPerBar);
+          if (f > future.high[i]) future.high[i] = f;
+          if (f < future.low[i]) future.low[i] = f;
+          if (step === o.stepsPerBar - 1) future.close[i] = f;
+        }
       }
       spot.close[i] = mid;
       spot.volume[i] = o.meanVolume * Math.exp(0.5 * normals[n++] - 0.125);
@@ -142,10 +171,18 @@ export class SyntheticBarPath {
         perp.volume[p] = perpVolume;
         premium[p] = s;
       }
+      if (withFuture) future.volume[i] = perpVolume / 3;
     }
     this.logMid = logMid;
     this.s = s;
     this.bar = end;
     return Math.max(0, end - Math.max(from, this.firstPerpBar));
+  }
+
+  /** The dated future's price at time tMs on the mid and the perp's basis s (see futureExpiryMs). */
+  private futurePrice(mid: number, s: number, tMs: number): number {
+    const o = this.o;
+    const leftMs = o.futureExpiryMs! - tMs;
+    return mid * (1 + (o.futureBasisAnnual * leftMs) / YEAR_MS + ((s - o.mu) * leftMs) / (o.futureExpiryMs! - o.startMs));
   }
 }

@@ -16,11 +16,11 @@ export interface SyntheticMarketStream {
   label: SyntheticLabel;
   /** The options used, with defaults filled in. */
   options: SyntheticMarketOptions & { perpBars: number };
-  keys: { spot: SeriesKey; perp: SeriesKey; funding: SeriesKey };
+  keys: { spot: SeriesKey; perp: SeriesKey; funding: SeriesKey; future: SeriesKey | null };
   /** First and last `ts` of each series (bar open times, settlement times), known without generating; null when a series has no row. */
-  tsRange: Record<'spot' | 'perp' | 'funding', { firstTs: number; lastTs: number } | null>;
+  tsRange: Record<'spot' | 'perp' | 'funding' | 'future', { firstTs: number; lastTs: number } | null>;
   /**
-   * New replay sources [spot, perp, funding] (also the tie order), each starting a fresh generation.
+   * New replay sources [spot, perp, funding, future when there is one] (also the tie order), each starting a fresh generation.
    * One generator feeds the three, which are read in step by replay(); a series read ahead of the
    * others buffers their chunks meanwhile (about one funding interval of bars at most).
    */
@@ -35,6 +35,7 @@ export function syntheticMarketStream(overrides: Partial<SyntheticMarketOptions>
   const lastBarTs = o.startMs + (o.bars - 1) * o.barIntervalMs;
   const perpStartMs = o.startMs + (o.bars - o.perpBars) * o.barIntervalMs;
   const grid = settlementGrid(perpStartMs, o.barIntervalMs, o.perpBars, o.fundingIntervalMs);
+  const futureBars = o.futureExpiryMs === null ? 0 : Math.max(0, Math.min(o.bars, Math.floor((o.futureExpiryMs - o.startMs) / o.barIntervalMs)));
   return {
     label: 'synthetic',
     options,
@@ -43,10 +44,12 @@ export function syntheticMarketStream(overrides: Partial<SyntheticMarketOptions>
       spot: { firstTs: o.startMs, lastTs: lastBarTs },
       perp: { firstTs: perpStartMs, lastTs: lastBarTs },
       funding: grid.rows === 0 ? null : { firstTs: grid.firstSettlementMs, lastTs: grid.firstSettlementMs + (grid.rows - 1) * o.fundingIntervalMs },
+      future: futureBars === 0 ? null : { firstTs: o.startMs, lastTs: o.startMs + (futureBars - 1) * o.barIntervalMs },
     },
     sources() {
       const producer = new ChunkProducer(options, chunkRows);
-      return [keys.spot, keys.perp, keys.funding].map((key, i) => sourceFromColumnChunks(key, producer.chunksOf(i)));
+      const series = keys.future === null ? [keys.spot, keys.perp, keys.funding] : [keys.spot, keys.perp, keys.funding, keys.future];
+      return series.map((key, i) => sourceFromColumnChunks(key, producer.chunksOf(i)));
     },
   };
 }
@@ -55,7 +58,7 @@ export function syntheticMarketStream(overrides: Partial<SyntheticMarketOptions>
 class ChunkProducer {
   private readonly path: SyntheticBarPath;
   private readonly funding: FundingAccumulator;
-  private readonly queues: ColumnChunk[][] = [[], [], []];
+  private readonly queues: ColumnChunk[][] = [[], [], [], []];
 
   constructor(
     o: SyntheticMarketOptions & { perpBars: number },
@@ -76,6 +79,8 @@ class ChunkProducer {
     for (;;) {
       const chunk = queue.shift();
       if (chunk !== undefined) yield chunk;
+      // The future ends before the market: generating on would only queue the other series' chunks.
+      else if (series === 3 && this.path.bar >= this.path.futureBars) return;
       else if (!this.produce()) return;
     }
   }
@@ -87,8 +92,12 @@ class ChunkProducer {
     const spot = barColumns(rows);
     const perp = barColumns(rows);
     const premium = new Float64Array(rows);
-    const perpRows = this.path.next(rows, spot, perp, premium);
+    const from = this.path.bar;
+    const futureRows = this.path.futureRowsIn(from, from + rows);
+    const future = futureRows > 0 ? barColumns(rows) : undefined;
+    const perpRows = this.path.next(rows, spot, perp, premium, future);
     this.queues[0].push({ rows, columns: spot });
+    if (future !== undefined) this.queues[3].push({ rows: futureRows, columns: future });
     if (perpRows > 0) {
       for (let i = 0; i < perpRows; i++) this.funding.push(premium[i], perp.close[i]);
       this.queues[1].push({ rows: perpRows, columns: perp });

@@ -2,6 +2,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { formatConfigIssue } from '../../domain/config/issue.ts';
 import { HOUR_MS, MINUTE_MS, msToTimeframe } from '../../core/time.ts';
 import type { SeriesKey } from '../../domain/series.ts';
+import { utcMsToExpiryCode } from '../../domain/symbol.ts';
 import type { SeriesData } from '../import/types.ts';
 import { sourceFromColumns } from '../replay/sources.ts';
 import type { ReplaySource } from '../replay/types.ts';
@@ -42,6 +43,8 @@ export const DEFAULT_SYNTHETIC_OPTIONS: Readonly<SyntheticMarketOptions> = {
   interestRatePerInterval: 0.0001, // 0.01% per 8 h
   capRatePerInterval: 0.0075,
   meanVolume: 10,
+  futureExpiryMs: null,
+  futureBasisAnnual: 0.1,
   base: 'SYN',
   quote: 'USDT',
 };
@@ -58,6 +61,8 @@ export interface SyntheticMarket {
   spot: SyntheticSeries;
   perp: SyntheticSeries;
   funding: SyntheticSeries;
+  /** The dated future's bars (with futureExpiryMs), null without one. */
+  future: SyntheticSeries | null;
 }
 
 /** Checks every option against its documented range (src/data/synthetic/optionsSchema.ts). */
@@ -83,8 +88,9 @@ export function generateSyntheticMarket(overrides: Partial<SyntheticMarketOption
   const perp = barColumns(o.perpBars);
   const premium = new Float64Array(o.perpBars);
   const path = new SyntheticBarPath(o);
+  const future = o.futureExpiryMs === null ? undefined : barColumns(path.futureBars);
   const firstPerpBar = path.firstPerpBar;
-  path.next(o.bars, spot, perp, premium);
+  path.next(o.bars, spot, perp, premium, future);
 
   const funding = fundingFromPremium({
     perpStartMs: o.startMs + firstPerpBar * o.barIntervalMs,
@@ -103,6 +109,7 @@ export function generateSyntheticMarket(overrides: Partial<SyntheticMarketOption
     spot: series(keys.spot, source, o.bars, spot),
     perp: series(keys.perp, source, o.perpBars, perp),
     funding: series(keys.funding, source, funding.rows, funding.columns),
+    future: future && keys.future ? series(keys.future, source, path.futureBars, future) : null,
   };
 }
 
@@ -115,14 +122,21 @@ export function resolveSyntheticOptions(overrides: Partial<SyntheticMarketOption
 
 export const syntheticSourceName = (o: SyntheticMarketOptions): string => `synthetic(seed=${o.seed})`;
 
-/** Series keys of the market: spot and perp bars, and the perp's funding. */
-export function syntheticKeys(o: SyntheticMarketOptions): { spot: SeriesKey; perp: SeriesKey; funding: SeriesKey } {
-  const spot: SeriesKey = { table: 'bars', venue: SYNTHETIC_VENUE, symbol: `${o.base}/${o.quote}`, timeframe: msToTimeframe(o.barIntervalMs) };
-  const perpSymbol = `${o.base}/${o.quote}:${o.quote}`;
-  return { spot, perp: { ...spot, symbol: perpSymbol }, funding: { table: 'funding', venue: SYNTHETIC_VENUE, symbol: perpSymbol, timeframe: null } };
+/** Symbol of the synthetic dated future, e.g. SYN/USDT:USDT-240301 (null without futureExpiryMs). */
+export function syntheticFutureSymbol(o: Pick<SyntheticMarketOptions, 'base' | 'quote' | 'futureExpiryMs'>): string | null {
+  return o.futureExpiryMs === null ? null : `${o.base}/${o.quote}:${o.quote}-${utcMsToExpiryCode(o.futureExpiryMs)}`;
 }
 
-/** The market as replay sources, in the order [spot, perp, funding] (which is also the tie order). */
+/** Series keys of the market: spot and perp bars, the perp's funding, and the dated future's bars (null without one). */
+export function syntheticKeys(o: SyntheticMarketOptions): { spot: SeriesKey; perp: SeriesKey; funding: SeriesKey; future: SeriesKey | null } {
+  const spot: SeriesKey = { table: 'bars', venue: SYNTHETIC_VENUE, symbol: `${o.base}/${o.quote}`, timeframe: msToTimeframe(o.barIntervalMs) };
+  const perpSymbol = `${o.base}/${o.quote}:${o.quote}`;
+  const futureSymbol = syntheticFutureSymbol(o);
+  return { spot, perp: { ...spot, symbol: perpSymbol }, funding: { table: 'funding', venue: SYNTHETIC_VENUE, symbol: perpSymbol, timeframe: null }, future: futureSymbol === null ? null : { ...spot, symbol: futureSymbol } };
+}
+
+/** The market as replay sources, in the order [spot, perp, funding, future when there is one] (which is also the tie order). */
 export function syntheticSources(market: SyntheticMarket, chunkRows = 65_536): ReplaySource[] {
-  return [market.spot, market.perp, market.funding].map((s) => sourceFromColumns(s.key, s.columns, s.rows, chunkRows));
+  const all = market.future ? [market.spot, market.perp, market.funding, market.future] : [market.spot, market.perp, market.funding];
+  return all.map((s) => sourceFromColumns(s.key, s.columns, s.rows, chunkRows));
 }

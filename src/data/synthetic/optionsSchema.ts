@@ -28,6 +28,10 @@ export const syntheticOptionShape = {
   interestRatePerInterval: numberIn(RANGES.fundingRatePerInterval),
   capRatePerInterval: numberIn(RANGES.capRatePerInterval),
   meanVolume: numberIn(RANGES.meanVolume),
+  /** Expiry of a dated future on the same mid, ms UTC (its symbol BASE/QUOTE:QUOTE-YYMMDD); null: none. */
+  futureExpiryMs: numberIn(RANGES.generatorStartMs).nullable(),
+  /** The future's annualised carry over the mid, decaying linearly to 0 at its expiry (0.1 = 10% a year). */
+  futureBasisAnnual: numberIn(RANGES.apr),
   base: assetNameSchema,
   quote: assetNameSchema,
 };
@@ -41,6 +45,7 @@ export function syntheticOptionPairProblems(o: Options, at: (field: keyof Option
   if (o.perpBars !== null && o.perpBars > o.bars) problem('perpBars', `must be at most bars (${o.bars}) (got ${o.perpBars})`);
   if (o.barIntervalMs % 1000 !== 0) problem('barIntervalMs', `must be whole seconds (got ${o.barIntervalMs})`);
   if (o.fundingIntervalMs < o.barIntervalMs) problem('fundingIntervalMs', `must be at least barIntervalMs (${o.barIntervalMs}) (got ${o.fundingIntervalMs})`);
+  if (o.futureExpiryMs !== null && !(o.futureExpiryMs >= o.startMs + o.barIntervalMs)) problem('futureExpiryMs', `must be at least one bar after startMs (${o.startMs + o.barIntervalMs}) (got ${o.futureExpiryMs})`);
   const endMs = o.startMs + o.bars * o.barIntervalMs;
   if (endMs > LATEST_CONFIG_TIME_MS) problem('bars', `the market would end after 2100-01-01 (startMs + bars x barIntervalMs = ${endMs})`);
   return problems;

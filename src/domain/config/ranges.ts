@@ -107,6 +107,9 @@ export const RANGES = {
     why: '±1000% a year; funding beyond ±300% APR lasts hours at most (-10 or 10 also serve as "always" and "never")',
   },
   roundTripCostRate: { min: 0, max: 0.1, unit: 'fraction of notional', why: 'four fees and crossing: 10% of the notional per round trip leaves no arbitrage' },
+  forecastWindows: { min: 1, max: 500, integer: true, unit: 'settlements', why: 'the gain is summed over the next windows: 500 is half a year at 8 h, three weeks at 1 h' },
+  forecastTrainPoints: { min: 30, max: 100_000, integer: true, unit: 'settlements', why: 'an AR(3) needs a few dozen settlements; 100,000 is 11 years of hourly funding' },
+  forecastMinHistory: { min: 2, max: 100_000, integer: true, unit: 'settlements', why: 'persistence needs two settlements; more than the train window would never forecast' },
   crossingCostRate: { min: 0, max: 0.05, unit: 'fraction of notional', why: 'crossing four spreads costs bps; 5% is no liquid market' },
   fundingIntervalHours: {
     min: MIN_FUNDING_INTERVAL_MS / HOUR_MS,
@@ -124,6 +127,8 @@ export const RANGES = {
   refitEveryPoints: { min: 1, max: 525_600, integer: true, unit: 'points', why: 'from every point to once a year of 1-minute points' },
   sampleSeconds: { min: 0, minExclusive: true, max: 86_400, unit: 's', why: 'a basis point per bar: bars are 1 s to 1 day' },
   closeBeforeFundingSeconds: { min: 0, max: 86_400, unit: 's', why: 'longer than a funding interval (24 h at most) would close every position at once' },
+  priceSkewSeconds: { min: 0, max: 86_400, unit: 's', why: 'legs priced up to a day apart: 0 for bars of one clock, seconds for live quotes; beyond a day the prices describe different markets' },
+  daysToExpiry: { min: 0, max: 365, unit: 'days', why: 'dated futures are listed at most about a year ahead' },
   expectedProfitFraction: { min: -1, max: 1, unit: 'fraction of notional', why: 'a profit or loss beyond the whole notional is no threshold' },
   speed: { min: 0, minExclusive: true, max: 1_000_000, unit: 'x wall time', why: 'a replay from slower than real time up to a million times faster (a year in 32 s); max replays as fast as the engine goes' },
   legTimeoutMs: { min: 100, max: 10 * MINUTE_MS, integer: true, unit: 'ms', why: 'a leg answered in milliseconds to seconds; after 10 minutes a naked leg has been naked too long' },
@@ -139,6 +144,12 @@ export const RANGES = {
   thresholdBps: { min: 0, max: 10_000, unit: 'bps', why: '10,000 bps is 100% of the price' },
   netBps: { min: -10_000, max: 10_000, unit: 'bps', why: '±100% of the notional' },
   scannerBorrowRatePerYear: { min: 0, max: 10, unit: 'fraction per year', why: 'spot borrow costs 2% to 50% a year; 1000% a year is beyond the worst short squeezes' },
+  legSkewMs: { min: 0, max: DAY_MS, integer: true, unit: 'ms', why: 'from prices taken at the same instant to a day apart (half of the longest bars venues publish)' },
+  suspectMultipleOfMedian: { min: 1, max: 1_000_000, unit: 'times the median', why: 'a multiple below 1 would flag the ordinary; a million times the median is no bound at all' },
+  suspectObservations: { min: 0, max: 1000, integer: true, unit: 'observations', why: '0 turns the flag off; past a thousand consecutive observations an edge is the pair\'s own history' },
+  historyPoints: { min: 0, max: 100_000, integer: true, unit: 'observations', why: '0 reads no history; 100,000 rows per series (70 days of 1-minute bars) keeps a store scan to seconds' },
+  impliedLagFraction: { min: 0.01, max: 1, unit: 'fraction of a bar', why: 'legs observed together imply 0 to 0.02 (noise); a lag of a whole bar is the neighbouring bar, and 1 turns the check off in practice' },
+  minHistoryPoints: { min: 1, max: 100_000, integer: true, unit: 'observations', why: 'a median of fewer than a handful of points says nothing; at most historyPoints' },
 
   // Synthetic market generator (src/data/synthetic/market.ts)
   startMs: {

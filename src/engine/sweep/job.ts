@@ -21,9 +21,11 @@ export interface SweepJob {
  * The summary without its wall-clock fields (so results do not depend on the machine or worker
  * count) and without its round-trip list (a grid of runs would carry thousands), plus PnL.
  */
-export type JobSummary = Omit<BacktestSummary, 'elapsedMs' | 'eventsPerSec' | 'roundTrips'> & {
+export type JobSummary = Omit<BacktestSummary, 'elapsedMs' | 'eventsPerSec' | 'roundTrips' | 'risk'> & {
   /** endEquityUsd - startEquityUsd. */
   pnlUsd: number;
+  /** The run's risk figures and action counts, without the list of actions. */
+  risk?: Omit<BacktestSummary['risk'], 'actions'>;
 };
 
 export type JobOutcome =
@@ -38,10 +40,11 @@ export async function runSweepJob(job: SweepJob): Promise<JobOutcome> {
     const config = parseBacktestConfig(job.config, `combination ${job.combo}`);
     const window = job.window ? { fromMs: job.warmUpFromMs ?? job.window.fromMs, toMs: job.window.toMs, tradeFromMs: job.window.fromMs } : undefined;
     const run = await runBacktest(config, { storeDir: job.storeDir, window });
-    const { elapsedMs, eventsPerSec, roundTrips, ...rest } = run.summary;
+    const { elapsedMs, eventsPerSec, roundTrips, risk, ...rest } = run.summary;
     void eventsPerSec;
     void roundTrips;
-    const summary: JobSummary = { ...rest, pnlUsd: round8(rest.endEquityUsd - rest.startEquityUsd) };
+    const { actions: _actions, ...riskFigures } = risk;
+    const summary: JobSummary = { ...rest, pnlUsd: round8(rest.endEquityUsd - rest.startEquityUsd), risk: riskFigures };
     const equity = job.wantEquity ? run.result.equity.map((p) => ({ ts: p.ts, equityUsd: p.equityUsd })) : null;
     return { id: job.id, ok: true, summary, equity, elapsedMs };
   } catch (error) {

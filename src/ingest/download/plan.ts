@@ -48,9 +48,9 @@ export function clipToHistoryDepth(target: TimeSpan, stepMs: number, nowMs: Epoc
 
 /** Spans of consecutive candles the store holds within the target (a candle at t covers [t, t + step)). */
 async function storedCandleSpans(store: MarketStore, key: SeriesKey, target: TimeSpan, stepMs: number): Promise<TimeSpan[]> {
-  if (target.toMs <= target.fromMs || store.partitions(key, { fromMs: target.fromMs, toMs: target.toMs - 1 }).length === 0) return [];
+  if (target.toMs <= target.fromMs || store.partitions(key, { fromMs: target.fromMs, toMs: target.toMs }).length === 0) return [];
   const spans: TimeSpan[] = [];
-  for await (const chunk of store.chunks(key, { fromMs: target.fromMs, toMs: target.toMs - 1 })) {
+  for await (const chunk of store.chunks(key, { fromMs: target.fromMs, toMs: target.toMs })) {
     const ts = chunk.columns.ts as Float64Array;
     for (let i = 0; i < chunk.rows; i++) {
       const last = spans.at(-1);

@@ -21,7 +21,9 @@ import { REST_HEAD_RE, WS_HEAD_RE } from '../../data/import/cryptofeed/captureLi
 import type { Rejection, SeriesData } from '../../data/import/types.ts';
 import { validateSeries } from '../../data/import/validateSeries.ts';
 import type { MarketStore } from '../../data/store/marketStore.ts';
+import type { InstrumentHistory } from '../../strategy/scanner/history.ts';
 import type { Scanner } from '../../strategy/scanner/scanner.ts';
+import { priceHistory } from './stateHistory.ts';
 
 export interface StateLoad {
   /** What was read: a file path or a store directory. */
@@ -34,6 +36,8 @@ export interface StateLoad {
   notes: string[];
   /** Rows or markets not taken, with file and line. */
   rejections: Rejection[];
+  /** Each instrument's price observations up to the state, for the scanner's suspect check; empty without history. */
+  history: InstrumentHistory[];
 }
 
 export interface LoadOptions {
@@ -45,6 +49,8 @@ export interface LoadOptions {
   maxPriceAgeMs?: number;
   /** Store: funding series whose last settlement is older than this at `at` are not read. */
   maxFundingAgeMs?: number;
+  /** Observations before the state's own kept per series as history (the scanner's suspect.historyPoints); default 0: none. */
+  historyPoints?: number;
 }
 
 /** Richness of a price source: books > quotes = quote bars > trades = bars. */
@@ -136,6 +142,8 @@ interface PriceCandidate {
   /** Bar length, to prefer the shorter of equal bars. */
   lengthMs: number;
   event: MarketEvent;
+  data: SeriesData;
+  row: number;
 }
 
 /**
@@ -149,6 +157,7 @@ export function stateFromSeries(source: string, instruments: readonly Instrument
   const known = new Map(instruments.map((i) => [instrumentId(i.venue, i.symbol), i]));
   const prices = new Map<string, PriceCandidate[]>();
   const others: MarketEvent[] = [];
+  const historyPoints = options.historyPoints ?? 0;
   let laterOnly = 0;
   for (const data of series) {
     const id = instrumentId(data.key.venue, data.key.symbol);
@@ -162,7 +171,7 @@ export function stateFromSeries(source: string, instruments: readonly Instrument
     if (rank !== undefined) {
       const event = eventOf(data, row)!;
       const list = prices.get(id) ?? [];
-      list.push({ rank, timeMs: knownAt(data.key, f64(data, 'ts', row)), lengthMs: data.key.timeframe ? timeframeToMs(data.key.timeframe) : 0, event });
+      list.push({ rank, timeMs: knownAt(data.key, f64(data, 'ts', row)), lengthMs: data.key.timeframe ? timeframeToMs(data.key.timeframe) : 0, event, data, row });
       prices.set(id, list);
     } else if (data.key.table === 'funding') {
       if (row > 0) others.push(eventOf(data, row - 1)!);
@@ -172,12 +181,14 @@ export function stateFromSeries(source: string, instruments: readonly Instrument
     }
   }
   const events: MarketEvent[] = [];
+  const history: InstrumentHistory[] = [];
   const bySource = new Map<string, number>();
   for (const list of prices.values()) {
     const freshest = Math.max(...list.map((c) => c.timeMs));
     list.sort((x, y) => y.rank - x.rank || y.timeMs - x.timeMs || x.lengthMs - y.lengthMs);
     const chosen = list.find((c) => c.timeMs >= freshest - within) ?? list[0];
     events.push(chosen.event);
+    if (historyPoints > 0) history.push({ venue: chosen.event.venue, symbol: chosen.event.symbol, ...priceHistory(chosen.data, chosen.row, historyPoints) });
     const what = chosen.event.type === 'bar' ? `${msLabel(chosen.lengthMs)} bar closes` : chosen.event.type === 'book' ? 'book depth' : chosen.event.type === 'quote' ? 'bid/ask quotes' : 'trade prices';
     bySource.set(what, (bySource.get(what) ?? 0) + 1);
   }
@@ -193,7 +204,7 @@ export function stateFromSeries(source: string, instruments: readonly Instrument
       `${source} has no funding rates: funding carry and funding differentials cannot be computed; basis, calendar and cross-venue spreads are computed without funding (flag fundingUnknown)`,
     );
   } else if (perpsWithoutFunding > 0) notes.push(`${perpsWithoutFunding} of ${perps.length} perps with data have no funding rate (flag fundingUnknown)`);
-  return { source, asOfMs: atMs, instruments: [...known.values()], events, notes, rejections: [] };
+  return { source, asOfMs: atMs, instruments: [...known.values()], events, notes, rejections: [], history };
 }
 
 const msLabel = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms}ms`);
@@ -243,27 +254,28 @@ export async function loadSnapshot(path: string, options: LoadOptions = {}): Pro
 export async function loadStoreState(store: MarketStore, atMs: number, options: LoadOptions = {}): Promise<StateLoad> {
   const all = store.listSeries();
   if (all.length === 0) throw new InputError({ source: store.root }, 'the store is empty (import data with: perp-arb data import <path>)');
-  const wanted: { key: SeriesKey; toMs: number }[] = [];
+  const wanted: { key: SeriesKey; beforeMs: number }[] = [];
   let after = 0;
   let tooOld = 0;
   for (const summary of all) {
     const { key } = summary;
     const isFunding = key.table === 'funding';
     if (!(key.table in PRICE_TABLES) && !isFunding && key.table !== 'mark_bars' && key.table !== 'index_bars') continue;
-    const toMs = atMs - knownAt(key, 0); // bars: open time at or before at - timeframe
-    if (summary.firstTs > toMs) {
+    // The state as of `at` includes what is known at `at`: bars that close at or before it, rows at or before it.
+    const lastKnownTs = atMs - knownAt(key, 0);
+    if (summary.firstTs > lastKnownTs) {
       after++;
       continue;
     }
     const maxAge = isFunding ? options.maxFundingAgeMs : options.maxPriceAgeMs;
-    if (maxAge !== undefined && summary.lastTs < toMs && atMs - knownAt(key, summary.lastTs) > maxAge) {
+    if (maxAge !== undefined && summary.lastTs < lastKnownTs && atMs - knownAt(key, summary.lastTs) > maxAge) {
       tooOld++;
       continue;
     }
-    wanted.push({ key, toMs });
+    wanted.push({ key, beforeMs: lastKnownTs + 1 });
   }
-  // Two rows per series: the latest, and for funding the settlement before it (the interval).
-  const series = await store.lastRows(wanted, 2);
+  // Two rows per series: the latest, and for funding the settlement before it (the interval); more for the price history.
+  const series = await store.lastRows(wanted, Math.max(2, (options.historyPoints ?? 0) + 1));
   const load = stateFromSeries(store.root, store.instruments(), series, atMs, options);
   if (after > 0) load.notes.push(`${after} series start after ${isoUtc(atMs)}`);
   // Entries the manifest cannot name are skipped with a warning, not a failure of the whole scan.
@@ -272,7 +284,7 @@ export async function loadStoreState(store: MarketStore, atMs: number, options: 
   return load;
 }
 
-/** Adds the instruments to a scanner, sets its clock to the load's time and applies the events. */
+/** Adds the instruments to a scanner, sets its clock to the load's time, applies the events and the history. */
 export function applyLoad(scanner: Scanner, load: StateLoad): { applied: number; errors: Rejection[] } {
   for (const instrument of load.instruments) scanner.addInstrument(instrument);
   scanner.setNow(load.asOfMs);
@@ -285,6 +297,7 @@ export function applyLoad(scanner: Scanner, load: StateLoad): { applied: number;
       errors.push({ source: load.source, line: null, reason: (error as Error).message });
     }
   }
+  scanner.setHistory(load.history);
   scanner.rescan();
   return { applied, errors };
 }

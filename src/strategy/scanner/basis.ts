@@ -4,12 +4,15 @@
  * expected convergence over the holding period: all of s without a model (the seed's assumption,
  * that the basis returns to 0), or (s - mu)(1 - e^{-theta t}) with an OU fit of this pair.
  * Funding over the holding period is added with the position's sign when known.
- * Threshold: |s| (|s - mu| with a fit) >= thresholds.minBasisBps.
+ * Threshold: |s| (|s - mu| with a fit) >= thresholds.minBasisBps. Legs observed too far apart are
+ * not compared (legTiming.ts).
  */
 import type { OuParams } from '../../model/ouParams.ts';
-import { clearSlot, settleSlot } from './costs.ts';
+import { apartSlot, clearSlot, settleSlot } from './costs.ts';
 import type { ScanContext } from './context.ts';
 import { FLAG_FUNDING_UNKNOWN, legTerms, spotPremiumFlag } from './flags.ts';
+import { historyFlags } from './history.ts';
+import { legsTooFarApart } from './legTiming.ts';
 import type { OpportunitySlot } from './opportunity.ts';
 
 /** OU: E[s_t] = mu + (s0 - mu) e^{-theta t}, so the basis is expected to fall by (s0 - mu) times this factor over t. */
@@ -24,6 +27,7 @@ export function computeBasis(slot: OpportunitySlot, ctx: ScanContext): void {
   legTerms(perp, ctx);
   if (!spot.priceUsable || !perp.priceUsable) return clearSlot(slot);
   const config = ctx.config;
+  if (spot.quoteTsMs !== perp.quoteTsMs && legsTooFarApart(spot, perp, config)) return apartSlot(slot);
   const basis = (perp.mid - spot.mid) / spot.mid;
   const fit = ctx.fits === null ? undefined : ctx.fits.get(perp.id);
   const deviation = fit ? basis - fit.mu : basis;
@@ -36,6 +40,10 @@ export function computeBasis(slot: OpportunitySlot, ctx: ScanContext): void {
     funding = 0;
     flags |= FLAG_FUNDING_UNKNOWN;
   } else flags |= spotPremiumFlag(perp, spot);
+  if (slot.history !== null) {
+    slot.history.edge = deviation;
+    flags |= historyFlags(slot, config);
+  }
   slot.grossFraction = convergence;
   slot.convergenceFraction = convergence;
   slot.fundingFraction = funding;

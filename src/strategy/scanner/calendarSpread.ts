@@ -4,12 +4,14 @@
  * expiry, so the horizon is the time to expiry (to the far expiry for two futures: the near one
  * settles first and the hedge must then be held in spot until the far one settles) and the APR is
  * the net annualised over it. A perp leg adds its funding to expiry when known.
- * Threshold: |gap| >= thresholds.minBasisBps.
+ * Threshold: |gap| >= thresholds.minBasisBps. Legs observed too far apart are not compared.
  */
-import { clearSlot, settleSlot } from './costs.ts';
+import { apartSlot, clearSlot, settleSlot } from './costs.ts';
 import type { ScanContext } from './context.ts';
 import { FLAG_FUNDING_UNKNOWN, legTerms } from './flags.ts';
 import { settlementsWithin } from './funding.ts';
+import { historyFlags } from './history.ts';
+import { legsTooFarApart } from './legTiming.ts';
 import { KIND_PERP } from './marketState.ts';
 import type { OpportunitySlot } from './opportunity.ts';
 
@@ -21,6 +23,7 @@ export function computeCalendarSpread(slot: OpportunitySlot, ctx: ScanContext): 
   legTerms(a, ctx);
   legTerms(b, ctx);
   if (!a.priceUsable || !b.priceUsable || !(horizonMs > 0) || a.expiryMs <= nowMs) return clearSlot(slot);
+  if (a.quoteTsMs !== b.quoteTsMs && legsTooFarApart(a, b, ctx.config)) return apartSlot(slot);
   const cheap = a.mid <= b.mid ? a : b;
   const rich = cheap === a ? b : a;
   const gap = (rich.mid - cheap.mid) / cheap.mid;
@@ -35,6 +38,10 @@ export function computeCalendarSpread(slot: OpportunitySlot, ctx: ScanContext): 
       funding = 0;
       flags |= FLAG_FUNDING_UNKNOWN;
     }
+  }
+  if (slot.history !== null) {
+    slot.history.edge = cheap === a ? gap : -gap;
+    flags |= historyFlags(slot, ctx.config);
   }
   slot.grossFraction = gap;
   slot.convergenceFraction = gap;

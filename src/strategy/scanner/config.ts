@@ -42,6 +42,30 @@ export const scannerConfigSchema = z.strictObject({
   maxPriceAgeMs: numberIn(RANGES.maxAgeMs).default(DAY_MS),
   /** A funding rate whose settlement is older than this at the scan time is not used (a predicted rate is always used). */
   maxFundingAgeMs: numberIn(RANGES.maxAgeMs).default(DAY_MS),
+  /**
+   * Legs whose prices were observed further apart than this are not compared (a price gap between
+   * two instants is no spread); null: half the shorter bar when a leg is priced from bars, else quoteLegSkewMs.
+   */
+  maxLegSkewMs: numberIn(RANGES.legSkewMs).nullable().default(null),
+  /** The tolerance between two quotes or books (live venues, stored quotes) when maxLegSkewMs is null. */
+  quoteLegSkewMs: numberIn(RANGES.legSkewMs).default(5_000),
+  suspect: z
+    .strictObject({
+      /** An edge at least this many times its pair's median absolute edge over the history before the scan... */
+      multipleOfMedian: numberIn(RANGES.suspectMultipleOfMedian).default(10),
+      /** ...that has existed for at most this many consecutive observations (the current one included) is flagged suspect and ranked after clean ones; 0: never. */
+      maxObservations: numberIn(RANGES.suspectObservations).default(1),
+      /** Observations per series read before the scan time as the pair's history (store and snapshot scans; live scans have none). */
+      historyPoints: numberIn(RANGES.historyPoints).default(1000),
+      /** Pairs with fewer aligned observations in their history are not judged. */
+      minHistoryPoints: numberIn(RANGES.minHistoryPoints).default(20),
+      /**
+       * Legs whose history implies one is observed more than this fraction of a bar before the other
+       * (model/leadLag.ts; legs observed together show 0 to 0.02) are flagged legsMisaligned and ranked after clean ones.
+       */
+      maxImpliedLagFraction: numberIn(RANGES.impliedLagFraction).default(0.25),
+    })
+    .prefault({}),
   thresholds: z
     .strictObject({
       /** Funding carry and funding differentials: |rate| (or the difference), scaled to an 8 h interval, at least this fraction (seed: 0.0001 = 0.01%). */
@@ -87,6 +111,7 @@ export function withOverrides(config: ScannerConfig, overrides: ScannerConfigInp
       ...overrides,
       thresholds: { ...config.thresholds, ...overrides.thresholds },
       flags: { ...config.flags, ...overrides.flags },
+      suspect: { ...config.suspect, ...overrides.suspect },
       venueFees: { ...config.venueFees, ...overrides.venueFees },
     },
     source,

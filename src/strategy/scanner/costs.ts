@@ -123,6 +123,7 @@ export function settleSlot(slot: OpportunitySlot, long: InstrumentState, short: 
   slot.expectedProfitUsd = net * config.notionalUsd;
   slot.flags = flags;
   slot.computable = true;
+  slot.legsApart = false;
   const minNet = config.thresholds.minNetBps;
   slot.active = passes && (minNet === null || net * 1e4 >= minNet);
 }
@@ -131,4 +132,12 @@ export function settleSlot(slot: OpportunitySlot, long: InstrumentState, short: 
 export function clearSlot(slot: OpportunitySlot): void {
   slot.computable = false;
   slot.active = false;
+  slot.legsApart = false;
+}
+
+/** Marks a slot as not compared: its legs' prices were observed too far apart (legTiming.ts). */
+export function apartSlot(slot: OpportunitySlot): void {
+  slot.computable = false;
+  slot.active = false;
+  slot.legsApart = true;
 }

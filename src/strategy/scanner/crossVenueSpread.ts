@@ -3,11 +3,13 @@
  * different prices. Buy the cheap one, sell the rich one; gross = (rich - cheap) / cheap at mids,
  * assumed to converge within the holding period (both track the same index). Funding of both legs
  * over that period is added when both are known.
- * Threshold: gross >= thresholds.minSpreadBps.
+ * Threshold: gross >= thresholds.minSpreadBps. Legs observed too far apart are not compared.
  */
-import { clearSlot, settleSlot } from './costs.ts';
+import { apartSlot, clearSlot, settleSlot } from './costs.ts';
 import type { ScanContext } from './context.ts';
 import { FLAG_FUNDING_UNKNOWN, FLAG_QUOTE_MISMATCH, legTerms } from './flags.ts';
+import { historyFlags } from './history.ts';
+import { legsTooFarApart } from './legTiming.ts';
 import type { OpportunitySlot } from './opportunity.ts';
 
 export function computeCrossVenueSpread(slot: OpportunitySlot, ctx: ScanContext): void {
@@ -17,6 +19,7 @@ export function computeCrossVenueSpread(slot: OpportunitySlot, ctx: ScanContext)
   legTerms(b, ctx);
   if (!a.priceUsable || !b.priceUsable) return clearSlot(slot);
   const config = ctx.config;
+  if (a.quoteTsMs !== b.quoteTsMs && legsTooFarApart(a, b, config)) return apartSlot(slot);
   const cheap = a.mid <= b.mid ? a : b;
   const rich = cheap === a ? b : a;
   const gap = (rich.mid - cheap.mid) / cheap.mid;
@@ -27,6 +30,10 @@ export function computeCrossVenueSpread(slot: OpportunitySlot, ctx: ScanContext)
     flags |= FLAG_FUNDING_UNKNOWN;
   }
   if (a.instrument.quote !== b.instrument.quote) flags |= FLAG_QUOTE_MISMATCH;
+  if (slot.history !== null) {
+    slot.history.edge = cheap === a ? gap : -gap;
+    flags |= historyFlags(slot, config);
+  }
   slot.grossFraction = gap;
   slot.convergenceFraction = gap;
   slot.fundingFraction = funding;

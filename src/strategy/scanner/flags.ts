@@ -26,6 +26,22 @@ export const FLAG_NO_QUOTE = 1 << 7;
 export const FLAG_LAST_PRICE_ONLY = 1 << 8;
 /** A funding leg's last known settlement is more than two intervals before the scan time. */
 export const FLAG_STALE_FUNDING = 1 << 9;
+/**
+ * The edge has existed for at most suspect.maxObservations observations and is more than
+ * suspect.multipleOfMedian times the pair's median over its history: more likely a bad print or
+ * misaligned data than a trade. Ranked after the clean opportunities.
+ */
+export const FLAG_SUSPECT = 1 << 10;
+/** A funding opportunity whose legs' prices were observed further apart than the tolerance: its crossing costs mix two instants (price-gap types are not compared at all then). */
+export const FLAG_LEGS_APART = 1 << 11;
+/**
+ * The pair's price history implies one leg is observed more than suspect.maxImpliedLagFraction of
+ * a bar before the other (model/leadLag.ts), whatever the timestamps say: its gap is partly the
+ * market's move in between. Ranked after the clean opportunities.
+ */
+export const FLAG_MISALIGNED = 1 << 12;
+/** Flags that rank an opportunity after every clean one. */
+export const RANKED_LAST_FLAGS = FLAG_SUSPECT | FLAG_MISALIGNED;
 
 export const FLAG_NAMES: readonly [number, string][] = [
   [FLAG_THIN_BOOK, 'thinBook'],
@@ -38,6 +54,9 @@ export const FLAG_NAMES: readonly [number, string][] = [
   [FLAG_NO_QUOTE, 'noQuote'],
   [FLAG_LAST_PRICE_ONLY, 'lastPriceOnly'],
   [FLAG_STALE_FUNDING, 'staleFunding'],
+  [FLAG_SUSPECT, 'suspect'],
+  [FLAG_LEGS_APART, 'legsApart'],
+  [FLAG_MISALIGNED, 'legsMisaligned'],
 ];
 
 export function flagNames(flags: number): string[] {

@@ -4,11 +4,13 @@
  * Gross = funding received over the holding period by both legs, each counted on its own interval
  * and settlement times; the price gap is assumed to stay. Computable from funding alone: legs
  * without a price are flagged noQuote and their crossing cost is then not counted.
- * Threshold: the difference of the 8 h rates >= thresholds.minFundingRatePer8h.
+ * Threshold: the difference of the 8 h rates >= thresholds.minFundingRatePer8h. Legs whose prices
+ * were observed too far apart are flagged legsApart (the prices only set the crossing cost).
  */
 import { clearSlot, settleSlot } from './costs.ts';
 import type { ScanContext } from './context.ts';
-import { FLAG_QUOTE_MISMATCH, legTerms } from './flags.ts';
+import { FLAG_LEGS_APART, FLAG_QUOTE_MISMATCH, legTerms } from './flags.ts';
+import { legsTooFarApart } from './legTiming.ts';
 import type { OpportunitySlot } from './opportunity.ts';
 
 export function computeFundingDifferential(slot: OpportunitySlot, ctx: ScanContext): void {
@@ -25,6 +27,7 @@ export function computeFundingDifferential(slot: OpportunitySlot, ctx: ScanConte
   const funding = long.fundingHoldLong - short.fundingHoldLong;
   let flags = a.priceFlagBits | b.priceFlagBits | a.fundingFlagBits | b.fundingFlagBits;
   if (a.instrument.quote !== b.instrument.quote) flags |= FLAG_QUOTE_MISMATCH;
+  if (a.quoteTsMs !== b.quoteTsMs && a.priceUsable && b.priceUsable && legsTooFarApart(a, b, config)) flags |= FLAG_LEGS_APART;
   slot.grossFraction = funding;
   slot.convergenceFraction = 0;
   slot.fundingFraction = funding;

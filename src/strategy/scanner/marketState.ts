@@ -55,6 +55,8 @@ export class InstrumentState {
   askSize = Number.NaN;
   /** Venue time of the price (for a bar: its close time). */
   quoteTsMs = Number.NaN;
+  /** Length of the bar the price is the close of; 0 for a quote, book or trade. */
+  priceBarMs = 0;
   bookBidPrices: Float64Array = new Float64Array(0);
   bookBidSizes: Float64Array = new Float64Array(0);
   bookAskPrices: Float64Array = new Float64Array(0);
@@ -167,6 +169,7 @@ export function setQuote(s: InstrumentState, bid: number, bidSize: number, ask: 
   s.bidSize = bidSize;
   s.askSize = askSize;
   s.quoteTsMs = tsMs;
+  s.priceBarMs = 0;
   s.priceSource = PRICE_TOP;
   s.bookBidLevels = 0;
   s.bookAskLevels = 0;
@@ -203,17 +206,19 @@ export function setBook(
   s.bidSize = bidSizes[0];
   s.askSize = askSizes[0];
   s.quoteTsMs = tsMs;
+  s.priceBarMs = 0;
   s.priceSource = PRICE_BOOK;
 }
 
-/** A trade price or bar close, used only when nothing better is known: bid = ask = price. */
-export function setLastPrice(s: InstrumentState, price: number, tsMs: number): void {
+/** A trade price or bar close (barMs: the bar's length, 0 for a trade), used only when nothing better is known: bid = ask = price. */
+export function setLastPrice(s: InstrumentState, price: number, tsMs: number, barMs = 0): void {
   if (!(price > 0 && Number.isFinite(price))) bad(s, `price ${price} must be a positive number`);
   s.bid = price;
   s.ask = price;
   s.bidSize = Number.NaN;
   s.askSize = Number.NaN;
   s.quoteTsMs = tsMs;
+  s.priceBarMs = barMs;
   s.priceSource = PRICE_LAST;
   s.bookBidLevels = 0;
   s.bookAskLevels = 0;

@@ -1,8 +1,10 @@
 /**
  * Ranking: active opportunities by expected net profit (net fraction x target notional) over their
- * horizon, best first; or by APR or net bps on request. Ties break on the slot order, so a ranking
- * is deterministic. Only the ranked slots are turned into objects by the caller.
+ * horizon, best first; or by APR or net bps on request. Suspect and misaligned ones (flags.ts
+ * RANKED_LAST_FLAGS) come after every clean one, ranked the same way among themselves. Ties break on the slot order, so a
+ * ranking is deterministic. Only the ranked slots are turned into objects by the caller.
  */
+import { RANKED_LAST_FLAGS } from './flags.ts';
 import type { OpportunitySlot, OpportunityType } from './opportunity.ts';
 
 export type RankKey = 'profit' | 'apr' | 'netBps';
@@ -17,6 +19,8 @@ export interface RankOptions {
   sort?: RankKey;
 }
 
+const lastRank = (slot: OpportunitySlot): number => ((slot.flags & RANKED_LAST_FLAGS) === 0 ? 0 : 1);
+
 const keyOf = (slot: OpportunitySlot, sort: RankKey): number =>
   sort === 'profit' ? slot.expectedProfitUsd : sort === 'apr' ? slot.apr : slot.netFraction;
 
@@ -30,6 +34,6 @@ export function rankSlots(slots: Iterable<OpportunitySlot>, options: RankOptions
     if (options.asset !== undefined && slot.assetKey !== options.asset) continue;
     picked.push(slot);
   }
-  picked.sort((x, y) => keyOf(y, sort) - keyOf(x, sort) || x.slotIndex - y.slotIndex);
+  picked.sort((x, y) => lastRank(x) - lastRank(y) || keyOf(y, sort) - keyOf(x, sort) || x.slotIndex - y.slotIndex);
   return options.top === undefined ? picked : picked.slice(0, options.top);
 }

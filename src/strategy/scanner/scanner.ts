@@ -10,8 +10,11 @@
  * Time: the scanner has its own clock (setNow), as the engine's clock drives it in every mode.
  * Terms that depend on time (quote age, time to expiry and to the next funding) are evaluated at
  * the clock when a slot is recomputed; after moving the clock, rescan() brings every slot to it.
+ * Legs whose prices were observed too far apart are not compared (legTiming.ts); with a history of
+ * the instruments (setHistory: store and snapshot scans), price gaps far outside a pair's own past
+ * and pairs whose prices imply a lag between the legs are flagged and ranked last (history.ts).
  */
-import type { Instrument } from '../../domain/instrument.ts';
+import { instrumentId, type Instrument } from '../../domain/instrument.ts';
 import type { MarketEvent } from '../../domain/events.ts';
 import type { OuParams } from '../../model/ouParams.ts';
 import { computeBasis } from './basis.ts';
@@ -19,7 +22,8 @@ import { computeCalendarSpread } from './calendarSpread.ts';
 import { DEFAULT_SCANNER_CONFIG, type ScannerConfig } from './config.ts';
 import type { ScanContext } from './context.ts';
 import { scannerFeeRate, refreshExecution } from './costs.ts';
-import { legTerms } from './flags.ts';
+import { FLAG_MISALIGNED, FLAG_SUSPECT, legTerms } from './flags.ts';
+import { pairHistory, type InstrumentHistory } from './history.ts';
 import { computeCrossVenueSpread } from './crossVenueSpread.ts';
 import { computeFundingCarry } from './fundingCarry.ts';
 import { computeFundingDifferential } from './fundingDifferential.ts';
@@ -87,7 +91,12 @@ export interface ScanSummary {
   /** Pairs by type. */
   slots: number;
   computable: number;
+  /** Pairs not compared: their legs' prices were observed further apart than the tolerance (legTiming.ts). */
+  legsApart: number;
   active: number;
+  /** Active opportunities flagged suspect, and legsMisaligned (history.ts), ranked after the clean ones. */
+  suspect: number;
+  misaligned: number;
   activeByType: Record<string, number>;
 }
 
@@ -217,8 +226,9 @@ export class Scanner {
     this.recomputeInstrument(index);
   }
 
-  updateLastPrice(index: number, price: number, tsMs: number): void {
-    setLastPrice(this.state.instruments[index], price, tsMs);
+  /** A trade price (barMs 0) or the close of a bar of barMs, observed at tsMs (a bar's close time). */
+  updateLastPrice(index: number, price: number, tsMs: number, barMs = 0): void {
+    setLastPrice(this.state.instruments[index], price, tsMs, barMs);
     this.recomputeInstrument(index);
   }
 
@@ -256,7 +266,7 @@ export class Scanner {
         );
         break;
       case 'bar':
-        if (event.priceType === 'trade') this.updateLastPrice(index, event.close, event.ts + event.intervalMs);
+        if (event.priceType === 'trade') this.updateLastPrice(index, event.close, event.ts + event.intervalMs, event.intervalMs);
         else if (event.priceType === 'mark') this.updateMark(index, event.close, Number.NaN, event.ts + event.intervalMs);
         else this.updateMark(index, Number.NaN, event.close, event.ts + event.intervalMs);
         break;
@@ -330,21 +340,49 @@ export class Scanner {
     this.stats.recomputations += n;
   }
 
+  /**
+   * The instruments' histories before the scan time (history.ts), for the suspect check: each slot
+   * of two instruments with a history gets its pair's edge at their earlier observations, taken
+   * relative to the current state (call after the state is applied, then rescan). Replaces any
+   * earlier history; slots of instruments without one have none.
+   */
+  setHistory(histories: readonly InstrumentHistory[]): void {
+    const byId = new Map(histories.map((h) => [instrumentId(h.venue, h.symbol), h]));
+    const minSteps = this.ctx.config.suspect.minHistoryPoints;
+    for (const slot of this.slots) slot.history = pairHistory(slot, byId.get(slot.a.id), byId.get(slot.b.id), this.ctx.fits, minSteps);
+  }
+
+  /** Slots whose legs were observed too far apart to be compared (legTiming.ts), at most `limit`, in slot order. */
+  notCompared(limit = Infinity): OpportunitySlot[] {
+    const out: OpportunitySlot[] = [];
+    for (const slot of this.slots) {
+      if (out.length >= limit) break;
+      if (slot.legsApart) out.push(slot);
+    }
+    return out;
+  }
+
   /** The active opportunities, ranked (see ranking.ts), as plain objects. */
   opportunities(options: RankOptions = {}): Opportunity[] {
     const source = options.asset !== undefined ? this.slotsOfAsset(options.asset) : this.slots;
-    return rankSlots(source, options).map((slot) => toOpportunity(slot, this.ctx.config.notionalUsd));
+    return rankSlots(source, options).map((slot) => toOpportunity(slot, this.ctx));
   }
 
   /** Counts for a summary: instruments, slots, computable and active slots by type, prices and funding too old to use. */
   summary(): ScanSummary {
     let computable = 0;
+    let legsApart = 0;
     let active = 0;
+    let suspect = 0;
+    let misaligned = 0;
     const activeByType: Record<string, number> = {};
     for (const slot of this.slots) {
       if (slot.computable) computable++;
+      if (slot.legsApart) legsApart++;
       if (slot.active) {
         active++;
+        if (slot.flags & FLAG_SUSPECT) suspect++;
+        if (slot.flags & FLAG_MISALIGNED) misaligned++;
         activeByType[slot.type] = (activeByType[slot.type] ?? 0) + 1;
       }
     }
@@ -363,6 +401,6 @@ export class Scanner {
         if (!s.fundingUsable) fundingTooOld++;
       }
     }
-    return { instruments: this.state.size, unpaired: this.unpaired.length, priced, pricesTooOld, withFunding, fundingTooOld, slots: this.slots.length, computable, active, activeByType };
+    return { instruments: this.state.size, unpaired: this.unpaired.length, priced, pricesTooOld, withFunding, fundingTooOld, slots: this.slots.length, computable, legsApart, active, suspect, misaligned, activeByType };
   }
 }

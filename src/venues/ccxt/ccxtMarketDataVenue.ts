@@ -1,4 +1,4 @@
-import type { Exchange } from 'ccxt';
+import type { Exchange, FundingRate } from 'ccxt';
 import type { EpochMs } from '../../core/time.ts';
 import type { BookSnapshotEvent, FundingRateEvent, MarkPriceEvent } from '../../domain/events.ts';
 import type { Instrument } from '../../domain/instrument.ts';
@@ -26,6 +26,7 @@ import { fetchMarkPriceEvent } from './markPrice.ts';
 import { venueSpec, type CcxtVenueSpec } from './supportedVenues.ts';
 import { bookStream, type BookStreamSource } from './watchBooks.ts';
 import { amountUnitSize } from './amountUnits.ts';
+import { venueBookDepth } from './bookDepth.ts';
 
 export interface CcxtVenueOptions extends CcxtExchangeOptions {
   /** perp-arb venue id (default: from SUPPORTED_VENUES, else the ccxt id). */
@@ -49,6 +50,8 @@ export class CcxtMarketDataVenue implements MarketDataVenue {
   private readonly paging: FundingHistoryPaging;
   private readonly historyMode: FundingHistoryMode;
   private readonly historyRate: CcxtVenueSpec['fundingHistoryRate'];
+  private readonly bookDepths: CcxtVenueSpec['bookDepths'];
+  private readonly fundingTimestampField: CcxtVenueSpec['fundingTimestampField'];
   private readonly intervalCache = new Map<string, number>();
   /** The last loadMarkets failed: ccxt keeps that rejected promise and hands it out again unless asked to reload. */
   private marketsFailed = false;
@@ -65,6 +68,8 @@ export class CcxtMarketDataVenue implements MarketDataVenue {
     this.paging = { ...DEFAULT_FUNDING_PAGING, ...options.fundingPaging };
     this.historyMode = options.fundingHistoryMode ?? spec?.fundingHistory ?? { mode: 'forward' };
     this.historyRate = spec?.fundingHistoryRate;
+    this.bookDepths = spec?.bookDepths;
+    this.fundingTimestampField = spec?.fundingTimestampField;
   }
 
   capabilities(): VenueCapabilities {
@@ -133,7 +138,7 @@ export class CcxtMarketDataVenue implements MarketDataVenue {
 
   async fetchOrderBook(symbol: string, depth?: number): Promise<BookSnapshotEvent> {
     this.require('fetchOrderBook');
-    const book = await this.call('fetchOrderBook', () => this.exchange.fetchOrderBook(symbol, depth));
+    const book = await this.call('fetchOrderBook', () => this.exchange.fetchOrderBook(symbol, venueBookDepth(depth, this.bookDepths)));
     return toBookSnapshot(this.venue, symbol, book, this.now(), depth, this.sizeMultiplier(symbol));
   }
 
@@ -160,7 +165,7 @@ export class CcxtMarketDataVenue implements MarketDataVenue {
       : async () => {
           if (!first) await sleepMs(pollMs, options.signal);
           first = false;
-          return this.exchange.fetchOrderBook(symbol, options.depth);
+          return this.exchange.fetchOrderBook(symbol, venueBookDepth(options.depth, this.bookDepths));
         };
     const source: BookStreamSource = {
       venue: this.venue,
@@ -180,20 +185,27 @@ export class CcxtMarketDataVenue implements MarketDataVenue {
   async fetchFundingRate(symbol: string): Promise<FundingRateQuoteEvent> {
     this.require('fetchFundingRate');
     const rate = await this.call('fetchFundingRate', () => this.exchange.fetchFundingRate(symbol));
-    const quote = toFundingQuote(this.venue, rate, this.now());
+    const quote = toFundingQuote(this.venue, this.withFundingTimestamp(rate), this.now());
     return { ...quote, fundingIntervalMs: quote.fundingIntervalMs ?? this.intervalCache.get(symbol) ?? null };
   }
 
   async fetchFundingRates(symbols: string[]): Promise<FundingRateQuoteEvent[]> {
-    if (!hasMethod(this.exchange, 'fetchFundingRates')) return Promise.all(symbols.map((s) => this.fetchFundingRate(s)));
+    if (!hasMethod(this.exchange, 'fetchFundingRates') || venueSpec(this.exchange.id)?.noBulkFundingRates) return Promise.all(symbols.map((s) => this.fetchFundingRate(s)));
     const rates = await this.call('fetchFundingRates', () => this.exchange.fetchFundingRates(symbols));
     const receivedAt = this.now();
     return symbols.map((symbol) => {
       const rate = rates[symbol];
       if (!rate) throw new VenueError(this.venue, 'fetchFundingRates', 'badResponse', `no funding rate for ${symbol} in the answer`, false);
-      const quote = toFundingQuote(this.venue, rate, receivedAt, 'fetchFundingRates');
+      const quote = toFundingQuote(this.venue, this.withFundingTimestamp(rate), receivedAt, 'fetchFundingRates');
       return { ...quote, fundingIntervalMs: quote.fundingIntervalMs ?? this.intervalCache.get(symbol) ?? null };
     });
+  }
+
+  /** The rate's settlement time where ccxt puts it elsewhere for this venue (CcxtVenueSpec.fundingTimestampField). */
+  private withFundingTimestamp(rate: FundingRate): FundingRate {
+    const field = this.fundingTimestampField;
+    if (field === undefined || (rate.fundingTimestamp !== undefined && rate.fundingTimestamp !== null)) return rate;
+    return { ...rate, fundingTimestamp: rate[field] };
   }
 
   private async fetchFundingHistoryRows(symbol: string, sinceMs: EpochMs, untilMs: EpochMs) {

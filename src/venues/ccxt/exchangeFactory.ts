@@ -1,5 +1,6 @@
-import ccxt, { type Exchange } from 'ccxt';
+import ccxt, { errors, type Exchange } from 'ccxt';
 import { rewriteApiUrls } from './loopbackUrls.ts';
+import { venueSpec } from './supportedVenues.ts';
 
 export interface CcxtExchangeOptions {
   /** Serve every REST URL from `${loopbackBaseUrl}/<real host>/<path>` (tests: http://127.0.0.1:PORT). */
@@ -45,11 +46,18 @@ export function createCcxtExchange(id: string, options: CcxtExchangeOptions = {}
   if (options.rateLimitMs !== undefined) config.rateLimit = options.rateLimitMs;
   const exchange = new Class(config);
   if (options.options) exchange.options = exchange.deepExtend(exchange.options, options.options);
+  const extraErrors = venueSpec(id)?.exceptions;
+  if (extraErrors) {
+    const exact = Object.fromEntries(Object.entries(extraErrors).map(([code, name]) => [code, errors[name]]));
+    exchange.exceptions = exchange.deepExtend(exchange.exceptions, { exact });
+  }
   if (!options.loadCurrencies) exchange.has = { ...exchange.has, fetchCurrencies: false };
   if (options.urlsOverride) {
     exchange.urls = { ...exchange.urls, api: options.urlsOverride };
   } else if (options.loopbackBaseUrl) {
-    exchange.urls = { ...exchange.urls, api: rewriteApiUrls(exchange.urls.api, options.loopbackBaseUrl, exchange.hostname, options.loopbackWsBaseUrl) as typeof exchange.urls.api };
+    // HTX picks a host per API when it signs (urls.hostnames: api.hbdm.vn for contracts): its {hostname} stays for ccxt to fill.
+    const hostname = (exchange.urls as { hostnames?: unknown }).hostnames ? undefined : exchange.hostname;
+    exchange.urls = { ...exchange.urls, api: rewriteApiUrls(exchange.urls.api, options.loopbackBaseUrl, hostname, options.loopbackWsBaseUrl) as typeof exchange.urls.api };
   }
   return exchange;
 }

@@ -43,7 +43,8 @@ const positiveInteger = (v: unknown): number | null => (typeof v === 'number' &&
  * The most candles one request gives for this market, from ccxt's `features` (`fetchOHLCV.limit`,
  * or `.mark` for mark candles: OKX serves 300 trade but only 100 mark candles a page), lowered where
  * ccxt caps a timeframe further (Bitget `options.fetchOHLCV.<spot|swap>.maxLimitPerTimeframe`: 90
- * daily or 180 12h swap candles, the venue's 90-day range). Null when ccxt does not say (or the
+ * daily or 180 12h swap candles, the venue's 90-day range) and where the venue gives fewer than ccxt's
+ * features say (CcxtVenueSpec.ohlcvMaxPageLimit: KuCoin Futures 200). Null when ccxt does not say (or the
  * markets are not loaded). The pager needs the real maximum: ccxt silently trims a bigger `limit`,
  * and a page shorter than asked is read as "the venue has no more candles in this window".
  */
@@ -57,6 +58,8 @@ export function ohlcvMaxPageLimit(exchange: Exchange, symbol: string, price: Ohl
     const perTimeframe = positiveInteger(options?.[market.spot ? 'spot' : 'swap']?.maxLimitPerTimeframe?.[timeframe]);
     if (perTimeframe !== null) max = max === null ? perTimeframe : Math.min(max, perTimeframe);
   }
+  const venueMax = venueSpec(exchange.id)?.ohlcvMaxPageLimit;
+  if (venueMax !== undefined) max = max === null ? venueMax : Math.min(max, venueMax);
   return max;
 }
 
@@ -71,6 +74,9 @@ export function requireOhlcv(exchange: Exchange, venue: string, symbol: string, 
   requireMethod(exchange, venue, method);
   if (price === 'mark' && parseSymbol(symbol).kind === 'spot') {
     throw new VenueError(venue, method, 'unsupported', `${symbol} is a spot market: mark prices exist only for perps and futures`, false);
+  }
+  if (price === 'mark' && venueSpec(exchange.id)?.noMarkOhlcvHistory) {
+    throw new VenueError(venue, method, 'unsupported', `ccxt asks ${venue} for its latest mark candles only, not for a time range: no mark-candle history`, false);
   }
 }
 
@@ -152,7 +158,9 @@ export async function fetchOhlcvPage(exchange: Exchange, request: OhlcvPageReque
   let rows: OHLCV[];
   try {
     const params = { until: toMs - 1 };
-    rows = price === 'mark' ? await exchange.fetchMarkOHLCV(symbol, timeframe, fromMs, limit, params) : await exchange.fetchOHLCV(symbol, timeframe, fromMs, limit, params);
+    // HTX answers the latest candles when given a count: the window's bounds alone there.
+    const askedLimit = venueSpec(exchange.id)?.ohlcvOmitLimit ? undefined : limit;
+    rows = price === 'mark' ? await exchange.fetchMarkOHLCV(symbol, timeframe, fromMs, askedLimit, params) : await exchange.fetchOHLCV(symbol, timeframe, fromMs, askedLimit, params);
   } catch (error) {
     throw withWindow(toVenueError(error, venue, method, exchangeSecrets(exchange)), `${symbol} ${timeframe} candles from ${isoUtc(fromMs)} to ${isoUtc(toMs)}`);
   }

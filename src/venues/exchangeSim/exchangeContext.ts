@@ -20,5 +20,7 @@ export interface ExchangeContext {
   fill: FillModelConfig;
   /** Wall clock, ms: signatures' timestamps are checked against it and /time answers it. */
   wallNowMs(): number;
+  /** Private stream subscriptions taken so far (Bybit topics, Binance user-data connections): tests wait on it instead of sleeping. */
+  streamStats: { privateSubscriptions: number };
   log(line: string): void;
 }

@@ -95,7 +95,7 @@ export async function startExchangeSim(options: ExchangeSimOptions = {}): Promis
   const registry = new AccountRegistry(accounts);
   clock.onEvent((cursor) => board.apply(cursor));
   for (const account of accounts) clock.onEvent((cursor) => account.onMarketData(cursor));
-  const context: ExchangeContext = { listings, board, clock, accounts: registry, ids, listenKeys: new ListenKeys(wallNowMs), setup, fill, wallNowMs, log };
+  const context: ExchangeContext = { listings, board, clock, accounts: registry, ids, listenKeys: new ListenKeys(wallNowMs), setup, fill, wallNowMs, log, streamStats: { privateSubscriptions: 0 } };
   await clock.playHistory();
 
   const faults = new FaultInjector(faultRules, seed, wallNowMs);

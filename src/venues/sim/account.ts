@@ -22,10 +22,44 @@ const ZERO_QTY_TOLERANCE = 1e-12;
  */
 export class SimAccount {
   private readonly wallet = new Map<string, number>();
+  /** The derivatives wallet when the venue keeps one apart from the spot wallet (as Binance's USDⓈ-M), else null: one wallet. */
+  private readonly derivatives: Map<string, number> | null;
   readonly positions = new Map<string, PositionState>();
 
-  constructor(startingBalances: Record<string, number>) {
+  constructor(startingBalances: Record<string, number>, derivativesBalances?: Record<string, number>) {
     for (const [asset, amount] of Object.entries(startingBalances)) this.wallet.set(asset, amount);
+    this.derivatives = derivativesBalances === undefined ? null : new Map(Object.entries(derivativesBalances));
+  }
+
+  get separateWallets(): boolean {
+    return this.derivatives !== null;
+  }
+
+  /** The wallet derivatives settle, margin and pay funding in: the derivatives wallet, or the one wallet. */
+  marginBalance(asset: string): number {
+    return this.derivatives === null ? this.balance(asset) : (this.derivatives.get(asset) ?? 0);
+  }
+
+  creditMargin(asset: string, amount: number): void {
+    if (this.derivatives === null) this.credit(asset, amount);
+    else this.derivatives.set(asset, (this.derivatives.get(asset) ?? 0) + amount);
+  }
+
+  marginAssets(): string[] {
+    return this.derivatives === null ? this.assets() : [...this.derivatives.keys()];
+  }
+
+  /** Moves `amount` of `asset` between the spot and the derivatives wallet (separate wallets only). */
+  transfer(asset: string, amount: number, to: 'spot' | 'derivatives'): void {
+    if (this.derivatives === null) throw new Error('one wallet: nothing to transfer between');
+    if (!(amount > 0) || !Number.isFinite(amount)) throw new Error(`transfer amount must be finite and > 0 (got ${amount})`);
+    if (to === 'derivatives') {
+      this.credit(asset, -amount);
+      this.creditMargin(asset, amount);
+    } else {
+      this.creditMargin(asset, -amount);
+      this.credit(asset, amount);
+    }
   }
 
   balance(asset: string): number {
@@ -50,13 +84,14 @@ export class SimAccount {
    * paid from the settle asset. Returns the realised PnL (settle asset).
    */
   applyFill(spec: SimInstrumentSpec, side: OrderSide, quantity: number, price: number, fee: number): number {
-    this.credit(spec.settleAsset, -fee);
     const sign = side === 'buy' ? 1 : -1;
     if (spec.margin === null) {
+      this.credit(spec.settleAsset, -fee);
       this.credit(spec.base, sign * quantity);
       this.credit(spec.quote, -sign * quantity * price);
       return 0;
     }
+    this.creditMargin(spec.settleAsset, -fee);
     const imr = initialMarginRate(spec.margin.leverage);
     const isolated = spec.margin.marginMode === 'isolated';
     let position = this.positions.get(spec.symbol);
@@ -73,7 +108,7 @@ export class SimAccount {
     } else {
       const closing = Math.min(quantity, Math.abs(q));
       realised = pnlSettle(spec.terms, Math.sign(q) * closing, position.entryPrice, price);
-      this.credit(spec.settleAsset, realised);
+      this.creditMargin(spec.settleAsset, realised);
       const left = Math.abs(q) - closing;
       const opening = quantity - closing;
       if (left <= ZERO_QTY_TOLERANCE * Math.abs(q)) {

@@ -27,16 +27,18 @@ export interface MarginContext {
 }
 
 /** Margin reserved by resting orders, in `asset`. */
-export function orderMargin(ctx: MarginContext, asset: string): number {
+export function orderMargin(ctx: MarginContext, asset: string, derivatives = true, spot = true): number {
   let total = 0;
   for (const order of ctx.restingOrders()) {
     const { spec, request } = order;
     const remaining = remainingOf(order);
     const price = request.limitPrice!;
     if (spec.margin !== null) {
-      if (spec.settleAsset !== asset) continue;
+      if (!derivatives || spec.settleAsset !== asset) continue;
       const increase = exposureIncrease(ctx.account.positionQty(spec.symbol), request.side === 'buy' ? remaining : -remaining);
       total += notionalSettle(spec.terms, increase, price) * initialMarginRate(spec.margin.leverage);
+    } else if (!spot) {
+      continue;
     } else if (request.side === 'buy' && spec.quote === asset) {
       total += remaining * price * (1 + Math.max(0, spec.fees.makerFeeRate));
     } else if (request.side === 'sell' && spec.base === asset) {
@@ -59,15 +61,22 @@ export function borrowMargin(ctx: MarginContext, asset: string): number {
   return total;
 }
 
-/** The per-asset view of the account (see VenueBalance). */
-export function balanceOf(ctx: MarginContext, asset: string): VenueBalance {
-  const wallet = ctx.account.balance(asset);
+/**
+ * The per-asset view of the account (see VenueBalance). With separate wallets, `wallet` picks one:
+ * the spot wallet holds coins, spot orders' reservations and borrows; the derivatives wallet the
+ * positions, their orders' margin and PnL. With one wallet everything is in it.
+ */
+export function balanceOf(ctx: MarginContext, asset: string, wallet: 'spot' | 'derivatives' | 'all' = 'all'): VenueBalance {
+  const separate = ctx.account.separateWallets && wallet !== 'all';
+  const derivatives = !separate || wallet === 'derivatives';
+  const spot = !separate || wallet === 'spot';
+  const walletBalance = !separate ? ctx.account.balance(asset) : derivatives ? ctx.account.marginBalance(asset) : ctx.account.balance(asset);
   let crossPnl = 0;
   let isolatedPnl = 0;
   let positionMargin = 0;
   let maintenanceMargin = 0;
   for (const position of ctx.account.positions.values()) {
-    if (position.spec.settleAsset !== asset) continue;
+    if (!derivatives || position.spec.settleAsset !== asset) continue;
     const mark = ctx.markOf(position.spec.symbol);
     const pnl = unrealisedPnl(position, mark);
     if (position.spec.margin!.marginMode === 'cross') crossPnl += pnl;
@@ -75,24 +84,26 @@ export function balanceOf(ctx: MarginContext, asset: string): VenueBalance {
     positionMargin += positionInitialMargin(position, mark);
     maintenanceMargin += positionMaintenanceMargin(position, mark);
   }
-  const reserved = orderMargin(ctx, asset);
-  const borrowCollateral = borrowMargin(ctx, asset);
+  const reserved = orderMargin(ctx, asset, derivatives, spot);
+  const borrowCollateral = spot ? borrowMargin(ctx, asset) : 0;
+  const w = walletBalance;
   return {
     asset,
-    walletBalance: wallet,
+    ...(separate ? { wallet } : {}),
+    walletBalance: w,
     unrealisedPnl: crossPnl + isolatedPnl,
-    equity: wallet + crossPnl + isolatedPnl,
+    equity: w + crossPnl + isolatedPnl,
     positionMargin,
     orderMargin: reserved,
     borrowMargin: borrowCollateral,
     maintenanceMargin,
-    available: wallet + crossPnl - positionMargin - reserved - borrowCollateral,
-    borrowed: -wallet > DEBT_DUST ? -wallet : 0,
+    available: w + crossPnl - positionMargin - reserved - borrowCollateral,
+    borrowed: -w > DEBT_DUST ? -w : 0,
   };
 }
 
-export function availableBalance(ctx: MarginContext, asset: string): number {
-  return balanceOf(ctx, asset).available;
+export function availableBalance(ctx: MarginContext, asset: string, wallet: 'spot' | 'derivatives' | 'all' = 'all'): number {
+  return balanceOf(ctx, asset, wallet).available;
 }
 
 /**
@@ -102,7 +113,7 @@ export function availableBalance(ctx: MarginContext, asset: string): number {
 export function liquidationCollateral(ctx: MarginContext, position: PositionState): number {
   if (position.spec.margin!.marginMode === 'isolated') return position.isolatedMargin;
   const asset = position.spec.settleAsset;
-  let collateral = ctx.account.balance(asset);
+  let collateral = ctx.account.marginBalance(asset);
   for (const other of ctx.account.positions.values()) {
     if (other.spec.settleAsset !== asset) continue;
     if (other.spec.margin!.marginMode === 'isolated') {

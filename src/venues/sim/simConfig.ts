@@ -10,8 +10,14 @@ export interface SimulatedVenueConfig {
   venue: string;
   /** The markets it trades (tick/lot sizes null: not checked; fee rates null: from `fees`). */
   instruments: Instrument[];
-  /** Starting wallet balances per asset, e.g. { USDT: 100000 }. */
+  /** Starting wallet balances per asset, e.g. { USDT: 100000 } (with derivativesBalances: the spot wallet's). */
   balances: Record<string, number>;
+  /**
+   * Keep a derivatives wallet apart from the spot wallet, as Binance does (USDⓈ-M futures): derivatives
+   * margin, PnL, fees and funding come from it, spot trades from `balances`, and only a transfer moves
+   * money between them. Absent: one wallet for everything.
+   */
+  derivativesBalances?: Record<string, number>;
   fees?: FeeOverrides;
   /** Overrides of the fill model's defaults (see fillModel.ts), for all markets or per symbol. */
   fill?: Partial<FillModelConfig> & { bySymbol?: Record<string, Partial<FillModelConfig>> };
@@ -80,7 +86,7 @@ export function resolveLiquidationFeeRate(config: SimulatedVenueConfig): number 
 }
 
 export function checkStartingBalances(config: SimulatedVenueConfig): void {
-  for (const [asset, amount] of Object.entries(config.balances)) {
+  for (const [asset, amount] of [...Object.entries(config.balances), ...Object.entries(config.derivativesBalances ?? {})]) {
     if (!Number.isFinite(amount)) throw new Error(`${config.venue}: starting balance of ${asset} must be finite (got ${amount})`);
   }
   for (const [asset, rate] of Object.entries(config.borrow?.borrowRateAnnualByAsset ?? {})) {

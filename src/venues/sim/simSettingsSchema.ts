@@ -45,6 +45,7 @@ const latency = z.discriminatedUnion('kind', [
 export const SimVenueSettingsSchema = z.strictObject({
   venue: venueIdSchema,
   balances: z.record(assetNameSchema, numberIn(RANGES.balance)),
+  derivativesBalances: z.record(assetNameSchema, numberIn(RANGES.balance)).optional(),
   fees: z.strictObject({ default: feeRates.optional(), bySymbol: z.record(symbolKey, feeRates).optional() }).optional(),
   fill: z.strictObject({ ...fillSettings, bySymbol: z.record(symbolKey, z.strictObject(fillSettings)).optional() }).optional(),
   latency: latency.optional(),

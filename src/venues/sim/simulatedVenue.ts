@@ -106,7 +106,7 @@ export class SimulatedVenue implements TradingVenue {
     this.specs = resolveInstrumentSpecs(config);
     checkStartingBalances(config);
     for (const symbol of this.specs.keys()) this.markets.set(symbol, new MarketState());
-    this.account = new SimAccount(config.balances);
+    this.account = new SimAccount(config.balances, config.derivativesBalances);
     this.latency = createLatencyModel(config.latency);
     this.liquidationFeeRate = resolveLiquidationFeeRate(config);
     this.borrowRates = new Map(Object.entries(config.borrow?.borrowRateAnnualByAsset ?? {}));
@@ -174,9 +174,39 @@ export class SimulatedVenue implements TradingVenue {
   }
 
   async balances(): Promise<VenueBalance[]> {
+    if (this.account.separateWallets) {
+      const margin = new Set(this.account.marginAssets());
+      for (const p of this.account.positions.values()) margin.add(p.spec.settleAsset);
+      return [
+        ...[...new Set(this.account.assets())].sort().map((asset) => ({ ...balanceOf(this.margin, asset, 'spot'), wallet: `${this.venue}:spot` })),
+        ...[...margin].sort().map((asset) => ({ ...balanceOf(this.margin, asset, 'derivatives'), wallet: `${this.venue}:derivatives` })),
+      ];
+    }
     const assets = new Set(this.account.assets());
     for (const p of this.account.positions.values()) assets.add(p.spec.settleAsset);
     return [...assets].sort().map((asset) => balanceOf(this.margin, asset));
+  }
+
+  /**
+   * A wallet's balance now (synchronous: the risk layer reads it on every market event), or null when
+   * the venue keeps one wallet (then the ledger's cash is the wallet).
+   */
+  walletBalance(wallet: 'spot' | 'derivatives', asset: string): number | null {
+    if (!this.account.separateWallets) return null;
+    return wallet === 'spot' ? this.account.balance(asset) : this.account.marginBalance(asset);
+  }
+
+  /**
+   * Moves up to `amount` of `asset` from the spot to the derivatives wallet (separate wallets only):
+   * what the spot wallet has free (its balance less spot orders' reservations and borrow collateral).
+   * Returns the amount moved (0: none). Internal to the venue: the venue's cash (the ledger) is unchanged.
+   */
+  transferToDerivatives(asset: string, amount: number): number {
+    if (!this.account.separateWallets || !(amount > 0)) return 0;
+    const free = Math.max(0, availableBalance(this.margin, asset, 'spot'));
+    const moved = Math.min(amount, free);
+    if (moved > 0) this.account.transfer(asset, moved, 'derivatives');
+    return moved;
   }
 
   async setLeverage(symbol: string, leverage: number): Promise<void> {
@@ -326,24 +356,24 @@ export class SimulatedVenue implements TradingVenue {
       const needed =
         notionalSettle(spec.terms, increase, price) * initialMarginRate(spec.margin.leverage) +
         feeAmount(spec.terms, matched.takeQuantity, price, Math.max(0, spec.fees.takerFeeRate));
-      const available = availableBalance(this.margin, spec.settleAsset);
+      const available = availableBalance(this.margin, spec.settleAsset, 'derivatives');
       return needed > available ? rejectReason('insufficientMargin', `needs ${fmt(needed)} ${spec.settleAsset} of initial margin and fee, available ${fmt(available)}`) : null;
     }
     if (request.side === 'buy') {
       const needed =
         matched.takeQuantity * price * (1 + Math.max(0, spec.fees.takerFeeRate)) +
         matched.restQuantity * request.limitPrice! * (1 + Math.max(0, spec.fees.makerFeeRate));
-      const available = availableBalance(this.margin, spec.quote);
+      const available = availableBalance(this.margin, spec.quote, 'spot');
       return needed > available ? rejectReason('insufficientBalance', `needs ${fmt(needed)} ${spec.quote}, available ${fmt(available)}`) : null;
     }
-    const baseAvailable = availableBalance(this.margin, spec.base);
+    const baseAvailable = availableBalance(this.margin, spec.base, 'spot');
     if (qty <= baseAvailable) return null;
     const shortfall = qty - Math.max(0, baseAvailable);
     if (!this.borrowRates.has(spec.base)) {
       return rejectReason('insufficientBalance', `needs ${fmt(qty)} ${spec.base}, available ${fmt(Math.max(0, baseAvailable))} (${spec.base} cannot be borrowed here)`);
     }
     const collateral = shortfall * price * this.margin.spotShortMarginRate;
-    const available = availableBalance(this.margin, spec.quote);
+    const available = availableBalance(this.margin, spec.quote, 'spot');
     return collateral > available ? rejectReason('insufficientMargin', `borrowing ${fmt(shortfall)} ${spec.base} needs ${fmt(collateral)} ${spec.quote} of collateral, available ${fmt(available)}`) : null;
   }
 
@@ -440,7 +470,7 @@ export class SimulatedVenue implements TradingVenue {
     const mark = selectMarkPrice(market, this.scratch.fundingMarkPrice).price;
     if (!(mark > 0)) throw new Error(`${this.venue} ${spec.symbol}: funding at ${isoUtc(ts)} with an open position but no mark, quote or trade price yet`);
     const amount = fundingPaymentAmount(spec.terms, position.quantity, mark, rate);
-    this.account.credit(spec.settleAsset, amount);
+    this.account.creditMargin(spec.settleAsset, amount);
     this.emit({
       type: 'funding',
       payment: { venue: this.venue, symbol: spec.symbol, ts, fundingRatePerInterval: rate, markPrice: mark, positionQty: position.quantity, amount, asset: spec.settleAsset },
@@ -456,7 +486,7 @@ export class SimulatedVenue implements TradingVenue {
     const priceOf = (p: PositionState) => (p === position ? price : this.markOf(p.spec.symbol));
     // Equity and maintenance of the group at the trigger, for the event.
     const asset = position.spec.settleAsset;
-    let equity = position.spec.margin!.marginMode === 'isolated' ? position.isolatedMargin : this.account.balance(asset);
+    let equity = position.spec.margin!.marginMode === 'isolated' ? position.isolatedMargin : this.account.marginBalance(asset);
     if (position.spec.margin!.marginMode === 'cross') {
       for (const p of this.account.positions.values()) if (p.spec.settleAsset === asset && p.spec.margin!.marginMode === 'isolated') equity -= p.isolatedMargin;
     }

@@ -67,6 +67,6 @@ describe('incremental scanning', () => {
     // the perp funds every 8 h or 1 h: 50 days hold 5/6 of the settlements of 60
     expect(calendar.fundingFraction).toBeCloseTo((before.funding * 50) / 60, 10);
     expect(calendar.flags & ~before.flags).not.toBe(0); // stale quotes now
-    expect(toOpportunity(carry, 10_000).flags).toContain('staleQuote');
+    expect(toOpportunity(carry, { nowMs: scanner.nowMs, config: scanner.config }).flags).toContain('staleQuote');
   });
 });

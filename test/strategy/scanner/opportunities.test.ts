@@ -201,7 +201,8 @@ describe('risk flags', () => {
     scanner.updateFunding(perp.index, 0.0003, 8 * HOUR_MS, T - 2 * HOUR_MS, Number.NaN);
     scanner.updateQuote(future.index, 101, BIG, 101.1, BIG, T);
     const carry = scanner.opportunities({ types: ['fundingCarry'] })[0];
-    expect(carry.flags).toEqual(['thinBook', 'staleQuote', 'fundingMayChangeSign']);
+    // The spot quote is 5 minutes older than the perp's: a carry is still computed (its edge is funding), flagged.
+    expect(carry.flags).toEqual(['thinBook', 'staleQuote', 'fundingMayChangeSign', 'legsApart']);
     const calendar = scanner.opportunities({ types: ['calendarSpread'] }).find((o) => o.legs[0].symbol === 'BTC/USDT:USDT')!;
     expect(calendar.flags).toContain('expiryNear');
     expect(calendar.horizonMs).toBe(2 * DAY_MS);

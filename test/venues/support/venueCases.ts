@@ -9,7 +9,8 @@ export interface VenueCase {
   /** Fixture folder and ccxt id. */
   ccxtId: string;
   venue: string;
-  spot: { symbol: string; tickSize: number; lotSize: number };
+  /** Null for a venue loaded for its perps only. */
+  spot: { symbol: string; tickSize: number; lotSize: number } | null;
   perp: {
     symbol: string;
     venueSymbol: string;
@@ -101,6 +102,48 @@ export const VENUE_CASES: VenueCase[] = [
     spot: { symbol: 'BTC/USDT', tickSize: 0.1, lotSize: 0.000001 },
     // quanto_multiplier 0.0001 BTC per contract: 32710 contracts are 3.271 BTC.
     perp: { symbol: 'BTC/USDT:USDT', venueSymbol: 'BTC_USDT', linear: true, settle: 'USDT', contractSize: 0.0001, tickSize: 0.1, lotSize: 1, makerFeeRate: 0.0002, takerFeeRate: 0.0005, fundingIntervalMs: EIGHT_HOURS_MS, fundingIntervalSource: 'fetchFundingRate' },
+    funding: { fundingRatePerInterval: 0.0001, nextFundingTimeMs: NOW_MS + EIGHT_HOURS_MS },
+    book: { bid: [67750.1, 3.271], ask: [67750.2, 5.908] },
+    history: sixSettlements8h(0.0001, 0.00009877),
+  },
+  {
+    ccxtId: 'kucoinfutures',
+    venue: 'kucoin',
+    spot: null,
+    // XBTUSDTM: 0.001 BTC per contract (multiplier), lots of 1 contract: the book's 3271 contracts are 3.271 BTC.
+    // KuCoin takes only 20- or 100-level books: depth 5 is asked as 20 and trimmed.
+    perp: { symbol: 'BTC/USDT:USDT', venueSymbol: 'XBTUSDTM', linear: true, settle: 'USDT', contractSize: 0.001, tickSize: 0.1, lotSize: 1, makerFeeRate: 0.0002, takerFeeRate: 0.0006, fundingIntervalMs: EIGHT_HOURS_MS, fundingIntervalSource: 'fetchFundingInterval' },
+    funding: { fundingRatePerInterval: 0.0001, nextFundingTimeMs: NOW_MS + EIGHT_HOURS_MS },
+    book: { bid: [67750.1, 3.271], ask: [67750.2, 5.908] },
+    history: sixSettlements8h(0.0001, 0.00009877),
+  },
+  {
+    ccxtId: 'mexc',
+    venue: 'mexc',
+    spot: { symbol: 'BTC/USDT', tickSize: 0.01, lotSize: 0.000001 },
+    // BTC_USDT: 0.0001 BTC per contract; the book's 32710 contracts are 3.271 BTC. Maker 0, taker 0.02% (the payload's fee rates).
+    perp: { symbol: 'BTC/USDT:USDT', venueSymbol: 'BTC_USDT', linear: true, settle: 'USDT', contractSize: 0.0001, tickSize: 0.1, lotSize: 1, makerFeeRate: 0, takerFeeRate: 0.0002, fundingIntervalMs: EIGHT_HOURS_MS, fundingIntervalSource: 'fetchFundingInterval' },
+    funding: { fundingRatePerInterval: 0.0001, nextFundingTimeMs: NOW_MS + EIGHT_HOURS_MS },
+    book: { bid: [67750.1, 3.271], ask: [67750.2, 5.908] },
+    history: sixSettlements8h(0.0001, 0.00009877),
+  },
+  {
+    ccxtId: 'bingx',
+    venue: 'bingx',
+    spot: { symbol: 'BTC/USDT', tickSize: 0.01, lotSize: 0.000001 },
+    // BTC-USDT perp: amounts in BTC (ccxt's contract size 1), price to 1 decimal, quantity to 4. BingX's contracts list no fees: ccxt's published 0.02% / 0.05%.
+    perp: { symbol: 'BTC/USDT:USDT', venueSymbol: 'BTC-USDT', linear: true, settle: 'USDT', contractSize: 1, tickSize: 0.1, lotSize: 0.0001, makerFeeRate: 0.0002, takerFeeRate: 0.0005, fundingIntervalMs: EIGHT_HOURS_MS, fundingIntervalSource: 'fetchFundingRate' },
+    funding: { fundingRatePerInterval: 0.0001, nextFundingTimeMs: NOW_MS + EIGHT_HOURS_MS },
+    book: { bid: [67750.1, 3.271], ask: [67750.2, 5.908] },
+    history: sixSettlements8h(0.0001, 0.00009877),
+  },
+  {
+    ccxtId: 'htx',
+    venue: 'htx',
+    spot: null,
+    // BTC-USDT swap: 0.001 BTC per contract (3271 contracts are 3.271 BTC); the contract list has no fees: ccxt's 0.02% / 0.05%.
+    // The interval is the gap between the two settlement times of the funding answer (funding_time, next_funding_time).
+    perp: { symbol: 'BTC/USDT:USDT', venueSymbol: 'BTC-USDT', linear: true, settle: 'USDT', contractSize: 0.001, tickSize: 0.1, lotSize: 1, makerFeeRate: 0.0002, takerFeeRate: 0.0005, fundingIntervalMs: EIGHT_HOURS_MS, fundingIntervalSource: 'fetchFundingRate' },
     funding: { fundingRatePerInterval: 0.0001, nextFundingTimeMs: NOW_MS + EIGHT_HOURS_MS },
     book: { bid: [67750.1, 3.271], ask: [67750.2, 5.908] },
     history: sixSettlements8h(0.0001, 0.00009877),

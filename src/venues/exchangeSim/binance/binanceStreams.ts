@@ -142,6 +142,7 @@ export function binanceStreams(ctx: ExchangeContext, faults: FaultInjector): Str
       });
     });
     socket.on('close', unsubscribe);
+    ctx.streamStats.privateSubscriptions++;
     const userEvent = async (event: WalletEvent): Promise<Record<string, unknown> | null> => {
       const now = ctx.clock.nowMs;
       if (event.type === 'order' || event.type === 'trade') {

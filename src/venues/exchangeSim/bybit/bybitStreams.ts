@@ -145,7 +145,7 @@ export function bybitStreams(ctx: ExchangeContext, faults: FaultInjector): Strea
       if (request.op === 'subscribe' || request.op === 'unsubscribe') {
         if (account === null) return sendJson(socket, { success: false, ret_msg: 'Request not authorized', conn_id: id, req_id: reqId, op: request.op }, () => false);
         for (const topic of Array.isArray(request.args) ? request.args.map(String) : []) {
-          if (request.op === 'subscribe') topics.add(topic);
+          if (request.op === 'subscribe') (topics.add(topic), ctx.streamStats.privateSubscriptions++);
           else topics.delete(topic);
         }
         return sendJson(socket, { success: true, ret_msg: '', conn_id: id, req_id: reqId, op: request.op }, () => false);
