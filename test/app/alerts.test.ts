@@ -7,6 +7,7 @@ import { AlertRules } from '../../src/app/alerts/alertRules.ts';
 import { alertChannelsFromEnv } from '../../src/app/alerts/alertsFromEnv.ts';
 import { TelegramChannel, WebhookChannel } from '../../src/app/alerts/channels.ts';
 import { AlertDispatcher } from '../../src/app/alerts/dispatcher.ts';
+import { DashboardModel } from '../../src/app/dashboard/dashboardModel.ts';
 import { runBacktest } from '../../src/engine/backtest.ts';
 import type { EngineEvent } from '../../src/engine/events.ts';
 import { EventStream } from '../../src/engine/eventStream.ts';
@@ -132,6 +133,32 @@ describe('the alert rules on events', () => {
       ['reconciliationDifference', 'critical'],
       ['venueDisconnected', 'critical'],
     ]);
+  });
+});
+
+describe('risk actions of the risk layer', () => {
+  it('alert as breakerTripped or riskAction (a cleared breaker is not alerted), and the dashboard lists the breakers', () => {
+    const stream = new EventStream<EngineEvent>(() => ({ type: 'error', ts: 0, source: 'x', message: 'x' }));
+    const got: Alert[] = [];
+    new AlertRules((a) => got.push(a)).attach(stream, null as never);
+    const model = new DashboardModel({ source: 'test' });
+    model.attach(stream, null as never);
+    model.engine = null;
+    const action = (kind: 'breakerTripped' | 'breakerCleared' | 'shrink', rule: string, ts: number) => stream.emit({ type: 'risk', action: { ts, kind, rule, pairId: kind === 'shrink' ? 'p1' : null, venue: 'binance', reason: `${rule} ${kind}`, figures: {} } });
+    action('breakerTripped', 'dailyLoss', 1);
+    action('shrink', 'liquidationRisk', 2);
+    action('breakerTripped', 'orderRejects', 3);
+    action('breakerCleared', 'orderRejects', 4);
+    expect(got.map((a) => [a.kind, a.text])).toEqual([
+      ['breakerTripped', 'breakerTripped dailyLoss on binance: dailyLoss breakerTripped'],
+      ['riskAction', 'shrink liquidationRisk p1 on binance: liquidationRisk shrink'],
+      ['breakerTripped', 'breakerTripped orderRejects on binance: orderRejects breakerTripped'],
+    ]);
+    expect(model.snapshot().risk.breakers).toEqual([
+      { name: 'dailyLoss (binance)', tripped: true, reason: 'dailyLoss breakerTripped' },
+      { name: 'orderRejects (binance)', tripped: false, reason: 'orderRejects breakerCleared' },
+    ]);
+    expect(model.snapshot().events.map((e) => e.kind)).toEqual(['risk', 'risk', 'risk', 'risk']);
   });
 });
 

@@ -36,7 +36,7 @@ export class AlertRules {
 
   attach(events: EventStream<EngineEvent>, engine: Engine): void {
     this.engine = engine;
-    events.subscribe((e) => this.onEvent(e), { name: 'alerts', types: ['market', 'execution', 'order', 'fill', 'funding', 'equity', 'tradingState', 'error'] });
+    events.subscribe((e) => this.onEvent(e), { name: 'alerts', types: ['market', 'execution', 'order', 'fill', 'funding', 'equity', 'tradingState', 'risk', 'error'] });
   }
 
   /** The market input said a venue's stream dropped (paper and live: the live input's reports). */
@@ -78,6 +78,13 @@ export class AlertRules {
         const breaker = c.source === 'breaker' || /breaker/i.test(c.reason);
         const what = c.kind === 'pause' ? (c.state === 'REDUCING' ? 'new entries paused' : 'new entries resumed') : `${c.venue ?? 'session'} ${c.previous} -> ${c.state}`;
         this.notify({ kind: breaker ? 'breakerTripped' : 'riskAction', severity: breaker || c.state === 'HALTED' ? 'critical' : 'warning', key: `state:${c.kind}:${c.venue ?? 'session'}:${c.state}:${c.ts}`, ts: c.ts, text: `${what} by ${c.source}: ${c.reason}`, data: { ...c } });
+        return;
+      }
+      case 'risk': {
+        const a = e.action;
+        if (a.kind === 'breakerCleared') return;
+        const breaker = a.kind === 'breakerTripped';
+        this.notify({ kind: breaker ? 'breakerTripped' : 'riskAction', severity: breaker ? 'critical' : 'warning', key: `risk:${a.kind}:${a.rule}:${a.pairId ?? a.venue ?? 'session'}:${a.ts}`, ts: a.ts, text: `${a.kind} ${a.rule}${a.pairId ? ` ${a.pairId}` : ''}${a.venue ? ` on ${a.venue}` : ''}: ${a.reason}`, data: { ...a } });
         return;
       }
       case 'error': {

@@ -76,6 +76,7 @@ export class DashboardModel implements DashboardSource {
   private fundingTotalUsd = 0;
   private feesTotalUsd = 0;
   private liquidations = 0;
+  private readonly breakers = new Map<string, { name: string; tripped: boolean; reason: string | null }>();
   private seq = 0;
   private changes = 0;
   private nowMs: number | null = null;
@@ -96,7 +97,7 @@ export class DashboardModel implements DashboardSource {
   /** The observe hook of runBacktest and the paper session. */
   attach(events: EventStream<EngineEvent>, engine: Engine): void {
     this.engine = engine;
-    events.subscribe((e) => this.onEvent(e), { name: 'dashboard', types: ['market', 'signal', 'intent', 'order', 'execution', 'fill', 'funding', 'liquidation', 'equity', 'tradingState', 'error'] });
+    events.subscribe((e) => this.onEvent(e), { name: 'dashboard', types: ['market', 'signal', 'intent', 'order', 'execution', 'fill', 'funding', 'liquidation', 'equity', 'tradingState', 'risk', 'error'] });
   }
 
   /** The session's input ended (the page says so; controls stop changing anything). */
@@ -158,6 +159,12 @@ export class DashboardModel implements DashboardSource {
       case 'liquidation':
         this.liquidations++;
         break;
+      case 'risk': {
+        // Breakers as the risk layer journals them: tripped until cleared.
+        const a = e.action;
+        if (a.kind === 'breakerTripped' || a.kind === 'breakerCleared') this.breakers.set(`${a.rule}:${a.venue ?? 'session'}`, { name: `${a.rule}${a.venue ? ` (${a.venue})` : ''}`, tripped: a.kind === 'breakerTripped', reason: a.reason });
+        break;
+      }
       case 'equity':
         // The final point of a run may share the last sample's time: it replaces it.
         if (this.equity.points.at(-1)?.ts === e.ts) this.equity.points[this.equity.points.length - 1] = { ts: e.ts, equityUsd: e.equityUsd };
@@ -331,7 +338,7 @@ export class DashboardModel implements DashboardSource {
       minLiquidationDistance: distances.length > 0 ? Math.min(...distances) : null,
       nakedLegs: positions.filter((p) => p.naked).length,
       ordersInFlight: inFlight,
-      breakers: [],
+      breakers: [...this.breakers.values()],
     };
   }
 

@@ -101,7 +101,7 @@ export interface RiskView {
   minLiquidationDistance: number | null;
   nakedLegs: number;
   ordersInFlight: number;
-  /** Circuit breakers: none in this build (the risk layer's monitors set the trading states when they come). */
+  /** Circuit breakers the risk layer tripped or cleared in this session (its risk actions); empty: none acted. */
   breakers: { name: string; tripped: boolean; reason: string | null }[];
 }
 

@@ -34,6 +34,10 @@ export function describeEvent(e: EngineEvent): { ts: number; kind: DashboardEven
       const what = c.kind === 'pause' ? (c.state === 'REDUCING' ? 'new entries paused' : 'new entries resumed') : `${c.venue ?? 'session'} ${c.previous} -> ${c.state}`;
       return { ts: c.ts, kind: 'risk', text: `${what} by ${c.source}${c.reason ? `: ${c.reason}` : ''}` };
     }
+    case 'risk': {
+      const a = e.action;
+      return { ts: a.ts, kind: 'risk', text: `risk ${a.kind} ${a.rule}${a.pairId ? ` ${a.pairId}` : ''}${a.venue ? ` on ${a.venue}` : ''}: ${a.reason}` };
+    }
     case 'error':
       return { ts: e.ts, kind: 'error', text: `${e.source}: ${e.message}` };
     default:

@@ -221,7 +221,7 @@ function renderRisk(s) {
     ['Min liquidation distance', fmtPct(r.minLiquidationDistance), r.minLiquidationDistance !== null && r.minLiquidationDistance < 0.1 ? 'warn' : ''],
     ['Naked legs', String(r.nakedLegs), r.nakedLegs > 0 ? 'down' : ''],
     ['Orders in flight', String(r.ordersInFlight)],
-    ['Breakers', r.breakers.length === 0 ? 'none configured' : r.breakers.map((b) => `${b.name}${b.tripped ? ' TRIPPED' : ''}`).join(', ')],
+    ['Breakers', r.breakers.length === 0 ? 'none tripped' : r.breakers.map((b) => `${b.name}${b.tripped ? ' TRIPPED' : ''}`).join(', ')],
   ]);
 }
 
