@@ -84,6 +84,8 @@ Examples:
   perp-arb run --config examples/run-paper-synthetic.json --mode paper --state /tmp/s1 --replay synthetic --speed max
   perp-arb run --config examples/run-paper-synthetic.json --mode paper --state /tmp/s2 --replay synthetic --speed 600`;
 
+const DISCONNECTED = /failed \(attempt \d+\), retrying|the book stream ended|no book update for/;
+
 async function sessionDashboardOf(options: RunOptions, stateDir: string, source: string): Promise<SessionDashboard | null> {
   if (!options.dashboard) {
     if (options.host !== undefined || options.port !== undefined || options.allowRemote || options.dashboardKeep) throw new UsageError('--host, --port, --allow-remote and --dashboard-keep go with --dashboard');
@@ -158,6 +160,11 @@ export function registerRunCommand(program: Command): void {
         });
         const sourceLabel = market.kind === 'live' ? `paper session (live: ${config.venues.map((v) => v.venue).join(', ')})` : `paper session (replay: ${market.source === 'synthetic' ? 'SYNTHETIC' : market.storeDir}${speed === 'max' ? '' : `, ${speed}x`})`;
         const alerts = sessionAlertsFromEnv(cliIo().env, sourceLabel, printError);
+        if (alerts && market.kind === 'live') {
+          const report = market.onReport;
+          // A venue's stream failing, ending or going silent: the venueDisconnected alert (once per venue per dedupe window).
+          market = { ...market, onReport: (line) => (report?.(line), DISCONNECTED.test(line) && alerts.rules.venueDisconnected(line.split(' ')[0], line, Date.now())) };
+        }
         const dashboard = await sessionDashboardOf(options, state.dir, sourceLabel);
         const stop = new AbortController();
         const leaveAtOnce = () => process.exit(130);
