@@ -11,6 +11,7 @@ export const COMMANDS: readonly LazyCommand[] = [
   { name: 'sweep', summary: 'run a parameter grid of backtests on worker threads, optionally walk-forward, ranked', load: async () => (await import('./sweepCommand.ts')).registerSweepCommand },
   { name: 'runs', summary: 'the recorded backtests and sweeps: list, show and compare them', load: async () => (await import('./runsCommand.ts')).registerRunsCommand },
   { name: 'run', summary: 'trade a strategy: paper on the live market or on a replay', load: async () => (await import('./runCommand.ts')).registerRunCommand },
+  { name: 'dashboard', summary: "the live dashboard of a session's state directory or of a recorded backtest", load: async () => (await import('./dashboardCommand.ts')).registerDashboardCommand },
   { name: 'venues', summary: 'list the supported venues (ccxt exchanges) and what each can do', load: async () => (await import('./venuesCommand.ts')).registerVenuesCommand },
   { name: 'record', summary: "stream a venue's live books, funding and marks into the store", load: async () => (await import('./recordCommand.ts')).registerRecordCommand },
   { name: 'config', summary: 'config files: their JSON Schema, and a documented starting config for a strategy', load: async () => (await import('./configCommand.ts')).registerConfigCommand },

@@ -15,6 +15,9 @@ import { ProgressReporter } from './backtestProgress.ts';
 import { summaryLines } from './backtestCommand.ts';
 import { cliIo, onFirstSignal } from './cliIo.ts';
 import { durationOption, loopbackFromEnv } from './liveHooks.ts';
+import { portOption } from '../dashboard/options.ts';
+import { startSessionDashboard, type SessionDashboard } from '../dashboard/sessionDashboard.ts';
+import { sessionAlertsFromEnv } from '../alerts/sessionAlerts.ts';
 import { printError, printJson, printLine, runAction, type CommonOptions } from './output.ts';
 import { checkPathOptions } from './pathOption.ts';
 import { DEFAULT_TRADES_SHOWN, parseTradesShown } from './roundTripText.ts';
@@ -33,6 +36,11 @@ interface RunOptions extends CommonOptions {
   progress: boolean;
   trades: string;
   for?: string;
+  dashboard: boolean;
+  host?: string;
+  port?: string;
+  allowRemote: boolean;
+  dashboardKeep: boolean;
 }
 
 function speedOf(text: string): number | 'max' {
@@ -76,6 +84,26 @@ Examples:
   perp-arb run --config examples/run-paper-synthetic.json --mode paper --state /tmp/s1 --replay synthetic --speed max
   perp-arb run --config examples/run-paper-synthetic.json --mode paper --state /tmp/s2 --replay synthetic --speed 600`;
 
+const DISCONNECTED = /failed \(attempt \d+\), retrying|the book stream ended|no book update for/;
+
+async function sessionDashboardOf(options: RunOptions, stateDir: string, source: string): Promise<SessionDashboard | null> {
+  if (!options.dashboard) {
+    if (options.host !== undefined || options.port !== undefined || options.allowRemote || options.dashboardKeep) throw new UsageError('--host, --port, --allow-remote and --dashboard-keep go with --dashboard');
+    return null;
+  }
+  return startSessionDashboard({ stateDir, source, host: options.host, port: portOption(options.port), allowRemote: options.allowRemote, print: printError });
+}
+
+function waitForSignal(message: string): Promise<void> {
+  printError(message);
+  return new Promise((done) => {
+    const remove = onFirstSignal(['SIGINT', 'SIGTERM'], () => {
+      remove();
+      done();
+    });
+  });
+}
+
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
@@ -94,6 +122,11 @@ export function registerRunCommand(program: Command): void {
     .option('--trades <n>', 'round trips listed at the end, the best n and the worst n by net PnL (0: none)', String(DEFAULT_TRADES_SHOWN))
     .option('--no-progress', 'no progress on stderr')
     .option('--json', 'print one JSON object (the summary) at the end')
+    .option('--dashboard', 'serve the live dashboard (page, /api, /metrics) while the session runs; prints its URL and control token', false)
+    .option('--host <address>', 'with --dashboard: address to bind (default 127.0.0.1; others need --allow-remote)')
+    .option('--port <n>', 'with --dashboard: port (default: a free one)')
+    .option('--allow-remote', 'with --dashboard: allow a non-loopback --host (every request then needs the token)', false)
+    .option('--dashboard-keep', 'with --dashboard: keep serving after the session ends by itself, until Ctrl-C', false)
     .addHelpText('after', HELP)
     .action(
       runAction(async (options: RunOptions) => {
@@ -125,6 +158,14 @@ export function registerRunCommand(program: Command): void {
           config: JSON.stringify(config),
           market: market.kind === 'live' ? `live: ${config.venues.map((v) => v.venue).join(', ')}` : market.source === 'synthetic' ? 'replay: synthetic' : `replay: ${market.storeDir}`,
         });
+        const sourceLabel = market.kind === 'live' ? `paper session (live: ${config.venues.map((v) => v.venue).join(', ')})` : `paper session (replay: ${market.source === 'synthetic' ? 'SYNTHETIC' : market.storeDir}${speed === 'max' ? '' : `, ${speed}x`})`;
+        const alerts = sessionAlertsFromEnv(cliIo().env, sourceLabel, printError);
+        if (alerts && market.kind === 'live') {
+          const report = market.onReport;
+          // A venue's stream failing, ending or going silent: the venueDisconnected alert (once per venue per dedupe window).
+          market = { ...market, onReport: (line) => (report?.(line), DISCONNECTED.test(line) && alerts.rules.venueDisconnected(line.split(' ')[0], line, Date.now())) };
+        }
+        const dashboard = await sessionDashboardOf(options, state.dir, sourceLabel);
         const stop = new AbortController();
         const leaveAtOnce = () => process.exit(130);
         const removeSignal = onFirstSignal(['SIGINT', 'SIGTERM'], (signal) => {
@@ -144,6 +185,10 @@ export function registerRunCommand(program: Command): void {
             speed,
             stop: stop.signal,
             flattenOnExit: options.flattenOnExit,
+            observe: (events, engine) => {
+              dashboard?.observe(events, engine);
+              alerts?.observe(events, engine);
+            },
             onProgress: reporter
               ? (progress) => {
                   last = progress;
@@ -160,6 +205,10 @@ export function registerRunCommand(program: Command): void {
           if (timer) clearTimeout(timer);
           process.off('SIGINT', leaveAtOnce).off('SIGTERM', leaveAtOnce);
           reporter?.finish(last);
+          dashboard?.finish();
+          await alerts?.finish();
+          if (dashboard && options.dashboardKeep && !stop.signal.aborted) await waitForSignal(`session ended; the dashboard stays at ${dashboard.server.url} (Ctrl-C to leave)`);
+          await dashboard?.close();
           state.close();
           if (market.kind === 'live') await Promise.all(market.venues.map((v) => v.close()));
         }

@@ -1,4 +1,7 @@
 import { cliIo } from './cliIo.ts';
+import { UsageError } from '../../core/errors.ts';
+import { portOption } from '../dashboard/options.ts';
+import { runStartLive } from './startLive.ts';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseBacktestConfig, runBacktest, type BacktestConfig } from '../../engine/backtest.ts';
@@ -20,14 +23,34 @@ import { printJson, printLine, runAction, type CommonOptions } from './output.ts
  * no server. Backtests the funding carry and the OU basis strategy on the Binance BTC spot/perp pair
  * when the store holds its 1m bars and funding, else on the built-in synthetic market (the
  * generator's defaults, calibrated to BTC figures, labelled SYNTHETIC everywhere), prints the
- * headline figures and one HTML report path per strategy.
+ * headline figures and one HTML report path per strategy. In a terminal (not CI=true) it runs the
+ * OU strategy as a paper session on the same replay with the live dashboard instead (startLive.ts).
  */
 
 interface StartOptions extends CommonOptions {
+  /** true: the live paper session and dashboard; false: the bounded backtests; undefined: by the terminal. */
+  dashboard?: boolean;
+  speed: string;
+  host?: string;
+  port?: string;
   reportDir?: string;
   trades?: string;
   /** A path, or false with --no-runs-db. */
   runsDb?: string | false;
+}
+
+/** The input each built-in config was parsed from (a session config is parsed again from it, with its own fields). */
+const INPUTS = new WeakMap<BacktestConfig, Record<string, unknown>>();
+
+function parseKept(input: Record<string, unknown>, where: string): BacktestConfig {
+  const config = parseBacktestConfig(input, where);
+  INPUTS.set(config, input);
+  return config;
+}
+
+/** The raw input of a built-in config. */
+export function startConfigInput(config: BacktestConfig): Record<string, unknown> {
+  return INPUTS.get(config)!;
 }
 
 const START_CONFIG_SOURCE = 'perp-arb start (built-in defaults)';
@@ -86,7 +109,7 @@ export function syntheticStartConfigs(): BacktestConfig[] {
     venues: [{ ...COSTS.venue('synthetic'), slippageCoefficientBps: 0 }],
     equitySampleMinutes: 60,
   };
-  return [parseBacktestConfig(carry, 'built-in synthetic carry config'), parseBacktestConfig(ou, 'built-in synthetic OU config')];
+  return [parseKept(carry, 'built-in synthetic carry config'), parseKept(ou, 'built-in synthetic OU config')];
 }
 
 /** The backtests on the stored Binance BTC pair (Binance's base fees), or null when the store lacks its bars or funding. */
@@ -112,9 +135,9 @@ export function realStartConfigs(storeDir: string): BacktestConfig[] | null {
   const data = { source: 'store', barTimeframe: '1m', from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() };
   const common = { data, instruments: COSTS.instruments(venue, spot, perp), venues: [COSTS.venue(venue)], equitySampleMinutes: 60 };
   return [
-    parseBacktestConfig({ strategy: { type: 'fundingCarry', params: carryParams(venue, spot, perp) }, ...common }, 'built-in Binance BTC carry config'),
+    parseKept({ strategy: { type: 'fundingCarry', params: carryParams(venue, spot, perp) }, ...common }, 'built-in Binance BTC carry config'),
     // The strategy assumes the mean of the legs' taker fees (spot 10 bps, perp 5 bps).
-    parseBacktestConfig({ strategy: { type: 'ouBasis', params: ouParams(venue, spot, perp, 0.00075) }, ...common }, 'built-in Binance BTC OU config'),
+    parseKept({ strategy: { type: 'ouBasis', params: ouParams(venue, spot, perp, 0.00075) }, ...common }, 'built-in Binance BTC OU config'),
   ];
 }
 
@@ -128,6 +151,11 @@ export function registerStartCommand(program: Command): void {
     .option('--trades <n>', 'round trips listed per run, the best n and the worst n by net PnL (0: none)', String(DEFAULT_TRADES_SHOWN))
     .option('--runs-db <file>', 'record the runs in this runs database (default: $PERP_ARB_RUNS_DB or ~/.perp-arb/runs.sqlite; see perp-arb runs)')
     .option('--no-runs-db', 'record nothing in the runs database')
+    .option('--dashboard', 'the paper session with the live dashboard, until Ctrl-C (the default in a terminal)')
+    .option('--no-dashboard', 'the bounded backtests with figures and reports (the default with CI=true or no terminal)')
+    .option('--speed <n>', 'with the dashboard: replay speed, times wall time', '3600')
+    .option('--host <address>', 'with the dashboard: address to bind (default 127.0.0.1)')
+    .option('--port <n>', 'with the dashboard: port (default: a free one)')
     .action(
       runAction(async (options: StartOptions) => {
         const tradesShown = parseTradesShown(options.trades);
@@ -136,6 +164,16 @@ export function registerStartCommand(program: Command): void {
         const configs = real ?? syntheticStartConfigs();
         const data = real ? `binance BTC/USDT + BTC/USDT:USDT from the store ${storeDir}` : 'SYNTHETIC (seeded generator calibrated to BTC, not market prices; no Binance BTC 1m data in the store)';
         if (!options.json) printLine(`data           ${data}`);
+        const env = cliIo().env;
+        const ci = env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI !== 'false';
+        if (options.dashboard ?? (cliIo().stdout.isTTY === true && !ci && !options.json)) {
+          const speed = Number(options.speed);
+          if (!(speed > 0)) throw new UsageError(`--speed must be a positive number, got '${options.speed}'`);
+          // The OU basis strategy: it trades within hours, so the page moves from the first minutes.
+          const config = configs.find((c) => c.strategy.type === 'ouBasis')!;
+          await runStartLive({ config: startConfigInput(config), storeDir: real ? storeDir : undefined, speed, host: options.host, port: portOption(options.port), tradesShown });
+          return;
+        }
         const stamp = new Date().toISOString().replace(/:/g, '').replace(/\.\d+Z$/, 'Z');
         const dir = resolve(options.reportDir ?? 'reports');
         const runs = [];
