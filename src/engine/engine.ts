@@ -54,6 +54,8 @@ export interface EngineOptions {
   execution?: Pick<PairExecutorOptions, 'legPolicy' | 'journal' | 'clientOrderId'>;
   /** The trading states consulted before every intent (default: a new holder, every venue ACTIVE). */
   tradingState?: TradingStateHolder;
+  /** A restart: the ledger rebuilt from the state directory (no sink yet; give no deposits, they are in it). */
+  ledger?: Ledger;
 }
 
 export interface EngineRunOptions {
@@ -133,10 +135,12 @@ export class Engine {
     this.recorder = new RunRecorder(this.events);
     if (options.ledgerSink) subscribeLedgerJournal(this.events, options.ledgerSink);
     const events = this.events;
-    this.ledger = new Ledger({
-      instruments: options.instruments,
-      sink: { instrument: (instrument) => events.emit({ type: 'ledgerInstrument', instrument }), entry: (entry) => events.emit({ type: 'ledgerEntry', entry }) },
-    });
+    const ledgerSink = { instrument: (instrument: Instrument) => events.emit({ type: 'ledgerInstrument', instrument }), entry: (entry: JournalEntry) => events.emit({ type: 'ledgerEntry', entry }) };
+    if (options.ledger !== undefined) {
+      this.ledger = options.ledger;
+      this.ledger.attachSink(ledgerSink);
+      for (const instrument of options.instruments) this.ledger.addInstrument(instrument);
+    } else this.ledger = new Ledger({ instruments: options.instruments, sink: ledgerSink });
     this.market = new EngineMarketView(options.instruments);
     this.instrumentIds = this.market.instrumentList.map((i) => `${i.venue}:${i.symbol}`);
     this.executor = new PairExecutor({ venues: options.venues, instruments: options.instruments, market: this.market, ...options.execution, clock: this.clock });
@@ -367,7 +371,17 @@ export class Engine {
     }
   }
 
+  /** A fill of one of the session's orders that reconciliation found on the venue and the ledger lacks: booked as a venue event would be. */
+  bookReconciledFill(fill: Fill): void {
+    this.onFill(fill);
+  }
+
   private onFill(fill: Fill): void {
+    if (this.ledger.hasRef(fill.fillId)) {
+      // A restart: booked before the crash, its order's end not journalled; the executor still counts it.
+      this.executor.onFill(fill);
+      return;
+    }
     // The owner is looked up before the executor sees the fill (its last fill may end the order).
     const order = this.executor.orderOwner(fill.clientOrderId) ?? null;
     const entry = this.book(fill);

@@ -1,12 +1,10 @@
 import { MINUTE_MS } from '../core/time.ts';
 import type { Instrument } from '../domain/instrument.ts';
-import type { LedgerSink } from '../portfolio/ledgerTypes.ts';
 import { createStrategy } from '../strategy/registry.ts';
 import { SimulatedVenue } from '../venues/sim/simulatedVenue.ts';
 import type { TradingVenue } from '../venues/tradingTypes.ts';
 import type { BacktestConfig, InstrumentOverrides } from './backtestConfig.ts';
-import type { EngineClock } from './clock.ts';
-import { Engine } from './engine.ts';
+import { Engine, type EngineOptions } from './engine.ts';
 
 /** What backtests and paper sessions build alike from a config: instruments with overrides, simulated venues, the engine. */
 
@@ -45,14 +43,24 @@ export function simulatedVenuesOf(config: BacktestConfig, instruments: readonly 
 }
 
 /** The engine of a config: its strategy (from the registry), the venues' starting balances as deposits, the equity sampling. */
-export function sessionEngine(config: BacktestConfig, instruments: Instrument[], venues: readonly TradingVenue[], options: { ledgerSink?: LedgerSink; clock?: EngineClock } = {}): Engine {
+/**
+ * Live sessions (testnet, live) also give: the strategy (its state restored), the deposits (the
+ * venues' balances at the first start; none on a restart, whose `ledger` holds them), the
+ * execution's leg policy, journal and client ids.
+ */
+export interface SessionEngineOptions extends Pick<EngineOptions, 'ledgerSink' | 'clock' | 'execution' | 'ledger' | 'tradingState' | 'deposits' | 'strategy'> {}
+
+export function sessionEngine(config: BacktestConfig, instruments: Instrument[], venues: readonly TradingVenue[], options: Partial<SessionEngineOptions> = {}): Engine {
   return new Engine({
     venues,
     instruments,
-    strategy: createStrategy(config.strategy),
-    deposits: config.venues.flatMap((v) => Object.entries(v.balances).filter(([, amount]) => amount > 0).map(([asset, amount]) => ({ venue: v.venue, asset, amount }))),
+    strategy: options.strategy ?? createStrategy(config.strategy),
+    deposits: options.deposits ?? config.venues.flatMap((v) => Object.entries(v.balances).filter(([, amount]) => amount > 0).map(([asset, amount]) => ({ venue: v.venue, asset, amount }))),
     equitySampleMs: config.equitySampleMinutes * MINUTE_MS,
     ledgerSink: options.ledgerSink,
     clock: options.clock,
+    execution: options.execution,
+    ledger: options.ledger,
+    tradingState: options.tradingState,
   });
 }

@@ -153,4 +153,11 @@ export interface Strategy {
   onEvent(update: MarketUpdate, context: StrategyContext): readonly Intent[];
   /** Called when a timer the strategy set fires; returns intents. */
   onTimer?(timer: StrategyTimer, context: StrategyContext): readonly Intent[];
+  /**
+   * What a restarted live session must not forget (its pair ids and the pair it holds), as JSON;
+   * saved after every intent. Models refit from the market after a restart.
+   */
+  saveState?(): unknown;
+  /** Takes back what saveState gave (a restart, before the first market event). */
+  restoreState?(state: unknown): void;
 }

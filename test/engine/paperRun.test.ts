@@ -86,11 +86,13 @@ describe('perp-arb run --mode paper on a replay', () => {
     const speed = await runCli(['run', '--config', EXAMPLE, '--mode', 'paper', '--state', join(dir, 'x'), '--replay', 'synthetic', '--speed', '0']);
     expect(speed.code).toBe(2);
     expect(speed.stderr).toContain('--speed must be');
-    for (const mode of ['testnet', 'live']) {
-      const live = await runCli(['run', '--config', EXAMPLE, '--mode', mode, '--state', join(dir, mode), '--confirm-live']);
-      expect(live.code).toBe(2);
-      expect(live.stderr.trim()).toBe(`error: --mode ${mode} sends orders to the venues through the ccxt trading venue, which is not built yet; no order was sent (use --mode paper)`);
-    }
+    // Live needs live.enabled in the config (the example has it false), --confirm-live too off loopback.
+    const live = await runCli(['run', '--config', EXAMPLE, '--mode', 'live', '--state', join(dir, 'live'), '--confirm-live']);
+    expect(live.code).toBe(2);
+    expect(live.stderr.trim()).toBe(`error: --mode live sends real orders: set "live": { "enabled": true } in ${EXAMPLE} and pass --confirm-live; nothing was sent`);
+    const testnet = await runCli(['run', '--config', EXAMPLE, '--mode', 'testnet', '--state', join(dir, 'testnet'), '--confirm-live']);
+    expect(testnet.code).toBe(2);
+    expect(testnet.stderr.trim()).toBe('error: --confirm-live is for --mode live');
   }, 60_000);
 
   it('Ctrl-C stops new entries and ends with the summary; --flatten-on-exit closes every pair (the real binary)', async () => {
