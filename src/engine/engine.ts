@@ -54,6 +54,8 @@ export interface EngineOptions {
   execution?: Pick<PairExecutorOptions, 'legPolicy' | 'journal' | 'clientOrderId'>;
   /** The trading states consulted before every intent (default: a new holder, every venue ACTIVE). */
   tradingState?: TradingStateHolder;
+  /** How funding payments are booked: 'rate' (default: computed exactly, checked against the venue's amount) or 'reported' (live: the venue's amount; a payment read after a restart was made on a position the ledger no longer holds). */
+  fundingAmountFrom?: 'rate' | 'reported';
   /** A restart: the ledger rebuilt from the state directory (no sink yet; give no deposits, they are in it). */
   ledger?: Ledger;
 }
@@ -119,6 +121,7 @@ export class Engine {
   /** `venue:symbol` of each instrument of the market view, built once. */
   private readonly instrumentIds: readonly string[];
   private readonly deposits: EngineOptions['deposits'];
+  private readonly fundingAmountFrom: 'rate' | 'reported';
   private started = false;
   private tradeFromMs = Number.NEGATIVE_INFINITY;
 
@@ -131,6 +134,7 @@ export class Engine {
     this.equitySampleMs = options.equitySampleMs ?? HOUR_MS;
     if (!(this.equitySampleMs > 0)) throw new Error(`equitySampleMs must be > 0 (got ${this.equitySampleMs})`);
     this.deposits = options.deposits;
+    this.fundingAmountFrom = options.fundingAmountFrom ?? 'rate';
     this.events = new EventStream<EngineEvent>((f) => ({ type: 'error', ts: this.clock.nowMs(), source: `subscriber '${f.name}'`, message: `${f.eventType} event: ${f.message}` }));
     this.recorder = new RunRecorder(this.events);
     if (options.ledgerSink) subscribeLedgerJournal(this.events, options.ledgerSink);
@@ -407,8 +411,10 @@ export class Engine {
   }
 
   private onFunding(payment: FundingPayment): void {
+    // A restart reads the funding history from the session's start: what is booked already stays so.
+    if (this.ledger.hasRef(`funding:${payment.venue}:${payment.symbol}:${payment.ts}`)) return;
     // Checked and computed exactly by the ledger (a disagreement with the venue is an error).
-    this.ledger.recordFunding(payment);
+    this.ledger.recordFunding(payment, { amountFrom: this.fundingAmountFrom });
     this.events.emit({ type: 'funding', payment, amountUsd: this.usd(payment.asset, payment.amount) });
   }
 

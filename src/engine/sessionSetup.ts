@@ -48,7 +48,7 @@ export function simulatedVenuesOf(config: BacktestConfig, instruments: readonly 
  * venues' balances at the first start; none on a restart, whose `ledger` holds them), the
  * execution's leg policy, journal and client ids.
  */
-export interface SessionEngineOptions extends Pick<EngineOptions, 'ledgerSink' | 'clock' | 'execution' | 'ledger' | 'tradingState' | 'deposits' | 'strategy'> {}
+export interface SessionEngineOptions extends Pick<EngineOptions, 'ledgerSink' | 'clock' | 'execution' | 'ledger' | 'tradingState' | 'deposits' | 'strategy' | 'fundingAmountFrom'> {}
 
 export function sessionEngine(config: BacktestConfig, instruments: Instrument[], venues: readonly TradingVenue[], options: Partial<SessionEngineOptions> = {}): Engine {
   return new Engine({
@@ -62,5 +62,6 @@ export function sessionEngine(config: BacktestConfig, instruments: Instrument[],
     execution: options.execution,
     ledger: options.ledger,
     tradingState: options.tradingState,
+    fundingAmountFrom: options.fundingAmountFrom,
   });
 }

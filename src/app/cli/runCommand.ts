@@ -113,7 +113,7 @@ export function registerRunCommand(program: Command): void {
         const tradesShown = parseTradesShown(options.trades);
         const exchangeUrl = exchangeUrlOption(options.exchangeUrl);
         checkLiveEnabled(options.mode, config, { confirmLive: options.confirmLive, exchangeUrl, configFile: options.config });
-        if (options.mode !== 'paper') return runLive({ ...options, mode: options.mode, exchangeUrl }, config, tradesShown);
+        if (options.mode !== 'paper') return runLive({ ...options, mode: options.mode, exchangeUrl }, config, tradesShown, options.config);
         if (options.keyFile !== undefined) throw new UsageError('--key-file is for --mode testnet and live (paper needs no keys)');
         if (config.live.enabled) printError('note: live.enabled has no effect in paper mode: every order fills on the simulated venues');
         const speed = speedOf(options.speed);

@@ -2,7 +2,10 @@ import { UsageError } from '../../core/errors.ts';
 import { configHash } from '../../domain/config/hash.ts';
 import { runLiveSession, type LiveSessionRun } from '../../engine/runtime/liveSession.ts';
 import type { RunConfig } from '../../engine/runtime/runConfig.ts';
-import { SessionState } from '../../engine/runtime/sessionState.ts';
+import { SESSION_CONFIG_FILE, SessionState } from '../../engine/runtime/sessionState.ts';
+import { readConfigFile } from '../../domain/config/configFile.ts';
+import { writeFileAtomic } from '../../data/store/atomicWrite.ts';
+import { join } from 'node:path';
 import { summaryLines } from './backtestCommand.ts';
 import { onFirstSignal } from './cliIo.ts';
 import { leaveWhenDone, liveAccess } from './liveAccess.ts';
@@ -21,7 +24,7 @@ export interface RunLiveOptions {
 }
 
 /** `perp-arb run --mode testnet|live`: the session on the venues until stopped (Ctrl-C, SIGTERM, --for). */
-export async function runLive(options: RunLiveOptions, config: RunConfig, tradesShown: number): Promise<void> {
+export async function runLive(options: RunLiveOptions, config: RunConfig, tradesShown: number, configFile: string): Promise<void> {
   if (options.replay !== undefined) throw new UsageError(`--replay is for --mode paper: --mode ${options.mode} trades the venues' market`);
   const forMs = options.for === undefined ? null : durationOption('--for', options.for);
   const access = liveAccess(options.mode, options);
@@ -31,6 +34,8 @@ export async function runLive(options: RunLiveOptions, config: RunConfig, trades
     config: JSON.stringify(config),
     market: `${options.mode}: ${config.venues.map((v) => v.venue).join(', ')}${options.exchangeUrl ? ` at ${options.exchangeUrl}` : ''}`,
   });
+  // The config as written (status and flatten read it back; it holds no keys: those come from the environment or a key file).
+  writeFileAtomic(join(state.dir, SESSION_CONFIG_FILE), `${JSON.stringify(readConfigFile(configFile), null, 2)}\n`);
   const stop = new AbortController();
   const leaveAtOnce = () => process.exit(130);
   const removeSignal = onFirstSignal(['SIGINT', 'SIGTERM'], (signal) => {

@@ -64,7 +64,7 @@ export async function runLiveSession(config: RunConfig, options: LiveSessionOpti
   let reconcileTimer: NodeJS.Timeout | null = null;
   try {
     const unresolved = new Set<string>();
-    venues = openLiveVenues(config, { ...options.access, onReport: report, onUnresolved: (_venue, order) => unresolved.add(order.clientOrderId) }, clock);
+    venues = openLiveVenues(config, { ...options.access, fundingSinceMs: state.startedAtMs, onReport: report, onUnresolved: (_venue, order) => unresolved.add(order.clientOrderId) }, clock);
     const trading = venues.trading;
     for (const v of trading) await v.start();
     const instruments = await sessionInstruments(config, trading);
@@ -84,6 +84,7 @@ export async function runLiveSession(config: RunConfig, options: LiveSessionOpti
       tradingState,
       deposits: [],
       strategy,
+      fundingAmountFrom: 'reported',
     });
     // Booked now, before the first reconciliation compares the ledger with the venues.
     for (const d of deposits) engine.ledger.recordDeposit({ ...d, ts: clock.nowMs() });

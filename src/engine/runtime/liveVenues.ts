@@ -22,6 +22,8 @@ export interface LiveVenueAccess {
   onReport?: (line: string) => void;
   /** An order in flight its checks could not settle: reconciliation's. */
   onUnresolved?: (venue: string, order: TrackedOrderView, why: string) => void;
+  /** Funding history read from this time (the session's first start). */
+  fundingSinceMs?: number;
 }
 
 export interface LiveVenues {
@@ -64,6 +66,7 @@ export function openLiveVenues(config: BacktestConfig, access: LiveVenueAccess, 
         accounts,
         clock,
         symbols,
+        fundingSinceMs: access.fundingSinceMs,
         onReport: access.onReport,
         onUnresolved: access.onUnresolved === undefined ? undefined : (order, why) => access.onUnresolved!(v.venue, order, why),
       }),

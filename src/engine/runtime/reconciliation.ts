@@ -88,6 +88,9 @@ export async function reconcileVenue(venue: CcxtTradingVenue, input: ReconcileIn
   }
   await venue.idle();
 
+  // Funding settled while the session was down: the venue's history, booked (the running session).
+  if (input.book !== undefined) await venue.pollFunding().catch((e: unknown) => settled.push(`funding history not read: ${(e as Error).message}`));
+
   // 2. Fills since the last reconciliation that the ledger lacks.
   for (const instrument of input.instruments) {
     for (const fill of await venue.myTrades(instrument.symbol, input.sinceMs)) {

@@ -29,6 +29,8 @@ export interface SessionRecord {
 
 export const SESSION_FILE = 'session.json';
 export const LEDGER_FILE = 'ledger.sqlite';
+/** Testnet and live: the session's config file as given (status and flatten read it). */
+export const SESSION_CONFIG_FILE = 'config.json';
 const LOCK_FILE = '.lock';
 
 /**
@@ -146,6 +148,11 @@ export class SessionState {
     this.ledger.endRun(status === 'finished' ? 'finished' : status === 'stopped' ? 'interrupted' : 'failed', error);
     this.record = { ...this.record, status, endedAt: new Date().toISOString(), summary, error };
     this.write();
+  }
+
+  /** When the session first started (a resumed one keeps its first start). */
+  get startedAtMs(): number {
+    return Date.parse(this.record.startedAt);
   }
 
   /** The directory's lock file (status and flatten read the state without it, or take it). */
