@@ -66,7 +66,10 @@ export async function runLiveSession(config: RunConfig, options: LiveSessionOpti
     const unresolved = new Set<string>();
     venues = openLiveVenues(config, { ...options.access, fundingSinceMs: state.startedAtMs, onReport: report, onUnresolved: (_venue, order) => unresolved.add(order.clientOrderId) }, clock);
     const trading = venues.trading;
-    for (const v of trading) await v.start();
+    const t0 = Date.now();
+    const T = (what: string) => process.env.PERP_ARB_TIMING === '1' && report(`timing ${what} ${Date.now() - t0} ms`);
+    await Promise.all(trading.map((v) => v.start()));
+    T('venues started');
     const instruments = await sessionInstruments(config, trading);
     const resumed = state.resumedLedger;
     const firstStart = resumed === null || resumed.entryCount === 0;
@@ -125,7 +128,8 @@ export async function runLiveSession(config: RunConfig, options: LiveSessionOpti
     const reconcile = (): Promise<ReconciliationReport> => {
       running ??= (async () => {
         const now = clock.nowMs();
-        const sinceMs = (last?.at ?? now - 24 * 3_600_000) - 60_000;
+        // Fills from the last reconciliation (less a minute), never from before the session's first start.
+        const sinceMs = Math.max((last?.at ?? 0) - 60_000, state.startedAtMs - 60_000);
         const openIds = new Set(engine.executor.pendingOrders().map((o) => o.clientOrderId));
         const result = await reconcileAll(
           trading,
@@ -158,7 +162,9 @@ export async function runLiveSession(config: RunConfig, options: LiveSessionOpti
       });
       return running;
     };
+    T('resumed');
     await reconcile();
+    T('reconciled');
     reconcileTimer = setInterval(() => {
       reconcile().catch((error: unknown) => report(`reconciliation failed: ${(error as Error).message}`));
     }, config.reconcileEveryMs);
@@ -166,6 +172,7 @@ export async function runLiveSession(config: RunConfig, options: LiveSessionOpti
     // The market: the venues' books and funding, as paper's live input.
     const feeds: LiveFeed[] = venues.market.map((venue) => ({ venue, instruments: instruments.filter((i) => i.venue === venue.venue) })).filter((f) => f.instruments.length > 0);
     const input = liveMarketInput({ feeds, signal: stop, onReport: (line) => report(`market: ${line}`), depth: 5, forcePolling: options.access.exchangeUrl !== undefined && process.env.PERP_ARB_LIVE_WS_BOOKS !== '1', seedLastSettlement: true });
+    engine.events.subscribe(() => T('first market event'), { name: 'timing', types: ['market'] });
     let flattenAsked = false;
     const pump = setInterval(() => {
       engine.executor.onTime(clock.nowMs());

@@ -71,6 +71,7 @@ export async function reconcileVenue(venue: CcxtTradingVenue, input: ReconcileIn
   const settled: string[] = [];
   const id = (symbol: string) => `${venue.venue}:${symbol}`;
 
+
   // 1. Orders in flight: the venue's word settles them.
   for (const order of venue.inFlightOrders()) {
     const found = await venue.fetchOrder(order.clientOrderId, order.symbol).catch(() => undefined);
@@ -146,14 +147,12 @@ export async function reconcileVenue(venue: CcxtTradingVenue, input: ReconcileIn
 }
 
 export async function reconcileAll(venues: readonly CcxtTradingVenue[], input: (venue: CcxtTradingVenue) => ReconcileInput, nowMs: number): Promise<ReconciliationReport> {
-  const out: VenueReconciliation[] = [];
-  for (const venue of venues) {
-    try {
-      out.push(await reconcileVenue(venue, input(venue)));
-    } catch (error) {
-      out.push({ venue: venue.venue, ledgerMatchesVenue: false, differences: [{ kind: 'unreadable', instrument: `${venue.venue}:*`, expected: null, found: null, detail: `the venue could not be read: ${(error as Error).message}` }], settled: [] });
-    }
-  }
+  // The venues at once (each one's requests in order).
+  const out: VenueReconciliation[] = await Promise.all(
+    venues.map((venue) =>
+      reconcileVenue(venue, input(venue)).catch((error: unknown) => ({ venue: venue.venue, ledgerMatchesVenue: false, differences: [{ kind: 'unreadable' as const, instrument: `${venue.venue}:*`, expected: null, found: null, detail: `the venue could not be read: ${(error as Error).message}` }], settled: [] })),
+    ),
+  );
   return { ok: out.every((v) => v.ledgerMatchesVenue), at: nowMs, atIso: new Date(nowMs).toISOString(), venues: out };
 }
 

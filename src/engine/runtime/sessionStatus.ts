@@ -104,7 +104,7 @@ export async function sessionStatus(dir: string, access: LiveVenueAccess | null)
     let reconciliation = store.lastReconciliation<ReconciliationReport>();
     let reconciledNow = false;
     if (access !== null) {
-      reconciliation = await reconcileNow(config, ledger, store, access, reconciliation);
+      reconciliation = await reconcileNow(config, ledger, store, access, reconciliation, Date.parse(record.startedAt));
       reconciledNow = true;
     }
     return {
@@ -122,7 +122,7 @@ export async function sessionStatus(dir: string, access: LiveVenueAccess | null)
   }
 }
 
-async function reconcileNow(config: RunConfig, ledger: Ledger, store: ExecutionStore, access: LiveVenueAccess, last: ReconciliationReport | null): Promise<ReconciliationReport> {
+async function reconcileNow(config: RunConfig, ledger: Ledger, store: ExecutionStore, access: LiveVenueAccess, last: ReconciliationReport | null, startedAtMs: number): Promise<ReconciliationReport> {
   const clock = new WallClock();
   const venues = openLiveVenues(config, { ...access, streams: false }, clock);
   try {
@@ -132,7 +132,7 @@ async function reconcileNow(config: RunConfig, ledger: Ledger, store: ExecutionS
     const open = new Set(store.state().openOrders.keys());
     const now = clock.nowMs();
     const instruments = await Promise.all(venues.trading.map(async (v) => (await v.instruments()).filter((i) => config.instruments.some((c) => { const id = parseInstrumentId(c.id); return id.venue === v.venue && id.symbol === i.symbol; }))));
-    return await reconcileAll(venues.trading, (venue) => ({ ledger, instruments: instruments[venues.trading.indexOf(venue)], isOwnOrder: (id) => sent.has(id), journalOpenOrders: open, sinceMs: (last?.at ?? now - 86_400_000) - 60_000, nowMs: now }), now);
+    return await reconcileAll(venues.trading, (venue) => ({ ledger, instruments: instruments[venues.trading.indexOf(venue)], isOwnOrder: (id) => sent.has(id), journalOpenOrders: open, sinceMs: Math.max((last?.at ?? 0) - 60_000, startedAtMs - 60_000), nowMs: now }), now);
   } finally {
     clock.cancelAll();
     await Promise.all(venues.trading.map((v) => v.close().catch(() => {})));
