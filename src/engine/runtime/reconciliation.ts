@@ -1,3 +1,4 @@
+import { sleepMs } from '../../core/retry.ts';
 import type { Instrument } from '../../domain/instrument.ts';
 import type { Fill } from '../../domain/trading.ts';
 import type { Ledger } from '../../portfolio/ledger.ts';
@@ -66,6 +67,18 @@ const close = (a: number, b: number) => Math.abs(a - b) <= Math.max(1e-8, TOLERA
 /** Wallets whose ccxt `total` includes the unrealised PnL of their positions. */
 const TOTAL_INCLUDES_UNREALISED = new Set(['binance:swap']);
 
+/** A read of the venue, tried again on failure (429, 5xx, a timeout): 4 tries, 0.5 s, 1 s, 2 s apart. */
+async function read<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await sleepMs(500 * 2 ** attempt);
+    }
+  }
+}
+
 export async function reconcileVenue(venue: CcxtTradingVenue, input: ReconcileInput): Promise<VenueReconciliation> {
   const differences: ReconciliationDifference[] = [];
   const settled: string[] = [];
@@ -94,7 +107,7 @@ export async function reconcileVenue(venue: CcxtTradingVenue, input: ReconcileIn
 
   // 2. Fills since the last reconciliation that the ledger lacks.
   for (const instrument of input.instruments) {
-    for (const fill of await venue.myTrades(instrument.symbol, input.sinceMs)) {
+    for (const fill of await read(() => venue.myTrades(instrument.symbol, input.sinceMs))) {
       if (input.ledger.hasRef(fill.fillId)) continue;
       const own = fill.clientOrderId !== '' && input.isOwnOrder(fill.clientOrderId);
       if (own && input.book !== undefined) {
@@ -108,14 +121,14 @@ export async function reconcileVenue(venue: CcxtTradingVenue, input: ReconcileIn
   await venue.idle();
 
   // 3. Open orders the journal does not know.
-  for (const order of await venue.openOrders()) {
+  for (const order of await read(() => venue.openOrders())) {
     const clientId = order.request.clientOrderId;
     if (clientId !== '' && (input.journalOpenOrders.has(clientId) || venue.order(clientId) !== undefined)) continue;
     differences.push({ kind: 'openOrder', instrument: id(order.request.symbol), expected: null, found: `${order.request.side} ${order.remainingQuantity} (${clientId || 'no client id'})`, detail: 'an open order the journal does not have' });
   }
 
   // 4. Positions of derivatives.
-  const positions = await venue.accountPositions();
+  const positions = await read(() => venue.accountPositions());
   const derivatives = input.instruments.filter((i) => i.kind !== 'spot');
   for (const instrument of derivatives) {
     const expected = minorToNumber(input.ledger.position(venue.venue, instrument.symbol).quantity);
@@ -132,7 +145,7 @@ export async function reconcileVenue(venue: CcxtTradingVenue, input: ReconcileIn
   const found = new Map<string, number>();
   const unrealised = new Map<string, number>();
   for (const p of positions) unrealised.set(p.settleAsset, (unrealised.get(p.settleAsset) ?? 0) + (p.unrealisedPnl ?? 0));
-  for (const { wallet, balances } of await venue.accountBalances()) {
+  for (const { wallet, balances } of await read(() => venue.accountBalances())) {
     // ccxt's total of a Binance USDⓈ-M wallet is its margin balance (unrealised PnL included); the ledger's cash is the wallet balance.
     const withUnrealised = TOTAL_INCLUDES_UNREALISED.has(wallet);
     for (const b of balances) if (b.total !== null) found.set(b.asset, (found.get(b.asset) ?? 0) + b.total - (withUnrealised ? (unrealised.get(b.asset) ?? 0) : 0));
