@@ -67,6 +67,10 @@ export interface EngineOptions {
   transferCollateral?: (venue: string, asset: string, amount: number, ts: number) => number;
   /** A venue wallet's balance where the venue keeps separate spot and derivatives wallets (null: one wallet, the ledger's cash). */
   walletBalance?: (venue: string, wallet: 'spot' | 'derivatives', asset: string) => number | null;
+  /** How funding payments are booked: 'rate' (default: computed exactly, checked against the venue's amount) or 'reported' (live: the venue's amount; a payment read after a restart was made on a position the ledger no longer holds). */
+  fundingAmountFrom?: 'rate' | 'reported';
+  /** A restart: the ledger rebuilt from the state directory (no sink yet; give no deposits, they are in it). */
+  ledger?: Ledger;
 }
 
 export interface EngineRunOptions {
@@ -134,6 +138,7 @@ export class Engine {
   /** `venue:symbol` of each instrument of the market view, built once. */
   private readonly instrumentIds: readonly string[];
   private readonly deposits: EngineOptions['deposits'];
+  private readonly fundingAmountFrom: 'rate' | 'reported';
   private started = false;
   private tradeFromMs = Number.NEGATIVE_INFINITY;
 
@@ -146,14 +151,17 @@ export class Engine {
     this.equitySampleMs = options.equitySampleMs ?? HOUR_MS;
     if (!(this.equitySampleMs > 0)) throw new Error(`equitySampleMs must be > 0 (got ${this.equitySampleMs})`);
     this.deposits = options.deposits;
+    this.fundingAmountFrom = options.fundingAmountFrom ?? 'rate';
     this.events = new EventStream<EngineEvent>((f) => ({ type: 'error', ts: this.clock.nowMs(), source: `subscriber '${f.name}'`, message: `${f.eventType} event: ${f.message}` }));
     this.recorder = new RunRecorder(this.events);
     if (options.ledgerSink) subscribeLedgerJournal(this.events, options.ledgerSink);
     const events = this.events;
-    this.ledger = new Ledger({
-      instruments: options.instruments,
-      sink: { instrument: (instrument) => events.emit({ type: 'ledgerInstrument', instrument }), entry: (entry) => events.emit({ type: 'ledgerEntry', entry }) },
-    });
+    const ledgerSink = { instrument: (instrument: Instrument) => events.emit({ type: 'ledgerInstrument', instrument }), entry: (entry: JournalEntry) => events.emit({ type: 'ledgerEntry', entry }) };
+    if (options.ledger !== undefined) {
+      this.ledger = options.ledger;
+      this.ledger.attachSink(ledgerSink);
+      for (const instrument of options.instruments) this.ledger.addInstrument(instrument);
+    } else this.ledger = new Ledger({ instruments: options.instruments, sink: ledgerSink });
     this.market = new EngineMarketView(options.instruments);
     this.instrumentIds = this.market.instrumentList.map((i) => `${i.venue}:${i.symbol}`);
     this.executor = new PairExecutor({ venues: options.venues, instruments: options.instruments, market: this.market, ...options.execution, clock: this.clock });
@@ -413,7 +421,17 @@ export class Engine {
     }
   }
 
+  /** A fill of one of the session's orders that reconciliation found on the venue and the ledger lacks: booked as a venue event would be. */
+  bookReconciledFill(fill: Fill): void {
+    this.onFill(fill);
+  }
+
   private onFill(fill: Fill): void {
+    if (this.ledger.hasRef(fill.fillId)) {
+      // A restart: booked before the crash, its order's end not journalled; the executor still counts it.
+      this.executor.onFill(fill);
+      return;
+    }
     // The owner is looked up before the executor sees the fill (its last fill may end the order).
     const order = this.executor.orderOwner(fill.clientOrderId) ?? null;
     const entry = this.book(fill);
@@ -439,8 +457,10 @@ export class Engine {
   }
 
   private onFunding(payment: FundingPayment): void {
+    // A restart reads the funding history from the session's start: what is booked already stays so.
+    if (this.ledger.hasRef(`funding:${payment.venue}:${payment.symbol}:${payment.ts}`)) return;
     // Checked and computed exactly by the ledger (a disagreement with the venue is an error).
-    this.ledger.recordFunding(payment);
+    this.ledger.recordFunding(payment, { amountFrom: this.fundingAmountFrom });
     this.events.emit({ type: 'funding', payment, amountUsd: this.usd(payment.asset, payment.amount) });
   }
 

@@ -1,13 +1,11 @@
 import { MINUTE_MS } from '../core/time.ts';
 import type { Instrument } from '../domain/instrument.ts';
-import type { LedgerSink } from '../portfolio/ledgerTypes.ts';
 import { createStrategy } from '../strategy/registry.ts';
 import { SimulatedVenue } from '../venues/sim/simulatedVenue.ts';
 import { DEFAULT_MARGIN_SETTINGS } from '../venues/sim/marginModel.ts';
 import type { TradingVenue } from '../venues/tradingTypes.ts';
 import type { BacktestConfig, InstrumentOverrides } from './backtestConfig.ts';
-import type { EngineClock } from './clock.ts';
-import { Engine } from './engine.ts';
+import { Engine, type EngineOptions } from './engine.ts';
 
 /** What backtests and paper sessions build alike from a config: instruments with overrides, simulated venues, the engine. */
 
@@ -46,7 +44,6 @@ export function simulatedVenuesOf(config: BacktestConfig, instruments: readonly 
   return venues;
 }
 
-/** The engine of a config: its strategy (from the registry), the venues' starting balances as deposits, the equity sampling. */
 /** A venue's cash over its wallets (the ledger keeps one cash account per venue and asset). */
 function walletsTogether(spot: Record<string, number>, derivatives: Record<string, number> | undefined): Record<string, number> {
   const out = { ...spot };
@@ -54,7 +51,15 @@ function walletsTogether(spot: Record<string, number>, derivatives: Record<strin
   return out;
 }
 
-export function sessionEngine(config: BacktestConfig, instruments: Instrument[], venues: readonly TradingVenue[], options: { ledgerSink?: LedgerSink; clock?: EngineClock } = {}): Engine {
+/**
+ * Live sessions (testnet, live) also give: the strategy (its state restored), the deposits (the
+ * venues' balances at the first start; none on a restart, whose `ledger` holds them), the
+ * execution's leg policy, journal and client ids.
+ */
+export interface SessionEngineOptions extends Pick<EngineOptions, 'ledgerSink' | 'clock' | 'execution' | 'ledger' | 'tradingState' | 'deposits' | 'strategy' | 'fundingAmountFrom'> {}
+
+/** The engine of a config: its strategy (from the registry), the venues' starting balances as deposits, the equity sampling. */
+export function sessionEngine(config: BacktestConfig, instruments: Instrument[], venues: readonly TradingVenue[], options: Partial<SessionEngineOptions> = {}): Engine {
   const simOf = (venue: string) => {
     const found = venues.find((v) => v.venue === venue);
     return found instanceof SimulatedVenue ? found : undefined;
@@ -62,11 +67,15 @@ export function sessionEngine(config: BacktestConfig, instruments: Instrument[],
   return new Engine({
     venues,
     instruments,
-    strategy: createStrategy(config.strategy),
-    deposits: config.venues.flatMap((v) => Object.entries(walletsTogether(v.balances, v.derivativesBalances)).filter(([, amount]) => amount > 0).map(([asset, amount]) => ({ venue: v.venue, asset, amount }))),
+    strategy: options.strategy ?? createStrategy(config.strategy),
+    deposits: options.deposits ?? config.venues.flatMap((v) => Object.entries(walletsTogether(v.balances, v.derivativesBalances)).filter(([, amount]) => amount > 0).map(([asset, amount]) => ({ venue: v.venue, asset, amount }))),
     equitySampleMs: config.equitySampleMinutes * MINUTE_MS,
     ledgerSink: options.ledgerSink,
     clock: options.clock,
+    execution: options.execution,
+    ledger: options.ledger,
+    tradingState: options.tradingState,
+    fundingAmountFrom: options.fundingAmountFrom,
     risk: config.risk ?? null,
     // Simulated venues with separate wallets: the risk layer reads the derivatives wallet and may move collateral into it.
     walletBalance: (venue, wallet, asset) => simOf(venue)?.walletBalance(wallet, asset) ?? null,

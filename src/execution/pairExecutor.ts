@@ -3,7 +3,7 @@ import type { Instrument } from '../domain/instrument.ts';
 import type { Fill, OrderSide, OrderUpdate } from '../domain/trading.ts';
 import type { ClosePairIntent, InstrumentRef, Intent, MarketView, OpenPairIntent, PairStatus, PairView, PositionView, RebalanceLegIntent, ResizePairIntent } from '../strategy/types.ts';
 import type { ExpirySettlementEvent, LiquidationEvent, PositionClosedByVenue, TradingVenue } from '../venues/tradingTypes.ts';
-import type { PairJournal, PairOrderPurpose, PairSnapshot } from './pairJournal.ts';
+import type { PairJournal, PairJournalState, PairOrderPurpose, PairSnapshot } from './pairJournal.ts';
 import { lotSizeOf, preTradeProblems } from './preTradeChecks.ts';
 
 /**
@@ -221,6 +221,58 @@ export class PairExecutor implements PositionView {
     return order === undefined ? undefined : { pairId: order.pairId, leg: order.leg, purpose: order.purpose };
   }
 
+  /**
+   * A restart: takes over the pairs and the orders in flight a journal left (replayPairJournal).
+   * An order in flight is pending again, its outcome to come from its venue (which adopts it);
+   * closed and failed pairs are kept for their ids. A pair left opening or closing with nothing in
+   * flight is settled on the next onTime: a naked leg completed or unwound by the leg policy, a
+   * close sent again; an opening pair gets a new leg timeout.
+   */
+  restore(state: PairJournalState, nowMs: number): void {
+    this.nowMs = nowMs;
+    for (const snap of state.pairs.values()) {
+      if (this.pairs.has(snap.id)) throw new Error(`restore: pair ${snap.id} is already known`);
+      const pair: PairState = {
+        ...snap,
+        seq: ++this.pairSeq,
+        openOrders: new Set(),
+        reasons: [],
+        closeRetries: 0,
+        needsCloseRetry: false,
+        retryDue: false,
+        completions: 0,
+        legTimer: null,
+        timedOut: false,
+        // A resize or rebalance the journal does not record: its orders in flight come back as the pair's own and settle it.
+        adjusting: null,
+        view: { id: snap.id, long: snap.long, short: snap.short, status: snap.status, longQty: snap.longQty, shortQty: snap.shortQty, openedAtMs: snap.openedAtMs },
+      };
+      this.pairs.set(snap.id, pair);
+    }
+    for (const o of state.openOrders.values()) {
+      const pair = this.pairs.get(o.pairId);
+      if (pair === undefined) throw new Error(`restore: order ${o.clientOrderId} names pair ${o.pairId}, which the journal does not have`);
+      this.orders.set(o.clientOrderId, { pairId: o.pairId, leg: o.leg, purpose: o.purpose, side: o.side, filled: 0, status: 'sent', reason: null, venue: o.venue });
+      pair.openOrders.add(o.clientOrderId);
+    }
+    for (const pair of this.pairs.values()) {
+      if (pair.status !== 'opening' && pair.status !== 'closing') continue;
+      if (pair.status === 'opening' && this.legPolicy !== null) {
+        const clock = this.clock!;
+        pair.legTimer = clock.setTimer(clock.nowMs() + this.legPolicy.legTimeoutMs, (atMs) => this.onLegTimeout(pair, atMs));
+      }
+      if (pair.openOrders.size === 0) {
+        this.flagRetry(pair);
+        pair.retryDue = true;
+      }
+    }
+  }
+
+  /** Orders sent whose end is not known yet (in flight or resting), with their pair and leg. */
+  pendingOrders(): (OrderOwner & { clientOrderId: string; venue: string; status: string })[] {
+    return [...this.orders.entries()].map(([clientOrderId, o]) => ({ clientOrderId, pairId: o.pairId, leg: o.leg, purpose: o.purpose, venue: o.venue, status: o.status }));
+  }
+
   // ---- intents -------------------------------------------------------------------------------
 
   execute(intent: Intent, nowMs: number): void {
@@ -256,7 +308,7 @@ export class PairExecutor implements PositionView {
     if (!TERMINAL.has(update.status)) return;
     this.orders.delete(update.clientOrderId);
     const pair = this.pairs.get(order.pairId)!;
-    this.journal?.append({ kind: 'orderDone', ts: update.ts, pairId: pair.id, clientOrderId: update.clientOrderId, status: update.status, filledQuantity: order.filled });
+    this.journal?.append({ kind: 'orderDone', ts: update.ts, pairId: pair.id, clientOrderId: update.clientOrderId, status: update.status, filledQuantity: order.filled, pair: snapshotOf(pair) });
     pair.openOrders.delete(update.clientOrderId);
     if (update.status === 'rejected' || (update.status !== 'filled' && order.filled < QTY_EPS)) {
       pair.reasons.push(`${order.leg} ${order.purpose}: ${update.status}${order.reason ? ` (${order.reason})` : ''}`);

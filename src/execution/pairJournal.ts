@@ -40,8 +40,8 @@ export interface PairJournalOrder {
 
 export type PairJournalEntry =
   | { kind: 'send'; ts: number; pair: PairSnapshot; order: PairJournalOrder }
-  /** An order ended (filled, canceled, rejected, expired) with its filled quantity. */
-  | { kind: 'orderDone'; ts: number; pairId: string; clientOrderId: string; status: string; filledQuantity: number }
+  /** An order ended (filled, canceled, rejected, expired) with its filled quantity; `pair`: the pair after its fills (a restart's quantities). */
+  | { kind: 'orderDone'; ts: number; pairId: string; clientOrderId: string; status: string; filledQuantity: number; pair?: PairSnapshot }
   | { kind: 'pair'; ts: number; pair: PairSnapshot };
 
 export interface PairJournal {
@@ -62,8 +62,11 @@ export function replayPairJournal(entries: Iterable<PairJournalEntry>): PairJour
     if (entry.kind === 'send') {
       pairs.set(entry.pair.id, entry.pair);
       openOrders.set(entry.order.clientOrderId, { ...entry.order, sentAtMs: entry.ts });
-    } else if (entry.kind === 'orderDone') openOrders.delete(entry.clientOrderId);
-    else pairs.set(entry.pair.id, entry.pair);
+    } else if (entry.kind === 'orderDone') {
+      openOrders.delete(entry.clientOrderId);
+      // The pair's quantities after the order's fills (fills come before the end that reports them).
+      if (entry.pair !== undefined) pairs.set(entry.pair.id, entry.pair);
+    } else pairs.set(entry.pair.id, entry.pair);
   }
   return { pairs, openOrders };
 }

@@ -92,6 +92,11 @@ export function updateRunEnd(db: Database.Database, status: Exclude<RunStatus, '
   db.prepare("UPDATE run SET status = ?, finished_at = ?, error = ?, entries = ? WHERE id = 1 AND status = 'running'").run(status, finishedAtMs, error, entries);
 }
 
+/** A live session restarted on its state directory: the run is running again, in this process. */
+export function reopenRun(db: Database.Database): void {
+  db.prepare("UPDATE run SET status = 'running', finished_at = NULL, error = NULL, entries = NULL, pid = ?, host = ? WHERE id = 1").run(process.pid, hostname());
+}
+
 export function readRun(db: Database.Database): LedgerRun | null {
   if (!hasRunTable(db)) return null;
   const row = db.prepare('SELECT * FROM run WHERE id = 1').get() as RunRow | undefined;

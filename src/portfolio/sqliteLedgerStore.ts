@@ -4,7 +4,7 @@ import type { Instrument } from '../domain/instrument.ts';
 import { instrumentId } from '../domain/instrument.ts';
 import { ENTRY_KINDS, type EntryKind, type JournalEntry, type Posting } from './journal.ts';
 import { Ledger, type LedgerSink } from './ledger.ts';
-import { describeRun, hasRunTable, insertRun, readRun, RUN_TABLE_SQL, runState, updateRunEnd, type LedgerRun, type RunStart, type RunStatus } from './ledgerRun.ts';
+import { describeRun, hasRunTable, insertRun, readRun, reopenRun, RUN_TABLE_SQL, runState, updateRunEnd, type LedgerRun, type RunStart, type RunStatus } from './ledgerRun.ts';
 import { formatMinor, MINOR_DECIMALS, parseMinor } from './money.ts';
 
 /**
@@ -195,6 +195,13 @@ export class SqliteLedgerStore implements LedgerSink {
       this.flush();
       updateRunEnd(this.db, status, this.lastSeq, error);
     })();
+  }
+
+  /** A live session restarted on its state directory: its run is marked running again (ended as before by endRun). */
+  resumeRun(): void {
+    this.assertOpen();
+    if (readRun(this.db) === null) throw new LedgerFileError(this.path, 'no run to resume');
+    reopenRun(this.db);
   }
 
   /** The run that wrote the file (null: none was recorded, e.g. a schema 1 file or a ledger written by code). */

@@ -92,6 +92,17 @@ export class FundingCarryStrategy implements Strategy {
     return this.costApr;
   }
 
+  saveState(): unknown {
+    return { pairSeq: this.pairSeq, active: this.active };
+  }
+
+  restoreState(state: unknown): void {
+    const s = state as { pairSeq?: unknown; active?: unknown };
+    if (typeof s?.pairSeq !== 'number') throw new Error(`${this.name} state: no pairSeq (got ${JSON.stringify(state)})`);
+    this.pairSeq = s.pairSeq;
+    this.active = (s.active ?? null) as never;
+  }
+
   onEvent(update: MarketUpdate, context: StrategyContext): readonly Intent[] {
     if (update.kind === 'funding') {
       if (update.venue !== this.perp.venue || update.symbol !== this.perp.symbol) return NO_INTENTS;

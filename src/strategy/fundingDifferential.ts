@@ -101,6 +101,17 @@ export class FundingDifferentialStrategy implements Strategy {
     return this.perps;
   }
 
+  saveState(): unknown {
+    return { pairSeq: this.pairSeq, active: this.active };
+  }
+
+  restoreState(state: unknown): void {
+    const s = state as { pairSeq?: unknown; active?: unknown };
+    if (typeof s?.pairSeq !== 'number') throw new Error(`${this.name} state: no pairSeq (got ${JSON.stringify(state)})`);
+    this.pairSeq = s.pairSeq;
+    this.active = (s.active ?? null) as never;
+  }
+
   onEvent(update: MarketUpdate, context: StrategyContext): readonly Intent[] {
     if (!this.checked) this.checkInstruments(context.market);
     if (update.kind === 'funding') {

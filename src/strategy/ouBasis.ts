@@ -164,6 +164,17 @@ export class OuBasisStrategy implements Strategy {
     return this.points;
   }
 
+  saveState(): unknown {
+    return { pairSeq: this.pairSeq, active: this.active };
+  }
+
+  restoreState(state: unknown): void {
+    const s = state as { pairSeq?: unknown; active?: unknown };
+    if (typeof s?.pairSeq !== 'number') throw new Error(`${this.name} state: no pairSeq (got ${JSON.stringify(state)})`);
+    this.pairSeq = s.pairSeq;
+    this.active = (s.active ?? null) as never;
+  }
+
   onEvent(update: MarketUpdate, context: StrategyContext): readonly Intent[] {
     if (update.kind !== 'price') return NO_INTENTS;
     if (update.symbol !== this.perpSymbolSeen || update.venue !== this.perpVenueSeen) {

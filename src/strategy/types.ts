@@ -180,4 +180,11 @@ export interface Strategy {
   onTimer?(timer: StrategyTimer, context: StrategyContext): readonly Intent[];
   /** Told when one of its intents was denied (a trading state, a pre-trade risk check), with the reason. */
   onDenied?(intent: Intent, reason: string, context: StrategyContext): void;
+  /**
+   * What a restarted live session must not forget (its pair ids and the pair it holds), as JSON;
+   * saved after every intent. Models refit from the market after a restart.
+   */
+  saveState?(): unknown;
+  /** Takes back what saveState gave (a restart, before the first market event). */
+  restoreState?(state: unknown): void;
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteLedgerStore } from '../../src/portfolio/sqliteLedgerStore.ts';
@@ -86,11 +86,13 @@ describe('perp-arb run --mode paper on a replay', () => {
     const speed = await runCli(['run', '--config', EXAMPLE, '--mode', 'paper', '--state', join(dir, 'x'), '--replay', 'synthetic', '--speed', '0']);
     expect(speed.code).toBe(2);
     expect(speed.stderr).toContain('--speed must be');
-    for (const mode of ['testnet', 'live']) {
-      const live = await runCli(['run', '--config', EXAMPLE, '--mode', mode, '--state', join(dir, mode), '--confirm-live']);
-      expect(live.code).toBe(2);
-      expect(live.stderr.trim()).toBe(`error: --mode ${mode} sends orders to the venues through the ccxt trading venue, which is not built yet; no order was sent (use --mode paper)`);
-    }
+    // Live needs live.enabled in the config (the example has it false), --confirm-live too off loopback.
+    const live = await runCli(['run', '--config', EXAMPLE, '--mode', 'live', '--state', join(dir, 'live'), '--confirm-live']);
+    expect(live.code).toBe(2);
+    expect(live.stderr.trim()).toBe(`error: --mode live sends real orders: set "live": { "enabled": true } in ${EXAMPLE} and pass --confirm-live; nothing was sent`);
+    const testnet = await runCli(['run', '--config', EXAMPLE, '--mode', 'testnet', '--state', join(dir, 'testnet'), '--confirm-live']);
+    expect(testnet.code).toBe(2);
+    expect(testnet.stderr.trim()).toBe('error: --confirm-live is for --mode live');
   }, 60_000);
 
   it('Ctrl-C stops new entries and ends with the summary; --flatten-on-exit closes every pair (the real binary)', async () => {
@@ -102,8 +104,12 @@ describe('perp-arb run --mode paper on a replay', () => {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // 2,000x: an hour of market time is 1.8 s; stop after 4 s, once pairs have opened.
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    // 2,000x: an hour of market time is 1.8 s; stop 3 s after the session started (its session.json), once pairs have opened.
+    for (let waited = 0; !existsSync(join(state, 'session.json')); waited += 50) {
+      if (waited > 30_000) throw new Error(`no session.json in 30 s: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
     child.kill('SIGINT');
     expect(await exited, stderr).toBe(0);
     expect(stderr).toContain('stopping (SIGINT): no new entries');

@@ -20,6 +20,8 @@ import { startSessionDashboard, type SessionDashboard } from '../dashboard/sessi
 import { sessionAlertsFromEnv } from '../alerts/sessionAlerts.ts';
 import { printError, printJson, printLine, runAction, type CommonOptions } from './output.ts';
 import { checkPathOptions } from './pathOption.ts';
+import { checkLiveEnabled, exchangeUrlOption } from './liveAccess.ts';
+import { runLive } from './runLive.ts';
 import { DEFAULT_TRADES_SHOWN, parseTradesShown } from './roundTripText.ts';
 
 interface RunOptions extends CommonOptions {
@@ -33,6 +35,7 @@ interface RunOptions extends CommonOptions {
   flattenOnExit: boolean;
   confirmLive: boolean;
   exchangeUrl?: string;
+  keyFile?: string;
   progress: boolean;
   trades: string;
   for?: string;
@@ -72,8 +75,14 @@ Modes:
            (--replay synthetic or --replay STORE_DIR, --speed N|max). On a replay at --speed max
            the session makes exactly the fills, ledger and summary of 'perp-arb backtest' of the
            same config: the same engine runs, only the input differs.
-  testnet  the venues' sandboxes through ccxt, and live: real orders, which need live.enabled in the
-           config AND --confirm-live. Both need the ccxt trading venue, not built yet: refused.
+  testnet  the venues' sandboxes (ccxt's sandbox URLs), through the ccxt trading venue.
+  live     real orders on the venues: needs "live": { "enabled": true } in the config AND
+           --confirm-live, except against a loopback --exchange-url (a local exchange-sim), where
+           live.enabled alone does. Refused (exit 2) before any venue is contacted otherwise.
+           Keys: PERP_ARB_<VENUE>_API_KEY, _SECRET, _PASSWORD, or --key-file (chmod 600); never
+           logged, printed or stored. The state directory resumes: run again with the same
+           --state after a stop or a crash; open pairs, orders in flight and the ledger go on,
+           reconciled with every venue on start and every reconcileEveryMs.
 
 Stopping: Ctrl-C or SIGTERM stops new entries and ends the session with its summary (open pairs are
 kept, or closed with --flatten-on-exit); a second Ctrl-C leaves at once (the ledger journal is
@@ -82,7 +91,8 @@ session.json (mode, status, summary); a directory in use by another session is r
 
 Examples:
   perp-arb run --config examples/run-paper-synthetic.json --mode paper --state /tmp/s1 --replay synthetic --speed max
-  perp-arb run --config examples/run-paper-synthetic.json --mode paper --state /tmp/s2 --replay synthetic --speed 600`;
+  perp-arb run --config examples/run-paper-synthetic.json --mode paper --state /tmp/s2 --replay synthetic --speed 600
+  perp-arb run --config examples/run-live-local.json --mode live --state /tmp/live1 --exchange-url http://127.0.0.1:8765`;
 
 const DISCONNECTED = /failed \(attempt \d+\), retrying|the book stream ended|no book update for/;
 
@@ -107,7 +117,7 @@ function waitForSignal(message: string): Promise<void> {
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
-    .description('trade a strategy: paper on the live market or a replay (testnet and live need the ccxt trading venue, coming)')
+    .description('trade a strategy: paper on the live market or a replay, testnet on the sandboxes, live on the venues')
     .requiredOption('--config <file>', 'session config: a backtest config plus live, execution and reconcileEveryMs (examples/run-*.json)')
     .addOption(new Option('--mode <mode>', 'paper, testnet or live').choices(['paper', 'testnet', 'live']).makeOptionMandatory())
     .requiredOption('--state <dir>', 'state directory of the session (created; one session per directory)')
@@ -119,6 +129,7 @@ export function registerRunCommand(program: Command): void {
     .option('--flatten-on-exit', 'close every open pair when the session stops', false)
     .option('--confirm-live', 'confirm real orders (with live.enabled in the config)', false)
     .option('--exchange-url <url>', "point every venue's ccxt client at this base URL (a loopback exchange-sim)")
+    .option('--key-file <file>', 'testnet, live: read the API keys from this JSON file (chmod 600) instead of PERP_ARB_<VENUE>_API_KEY / _SECRET / _PASSWORD')
     .option('--trades <n>', 'round trips listed at the end, the best n and the worst n by net PnL (0: none)', String(DEFAULT_TRADES_SHOWN))
     .option('--no-progress', 'no progress on stderr')
     .option('--json', 'print one JSON object (the summary) at the end')
@@ -133,10 +144,10 @@ export function registerRunCommand(program: Command): void {
         checkPathOptions({ '--config': options.config, '--state': options.state, '--replay': options.replay === 'synthetic' ? undefined : options.replay });
         const config = loadRunConfig(options.config);
         const tradesShown = parseTradesShown(options.trades);
-        if (options.mode !== 'paper') {
-          throw new UsageError(`--mode ${options.mode} sends orders to the venues through the ccxt trading venue, which is not built yet; no order was sent (use --mode paper)`);
-        }
-        if (options.confirmLive) throw new UsageError('--confirm-live is for --mode live');
+        const exchangeUrl = exchangeUrlOption(options.exchangeUrl);
+        checkLiveEnabled(options.mode, config, { confirmLive: options.confirmLive, exchangeUrl, configFile: options.config });
+        if (options.mode !== 'paper') return runLive({ ...options, mode: options.mode, exchangeUrl }, config, tradesShown, options.config);
+        if (options.keyFile !== undefined) throw new UsageError('--key-file is for --mode testnet and live (paper needs no keys)');
         if (config.live.enabled) printError('note: live.enabled has no effect in paper mode: every order fills on the simulated venues');
         const speed = speedOf(options.speed);
         const forMs = options.for === undefined ? null : durationOption('--for', options.for);

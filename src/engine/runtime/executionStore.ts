@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import type { Fill } from '../../domain/trading.ts';
 import type { PairJournal, PairJournalEntry, PairJournalState } from '../../execution/pairJournal.ts';
 import { replayPairJournal } from '../../execution/pairJournal.ts';
 import { newSessionTag, type ClientIdCounterStore } from '../../venues/ccxt/trading/clientOrderIds.ts';
@@ -15,6 +16,9 @@ const SCHEMA_VERSION = 1;
  *   meta(key, value)                       format, schemaVersion, sessionTag (drawn once)
  *   pair_journal(seq, ts, kind, pair_id, client_order_id, entry)   the PairJournal, entry as JSON
  *   client_ids(id = 1, next)               the next client order id number never reserved
+ *   fills(fill_id, ts, pair_id, leg, purpose, fill)   every fill booked, with its pair (status: PnL per pair)
+ *   strategy_state(id = 1, ts, state)      the strategy's saveState() after its last intent
+ *   reconciliation(seq, at, ok, report)    each reconciliation's report (the last one: status without venue access)
  *
  * `journal` is the executor's PairJournal, `clientIds` the counter store of ClientOrderIds,
  * `sessionTag` the tag of this state directory's ids, `state()` what a restart starts from.
@@ -32,16 +36,21 @@ export class ExecutionStore implements ClientIdCounterStore {
     this.journal = { append: (entry) => this.append(entry) };
   }
 
-  static open(path: string, options: { synchronous?: 'NORMAL' | 'FULL'; random?: () => number } = {}): ExecutionStore {
-    const db = new Database(path);
+  static open(path: string, options: { synchronous?: 'NORMAL' | 'FULL'; random?: () => number; readonly?: boolean } = {}): ExecutionStore {
+    const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
     try {
-      db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-      db.exec(`
+      if (!options.readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+      }
+      if (!options.readonly) db.exec(`
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS pair_journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, kind TEXT NOT NULL, pair_id TEXT NOT NULL, client_order_id TEXT, entry TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS pair_journal_pair ON pair_journal (pair_id);
         CREATE TABLE IF NOT EXISTS client_ids (id INTEGER PRIMARY KEY CHECK (id = 1), next INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS fills (fill_id TEXT PRIMARY KEY, ts INTEGER NOT NULL, pair_id TEXT, leg TEXT, purpose TEXT, fill TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS strategy_state (id INTEGER PRIMARY KEY CHECK (id = 1), ts INTEGER NOT NULL, state TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS reconciliation (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, ok INTEGER NOT NULL, report TEXT NOT NULL);
       `);
       const meta = (key: string) => (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
       const format = meta('format');
@@ -82,6 +91,34 @@ export class ExecutionStore implements ClientIdCounterStore {
   /** The pairs and the orders in flight as the journal left them (a restart adopts the orders and reconciles the pairs). */
   state(): PairJournalState {
     return replayPairJournal(this.entries());
+  }
+
+  /** A fill booked in the ledger, with the pair and leg it traded (null: not one of the executor's orders). Idempotent by fill id. */
+  recordFill(fill: Fill, owner: { pairId: string; leg: string; purpose: string } | null): void {
+    this.db.prepare('INSERT OR IGNORE INTO fills (fill_id, ts, pair_id, leg, purpose, fill) VALUES (?, ?, ?, ?, ?, ?)').run(fill.fillId, fill.ts, owner?.pairId ?? null, owner?.leg ?? null, owner?.purpose ?? null, JSON.stringify(fill));
+  }
+
+  fills(): { fill: Fill; pairId: string | null; leg: string | null; purpose: string | null }[] {
+    const rows = this.db.prepare('SELECT pair_id, leg, purpose, fill FROM fills ORDER BY ts, fill_id').all() as { pair_id: string | null; leg: string | null; purpose: string | null; fill: string }[];
+    return rows.map((r) => ({ fill: JSON.parse(r.fill) as Fill, pairId: r.pair_id, leg: r.leg, purpose: r.purpose }));
+  }
+
+  saveStrategyState(ts: number, state: unknown): void {
+    this.db.prepare('INSERT INTO strategy_state (id, ts, state) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET ts = excluded.ts, state = excluded.state').run(ts, JSON.stringify(state ?? null));
+  }
+
+  strategyState(): unknown {
+    const row = this.db.prepare('SELECT state FROM strategy_state WHERE id = 1').get() as { state: string } | undefined;
+    return row === undefined ? undefined : (JSON.parse(row.state) as unknown);
+  }
+
+  saveReconciliation(report: { at: number; ok: boolean }): void {
+    this.db.prepare('INSERT INTO reconciliation (at, ok, report) VALUES (?, ?, ?)').run(report.at, report.ok ? 1 : 0, JSON.stringify(report));
+  }
+
+  lastReconciliation<T>(): T | null {
+    const row = this.db.prepare('SELECT report FROM reconciliation ORDER BY seq DESC LIMIT 1').get() as { report: string } | undefined;
+    return row === undefined ? null : (JSON.parse(row.report) as T);
   }
 
   close(): void {

@@ -4,6 +4,7 @@ import { UsageError } from '../../core/errors.ts';
 import { isProcessAlive } from '../../core/process.ts';
 import { writeFileAtomic } from '../../data/store/atomicWrite.ts';
 import { acquireLock } from '../../data/store/lock.ts';
+import type { Ledger } from '../../portfolio/ledger.ts';
 import { SqliteLedgerStore } from '../../portfolio/sqliteLedgerStore.ts';
 import type { BacktestSummary } from '../summary.ts';
 
@@ -22,10 +23,14 @@ export interface SessionRecord {
   market: string;
   error: string | null;
   summary: BacktestSummary | null;
+  /** Testnet and live: times the session was resumed on this directory. */
+  restarts?: number;
 }
 
 export const SESSION_FILE = 'session.json';
 export const LEDGER_FILE = 'ledger.sqlite';
+/** Testnet and live: the session's config file as given (status and flatten read it). */
+export const SESSION_CONFIG_FILE = 'config.json';
 const LOCK_FILE = '.lock';
 
 /**
@@ -35,6 +40,8 @@ const LOCK_FILE = '.lock';
 export class SessionState {
   readonly dir: string;
   readonly ledger: SqliteLedgerStore;
+  /** openLive on a directory with a session: the ledger rebuilt from its journal (null: a new session). */
+  resumedLedger: Ledger | null = null;
   private record: SessionRecord;
   private readonly release: () => void;
 
@@ -79,6 +86,52 @@ export class SessionState {
     }
   }
 
+  /**
+   * A testnet or live session's state in `dir`: a new one, or the one a previous run of the same
+   * mode and config left there (stopped, or killed), resumed: its ledger rebuilt from the journal
+   * (`resumedLedger`), its run marked running again. Every ledger entry is on disk (synchronous FULL,
+   * one entry per transaction) before the session goes on.
+   */
+  static openLive(dir: string, start: { mode: SessionMode; configHash: string; config: string; market: string }): SessionState {
+    const root = resolve(dir);
+    mkdirSync(root, { recursive: true });
+    const release = acquireLock(join(root, LOCK_FILE), `the state directory ${root}`);
+    try {
+      const previous = SessionState.read(root);
+      if (previous === null && existsSync(join(root, LEDGER_FILE))) throw new UsageError(`--state ${dir}: the directory holds a ledger but no session.json; give a new --state directory`);
+      if (previous !== null && (previous.mode !== start.mode || previous.configHash !== start.configHash)) {
+        throw new UsageError(`--state ${dir}: the directory holds a ${previous.mode} session of another config (hash ${previous.configHash.slice(0, 12)}); resume it with its own config and mode, or give a new --state directory`);
+      }
+      const ledger = SqliteLedgerStore.open(join(root, LEDGER_FILE), { batchSize: 1, synchronous: 'FULL' });
+      let resumed: Ledger | null = null;
+      if (previous === null) ledger.beginRun({ kind: `run:${start.mode}`, configHash: start.configHash, config: start.config });
+      else {
+        resumed = ledger.loadLedger({ attach: false, unfinished: 'allow' });
+        ledger.resumeRun();
+      }
+      const record: SessionRecord = {
+        format: 'perp-arb-session',
+        mode: start.mode,
+        pid: process.pid,
+        startedAt: previous?.startedAt ?? new Date().toISOString(),
+        status: 'running',
+        endedAt: null,
+        configHash: start.configHash,
+        market: start.market,
+        error: null,
+        summary: null,
+        restarts: previous === null ? 0 : (previous.restarts ?? 0) + 1,
+      };
+      const state = new SessionState(root, ledger, record, release);
+      state.resumedLedger = resumed;
+      state.write();
+      return state;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
   /** The session.json of `dir`, null when there is none. A session whose process is gone reads as it was left (status running). */
   static read(dir: string): SessionRecord | null {
     const path = join(resolve(dir), SESSION_FILE);
@@ -95,6 +148,16 @@ export class SessionState {
     this.ledger.endRun(status === 'finished' ? 'finished' : status === 'stopped' ? 'interrupted' : 'failed', error);
     this.record = { ...this.record, status, endedAt: new Date().toISOString(), summary, error };
     this.write();
+  }
+
+  /** When the session first started (a resumed one keeps its first start). */
+  get startedAtMs(): number {
+    return Date.parse(this.record.startedAt);
+  }
+
+  /** The directory's lock file (status and flatten read the state without it, or take it). */
+  static lockPath(dir: string): string {
+    return join(resolve(dir), LOCK_FILE);
   }
 
   close(): void {

@@ -4,7 +4,7 @@ import type { MarketBatch, MarketInput, ReplayCursor, ReplayHandler, ReplayStats
 import type { BookSnapshotEvent } from '../../domain/events.ts';
 import type { Instrument } from '../../domain/instrument.ts';
 import { SERIES_COLUMNS, seriesId, type SeriesKey, type SeriesTable } from '../../domain/series.ts';
-import type { MarketDataVenue } from '../../venues/types.ts';
+import { venueTimestamp, type MarketDataVenue } from '../../venues/types.ts';
 import { quoteRecord, recordBooks, recordedTimes, type RecorderHealthEvent } from '../record/bookRecording.ts';
 import { FundingRecording } from '../record/fundingRecording.ts';
 import { journalRecordProblem } from '../record/recordChecks.ts';
@@ -33,6 +33,13 @@ export interface LiveMarketInputOptions {
   pollIntervalMs?: number;
   /** Health of the streams (reconnects, stale books, bad messages), polls that failed, rejected records. */
   onReport?: (line: string) => void;
+  /**
+   * Start with each perp's latest settlement from the venue's history (within `seedLookbackMs`,
+   * default 1 day), as a backtest starts with the history before it: a strategy deciding on
+   * settlements can decide at once instead of waiting up to an interval. Default false.
+   */
+  seedLastSettlement?: boolean;
+  seedLookbackMs?: number;
 }
 
 interface Pending {
@@ -115,6 +122,21 @@ export function liveMarketInput(options: LiveMarketInputOptions): MarketInput {
     if (symbols.length === 0) return;
     const funding = new FundingRecording({ venue: feed.venue, symbols, now });
     const venue = feed.venue.venue;
+    if (options.seedLastSettlement) {
+      for (const symbol of symbols) {
+        try {
+          const at = now();
+          const rows = (await feed.venue.fetchFundingHistory(symbol, at - (options.seedLookbackMs ?? 86_400_000), at + 1)).filter((r) => venueTimestamp(r) !== null);
+          const r = rows.at(-1);
+          if (r === undefined) continue;
+          const receivedAt = now();
+          push('funding', venue, symbol, receivedAt, { ts: r.ts, received_at: receivedAt, rate: r.fundingRatePerInterval, interval_ms: r.fundingIntervalMs ?? Number.NaN, mark_price: r.markPrice ?? Number.NaN });
+        } catch (error) {
+          if (signal.aborted) return;
+          report(`${venue} ${symbol}: the latest settlement could not be read (${error instanceof Error ? error.message : String(error)})`);
+        }
+      }
+    }
     while (!signal.aborted) {
       try {
         for (const event of await funding.poll()) {

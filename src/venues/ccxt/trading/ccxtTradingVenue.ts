@@ -58,6 +58,8 @@ export interface CcxtTradingVenueOptions {
   pollIntervalMs?: number;
   /** How often the account's funding history is read. Default 60 s. */
   fundingPollMs?: number;
+  /** Funding settled since this time is read (a restarted session: its first start, so payments made while it was down are booked). Default: start(). */
+  fundingSinceMs?: number;
   /** How often balances are re-read for the pre-trade check (and shortly after fills). Default 30 s. */
   balanceRefreshMs?: number;
   /** Leverage the pre-trade margin estimate uses where neither a setLeverage nor a position told it. Default 1 (conservative). */
@@ -135,7 +137,7 @@ export class CcxtTradingVenue implements TradingVenue {
     if (this.started) return;
     this.started = true;
     for (const account of this.accounts) await account.loadMarkets();
-    this.fundingSinceMs = this.clock.nowMs();
+    this.fundingSinceMs = this.options.fundingSinceMs ?? this.clock.nowMs();
     await this.refreshBalances();
     for (const account of this.derivativeAccounts()) {
       for (const p of await account.fetchPositions()) {
@@ -144,6 +146,8 @@ export class CcxtTradingVenue implements TradingVenue {
         if (p.marginMode !== null) this.marginModes.set(p.symbol, p.marginMode);
       }
     }
+    // Funding of the traded perps is read from fundingSinceMs even where no position is open now.
+    for (const symbol of this.options.symbols ?? []) if (this.accountFor(symbol)?.marketOf(symbol)?.swap === true && !this.positionQty.has(symbol)) this.positionQty.set(symbol, 0);
     if (this.options.streams !== false) {
       for (const account of this.accounts) {
         if (!account.canStream()) continue;
