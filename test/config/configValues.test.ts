@@ -93,7 +93,8 @@ describe('config values out of range are named with path and range', () => {
     for (const name of readdirSync(EXAMPLES).filter((n) => n.endsWith('.json'))) {
       const path = join(EXAMPLES, name);
       if (name.startsWith('sweep-')) expect(loadSweepConfig(path).grid.length, name).toBeGreaterThan(0);
-      else if (name.startsWith('run-')) expect(loadRunConfig(path).live.enabled, name).toBe(false);
+      // Only the rehearsal for exchange-sim enables live mode (and still needs a loopback --exchange-url or --confirm-live).
+      else if (name.startsWith('run-')) expect(loadRunConfig(path).live.enabled, name).toBe(name === 'run-live-local.json');
       else expect(parseBacktestConfig(JSON.parse(readFileSync(path, 'utf8')), name).instruments.length, name).toBeGreaterThan(0);
     }
   });
